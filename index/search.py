@@ -1,0 +1,246 @@
+"""Query parsing and searching.
+
+Syntax: Whoosh's (AND by default, OR, NOT, "phrases", wildcards, fuzzy ``term~2``) plus the
+friendly fields ``outlet:``, ``author:``, ``tag:``, ``title:``, ``id:`` and
+``date:2024-10-01..2024-10-31`` (also ``date:2024-10``, ``date:2024``, open ends ``date:2024-10-01..``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from .errors import QueryError
+from .schema import import_whoosh
+
+import_whoosh()
+
+from whoosh import highlight, qparser, query  # noqa: E402
+from whoosh.qparser import syntax  # noqa: E402
+
+FIELD_ALIASES = {"tags": ["tag"], "outlet": ["source"], "published": ["date"]}
+KNOWN_FIELDS = {"title", "body", "outlet", "source", "author", "tag", "tags", "date", "published", "id"}
+_MARK_ON, _MARK_OFF = "\ue000", "\ue001"
+
+
+# ----------------------------------------------------------------------------------------------
+# Dates
+
+
+def _parse_day(text: str, end: bool) -> datetime:
+    """'2024', '2024-10' or '2024-10-05' -> the first (or, with end, the last) moment it covers."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+    if not m:
+        raise QueryError(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    try:
+        if not month:
+            d = date(year, 12, 31) if end else date(year, 1, 1)
+        elif not day:
+            d = date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        else:
+            d = date(year, month, day)
+    except ValueError as exc:
+        raise QueryError(f"date {text!r} is not a real date ({exc})") from None
+    moment = datetime(d.year, d.month, d.day)
+    return moment + timedelta(days=1) - timedelta(microseconds=1) if end else moment
+
+
+def date_query(text: str) -> query.Query:
+    """``2024-10-01..2024-10-31``, ``2024-10``, ``..2024-10-31`` -> a range over ``published``."""
+    if ".." in text:
+        lo, _, hi = text.partition("..")
+        if not lo and not hi:
+            raise QueryError("date: needs a date or a range such as date:2024-10-01..2024-10-31")
+        start = _parse_day(lo, end=False) if lo else None
+        end = _parse_day(hi, end=True) if hi else None
+        if start and end and start > end:
+            raise QueryError(f"date range {text!r} ends before it starts")
+    else:
+        start, end = _parse_day(text, end=False), _parse_day(text, end=True)
+    return query.DateRange("published", start, end)
+
+
+class _DateNode(syntax.SyntaxNode):
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def r(self) -> str:
+        return f"date:{self.text}"
+
+    def query(self, parser) -> query.Query:
+        return date_query(self.text)
+
+
+class _DatePlugin(qparser.TaggingPlugin):
+    priority = 0  # before fields are tagged
+    expr = r"(?<![\w:])(?:date|published):(?P<text>[0-9][0-9.\-]*|\.\.[0-9][0-9\-]*)"
+    nodetype = _DateNode
+
+
+# ----------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _check_syntax(text: str) -> None:
+    """Catch what Whoosh would silently misread: unknown fields, unclosed quotes or brackets."""
+    if text.count('"') % 2:
+        raise QueryError('a phrase is missing its closing quote (")')
+    outside = re.sub(r'"[^"]*"', " ", text)
+    depth = 0
+    for ch in outside:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise QueryError("a ')' has no matching '('")
+    if depth:
+        raise QueryError("a '(' is never closed")
+    for m in re.finditer(r"(?<![\w:])([A-Za-z_]+):", outside):
+        name = m.group(1).lower()
+        if name not in KNOWN_FIELDS:
+            raise QueryError(
+                f"unknown field {m.group(1)!r}: use outlet:, author:, tag:, title:, date: or id:"
+            )
+    for m in re.finditer(r"(\S+)~(\S*)", outside):
+        if m.group(2) and not m.group(2).isdigit():
+            raise QueryError(f"fuzzy term {m.group(0)!r}: the number after ~ must be a whole number")
+
+
+def make_parser(schema) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.add_plugin(_DatePlugin())
+    return parser
+
+
+def parse_query(text: str, schema) -> query.Query:
+    text = text.strip()
+    if not text:
+        raise QueryError("the query is empty")
+    _check_syntax(text)
+    q = make_parser(schema).parse(text)
+    if q is query.NullQuery:
+        raise QueryError(f"the query {text!r} has no words to search for")
+    return q
+
+
+# ----------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    title: str
+    outlet: str | None
+    published: date | None
+    path: str
+    score: float
+    snippet: list[tuple[str, bool]]  # (text, is_match) segments
+
+    @property
+    def snippet_text(self) -> str:
+        return "".join(t for t, _ in self.snippet)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "published": self.published.isoformat() if self.published else None,
+            "path": self.path,
+            "score": round(self.score, 4),
+            "snippet": self.snippet_text,
+        }
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    page: int = 1
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+
+
+class _MarkFormatter(highlight.Formatter):
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return _MARK_ON + highlight.get_text(text, token, replace) + _MARK_OFF
+
+    def _text(self, text):
+        return text.replace(_MARK_ON, "").replace(_MARK_OFF, "")
+
+
+def _segments(marked: str) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    for part in re.split(f"({_MARK_ON}[^{_MARK_OFF}]*{_MARK_OFF})", marked):
+        if not part:
+            continue
+        if part.startswith(_MARK_ON):
+            out.append((part[1:-1], True))
+        else:
+            out.append((re.sub(r"\s+", " ", part), False))
+    return out
+
+
+def _lede(body: str, limit: int = 200) -> str:
+    text = " ".join(body.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def make_hit(hit, highlighter: highlight.Highlighter | None) -> Hit:
+    fields = hit.fields()
+    snippet: list[tuple[str, bool]] = []
+    if highlighter is not None:
+        marked = highlighter.highlight_hit(hit, "body", top=2)
+        snippet = _segments(marked) if marked else []
+    if not snippet:
+        snippet = [(_lede(fields.get("body") or ""), False)]
+    published = fields.get("published")
+    return Hit(
+        id=fields["id"],
+        title=fields.get("title") or "",
+        outlet=fields.get("outlet") or None,
+        published=published.date() if isinstance(published, datetime) else None,
+        path=fields.get("path") or "",
+        score=float(hit.score or 0.0),
+        snippet=snippet,
+    )
+
+
+def make_highlighter() -> highlight.Highlighter:
+    return highlight.Highlighter(
+        fragmenter=highlight.ContextFragmenter(maxchars=160, surround=60),
+        formatter=_MarkFormatter(),
+    )
+
+
+def search(
+    searcher,
+    text: str,
+    *,
+    limit: int = 10,
+    page: int = 1,
+    snippets: bool = True,
+    facets: bool = False,
+    filter_query: query.Query | None = None,
+) -> SearchResult:
+    """Run ``text`` against an open article searcher; only the returned page is highlighted."""
+    q = parse_query(text, searcher.schema)
+    kwargs = {"filter": filter_query} if filter_query is not None else {}
+    if facets:
+        kwargs["groupedby"] = {"outlet": "outlet_facet"}
+    results = searcher.search_page(q, page, pagelen=limit, terms=snippets, **kwargs)
+    highlighter = make_highlighter() if snippets else None
+    hits = [make_hit(h, highlighter) for h in results]
+    out = SearchResult(query=text, total=results.total, hits=hits, page=page)
+    if facets:
+        out.facets["outlet"] = {k: len(v) for k, v in results.results.groups("outlet").items()}
+    return out

@@ -1,0 +1,371 @@
+"""The `brief` command line. Plain commands never import Textual: they must start fast over SSH.
+
+Exit codes: 0 ok (also for zero hits), 2 usage or bad query, 1 other errors.
+Data goes to stdout, messages to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+brief: a keyboard-driven terminal briefing reader.
+Drop articles (.txt, .md, .html, RSS/Atom, .jsonl) in a folder, index them, then search, read,
+compare outlets and build briefing cards, offline."""
+
+EPILOG = """\
+query syntax:
+  words are ANDed; OR, NOT, ( ) group; "exact phrase"; wildcards tro*; fuzzy tropps~2
+  fields: title: outlet: author: tag: id:  date:2024-10-01..2024-10-31  date:2024-10  date:..2024-10-31
+
+library:
+  --library DIR, else $BRIEF_LIBRARY, else the platform's user data folder.
+  --demo uses the bundled demo library instead.
+
+examples:
+  brief index ~/articles            index a folder (again later: only changes are read)
+  brief search 'outlet:meridian "water level" date:2025-03'
+  brief show 3kq8z1ab
+"""
+
+
+# ----------------------------------------------------------------------------------------------
+# Output helpers
+
+
+class Out:
+    """Writes data to stdout, with colour only on a TTY and never under NO_COLOR."""
+
+    def __init__(self, color: bool | None = None) -> None:
+        if color is None:
+            color = sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        self.color = color
+
+    def style(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
+
+    def line(self, text: str = "") -> None:
+        sys.stdout.write(text + "\n")
+
+
+def say(message: str) -> None:
+    """A message for the user, on stderr."""
+    sys.stderr.write(message + "\n")
+
+
+def _safe(text: str | None) -> str:
+    from index.clean import safe_inline
+
+    return safe_inline(text or "")
+
+
+def _safe_segment(text: str) -> str:
+    """Like _safe, but keeps a space at either edge: snippet segments are glued back together."""
+    core = _safe(text)
+    if not core:
+        return " " if text[:1].isspace() else ""
+    return (" " if text[:1].isspace() else "") + core + (" " if text[-1:].isspace() else "")
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+# ----------------------------------------------------------------------------------------------
+# Library selection
+
+
+def open_library(args):
+    from index.library import Library, default_library_dir
+
+    if getattr(args, "demo", False):
+        return demo_library(quiet=True)
+    return Library(default_library_dir(args.library))
+
+
+def demo_library(quiet: bool = False):
+    """The bundled demo library, indexed on first use into the user cache folder."""
+    import platformdirs
+
+    from index.library import Library
+
+    sources = Path(__file__).resolve().parent.parent / "index" / "demo"
+    lib = Library(Path(platformdirs.user_cache_dir("brief", appauthor=False)) / "demo-library")
+    if not lib.exists():
+        if not quiet:
+            say("Indexing the bundled demo library (first run only)…")
+        lib.update([sources], rebuild=True)
+    else:
+        lib.update([sources])  # a no-op unless the package brought new demo files
+    return lib
+
+
+# ----------------------------------------------------------------------------------------------
+# Commands
+
+
+def cmd_index(args) -> int:
+    from index.library import Library, default_library_dir
+
+    if args.demo:
+        say("brief index writes to your own library; --demo is read-only")
+        return EXIT_USAGE
+    lib = Library(default_library_dir(args.library))
+    progress, finish = _progress_reporter(args.quiet)
+    try:
+        report = lib.update(args.paths, rebuild=args.rebuild, wait=args.wait, progress=progress, on_wait=say)
+    except KeyboardInterrupt:
+        finish()
+        say("Interrupted: nothing was changed; the previous index is intact.")
+        return 130
+    finally:
+        finish()
+    for problem in report.problems[: args.max_problems]:
+        say(f"  skipped {_safe(problem)}")
+    if len(report.problems) > args.max_problems:
+        say(f"  … and {len(report.problems) - args.max_problems} more problems")
+    say(report.summary() + f" Library: {lib.root}")
+    return EXIT_OK
+
+
+def _progress_reporter(quiet: bool):
+    """A rich progress bar on a TTY; nothing otherwise."""
+    if quiet or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    tasks: dict[str, int] = {}
+    state = {"started": False}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not state["started"]:
+            bar.start()
+            state["started"] = True
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total or None)
+        bar.update(tasks[stage], completed=done, total=total or None)
+
+    def finish() -> None:
+        if state["started"]:
+            bar.stop()
+            state["started"] = False
+
+    return progress, finish
+
+
+def cmd_search(args) -> int:
+    from index.search import search
+
+    lib = open_library(args)
+    ix = lib.open_index()
+    with ix.searcher() as searcher:
+        result = search(searcher, args.query, limit=args.limit)
+        if args.json:
+            _print_json(result.to_json())
+            return EXIT_OK
+        out = Out()
+        for n, hit in enumerate(result.hits, 1):
+            _print_hit(out, n, hit)
+    shown = len(result.hits)
+    say(f"{shown} of {result.total} hits" if result.total > shown else f"{result.total} hit{'s' * (result.total != 1)}")
+    return EXIT_OK
+
+
+def _print_hit(out: Out, n: int, hit) -> None:
+    meta = " · ".join(x for x in (_safe(hit.outlet) or "unknown outlet",
+                                  hit.published.isoformat() if hit.published else "undated", hit.id) if x)
+    out.line(f"{n:>2}. {out.style(_safe(hit.title), '1')}")
+    out.line(f"    {out.style(meta, '2')}")
+    snippet = "".join(out.style(_safe_segment(t), "1;33") if match else _safe_segment(t) for t, match in hit.snippet)
+    out.line(f"    {snippet}")
+    out.line()
+
+
+def cmd_show(args) -> int:
+    lib = open_library(args)
+    article = lib.get(args.id)
+    if args.json:
+        _print_json(article.to_json())
+        return EXIT_OK
+    out = Out()
+    out.line(out.style(_safe(article.title), "1"))
+    meta = [
+        ("Outlet", article.outlet or "unknown"),
+        ("Author", article.author or "unknown"),
+        ("Date", article.published.isoformat() if article.published else "unknown"),
+        ("Id", article.id),
+        ("Path", article.path),
+    ]
+    if article.url:
+        meta.append(("URL", article.url))
+    if article.tags:
+        meta.append(("Tags", ", ".join(article.tags)))
+    for label, value in meta:
+        out.line(out.style(f"{label + ':':<8}", "2") + _safe(value))
+    out.line()
+    width = min(100, max(40, _terminal_width() - 2))
+    import textwrap
+
+    for para in article.paragraphs:
+        out.line(textwrap.fill(_safe(para), width=width))
+        out.line()
+    return EXIT_OK
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except OSError:
+        return 80
+
+
+def cmd_list(args) -> int:
+    lib = open_library(args)
+    if not lib.exists():
+        from index.errors import LibraryError
+
+        raise LibraryError(f"no library at {lib.root} yet: run `brief index PATH...` to add articles")
+    rows = lib.catalog()
+    if args.json:
+        _print_json({"articles": [{k: r[k] for k in ("id", "title", "outlet", "published", "path")} for r in rows]})
+        return EXIT_OK
+    out = Out()
+    for r in rows:
+        date_s = r["published"] or "undated   "
+        outlet = _safe(r["outlet"]) or "—"
+        out.line(f"{out.style(r['id'], '2')}  {date_s}  {outlet[:20]:<20}  {_safe(r['title'])}")
+    say(f"{len(rows)} articles in {lib.root}")
+    return EXIT_OK
+
+
+def cmd_status(args, parser) -> int:
+    """`brief` with no command: where the library is, what it holds, and how to start."""
+    from index.errors import LibraryError
+    from index.library import Library, default_library_dir
+
+    lib = Library(default_library_dir(args.library))
+    try:
+        count = lib.article_count() if lib.exists() else 0
+    except LibraryError as exc:
+        say(f"brief: {exc}")
+        count = 0
+    if count:
+        say(f"Library {lib.root}: {count} articles from {len(lib.manifest()['files'])} files.")
+        say("Roots: " + ", ".join(lib.roots()))
+    else:
+        say(f"No library at {lib.root} yet. Index a folder with `brief index PATH`, "
+            f"or try the bundled demo: `brief --demo list`.")
+    say("")
+    parser.print_help(sys.stderr)
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------------------------
+# Parser
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2 with a clear line
+        self.print_usage(sys.stderr)
+        say(f"brief: error: {message}")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _common_options(default) -> argparse.ArgumentParser:
+    """--library/--demo, accepted before or after the command (the sub-level copy must not
+    overwrite a value given at the top level, hence ``default``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--library", metavar="DIR", default=default,
+                        help="library folder (default: $BRIEF_LIBRARY or the user data dir)")
+    common.add_argument("--demo", action="store_true", default=default if default is argparse.SUPPRESS else False,
+                        help="use the bundled demo library")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(argparse.SUPPRESS)
+    parser = _Parser(prog="brief", description=DESCRIPTION, epilog=EPILOG, parents=[_common_options(None)],
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("index", parents=[common], help="add or update files and folders in the library",
+                       description="Index files and folders (recursively). Incremental: new and changed files are "
+                       "read, deleted ones removed, unchanged ones skipped. With no PATH, re-scan the folders indexed "
+                       "before. Source files are never modified.")
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--rebuild", action="store_true", help="start the index over from the sources")
+    p.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for another `brief index` to finish (default 30)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--max-problems", type=int, default=50, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", parents=[common], help="search the library",
+                       description="Ranked hits with title, outlet, date, id and a highlighted snippet.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", help="query (see syntax below)")
+    p.add_argument("--limit", "-n", type=_positive, default=10, help="how many hits (default 10)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("show", parents=[common], help="print one cleaned article",
+                       description="Print a cleaned article by id (a unique prefix of the id is enough).")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("list", parents=[common], help="list the articles in the library")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from index.errors import LibraryError, QueryError
+
+    try:
+        if not args.command:
+            return cmd_status(args, parser)
+        return args.func(args)
+    except QueryError as exc:
+        say(f"brief: bad query: {exc}")
+        return EXIT_USAGE
+    except LookupError as exc:
+        say(f"brief: {exc.args[0] if exc.args else exc}")
+        return EXIT_ERROR
+    except LibraryError as exc:
+        say(f"brief: {exc}")
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # `brief list | head`: the reader went away; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        say("Interrupted.")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
