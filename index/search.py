@@ -74,9 +74,12 @@ class _DateNode(syntax.SyntaxNode):
         return date_query(self.text)
 
 
+_DATE_VALUE = r"[0-9][0-9.\-]*|\.\.[0-9][0-9\-]*"
+
+
 class _DatePlugin(qparser.TaggingPlugin):
     priority = 0  # before fields are tagged
-    expr = r"(?<![\w:])(?:date|published):(?P<text>[0-9][0-9.\-]*|\.\.[0-9][0-9\-]*)"
+    expr = rf"(?<![\w:])(?:date|published):(?P<text>{_DATE_VALUE})"
     nodetype = _DateNode
 
 
@@ -101,6 +104,11 @@ def _check_syntax(text: str) -> None:
         if name not in KNOWN_FIELDS:
             raise QueryError(
                 f"unknown field {m.group(1)!r}: use outlet:, author:, tag:, title:, date: or id:"
+            )
+    for m in re.finditer(r"(?<![\w:])(?:date|published):(\S*)", outside, re.IGNORECASE):
+        if not re.fullmatch(_DATE_VALUE, m.group(1)):
+            raise QueryError(
+                f"{m.group(0)!r}: date: takes YYYY, YYYY-MM, YYYY-MM-DD or a range such as 2024-10-01..2024-10-31"
             )
     for m in re.finditer(r"(\S+)~(\S*)", outside):
         if m.group(2) and not m.group(2).isdigit():
