@@ -2,7 +2,7 @@
 
 Sources stay where they are and are never written to. Layout of a library folder::
 
-    index/          Whoosh storage with two indexes, "articles" and "passages"
+    index/          Whoosh storage of the "articles" index (paragraphs kept, see index.search.best_passages)
     manifest.json   every indexed file: stat signature, its articles (catalog rows), read errors
     sketches.json   MinHash sketches for near-duplicate detection
     brief.lock      held (flock) by the one `brief index` run allowed at a time
@@ -416,7 +416,7 @@ class Library:
             files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size, "articles": [], "error": reason}
 
     def _write_indexes(self, batch: list[Article], delete_paths: list[str], rebuild: bool, progress) -> None:
-        from .schema import ARTICLES, PASSAGES, article_schema, passage_schema
+        from .schema import ARTICLES, article_schema
         from whoosh.filedb.filestore import FileStorage
 
         if not batch and not delete_paths and self.index_dir.is_dir() and not rebuild:
@@ -427,11 +427,9 @@ class Library:
         storage = FileStorage(str(target), supports_mmap=False)
         if target != self.index_dir:
             storage.create_index(article_schema(), indexname=ARTICLES)
-            storage.create_index(passage_schema(), indexname=PASSAGES)
-        elif not storage.index_exists(ARTICLES) or not storage.index_exists(PASSAGES):
+        elif not storage.index_exists(ARTICLES):
             raise LibraryError(f"the index in {self.root} is incomplete; run `brief index --rebuild`")
         try:
-            self._write_one(storage, PASSAGES, batch, delete_paths, _passage_docs, progress)
             self._write_one(storage, ARTICLES, batch, delete_paths, _article_docs, progress)
         except BaseException:
             if target != self.index_dir:
@@ -458,9 +456,9 @@ class Library:
                 for doc in make_docs(article):
                     writer.add_document(**doc)
                 if progress and (n % 50 == 0 or n == total):
-                    progress(f"index {name}", n, total)
+                    progress("index", n, total)
             if progress:
-                progress(f"commit {name}", 0, 0)
+                progress("commit", 0, 0)
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -530,11 +528,6 @@ def _article_docs(a: Article):
     if a.published:
         doc["published"] = datetime(a.published.year, a.published.month, a.published.day)
     yield doc
-
-
-def _passage_docs(a: Article):
-    for n, text in enumerate(a.paragraphs):
-        yield {"pid": f"{a.id}:{n}", "article": a.id, "path": a.path, "n": n, "body": text}
 
 
 def article_from_fields(fields: dict) -> Article:

@@ -252,3 +252,56 @@ def search(
     if facets:
         out.facets["outlet"] = {k: len(v) for k, v in results.results.groups("outlet").items()}
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Passages
+
+
+@dataclass(slots=True)
+class Passage:
+    article_id: str
+    n: int  # paragraph index in the article
+    text: str
+    score: float
+
+
+def best_passages(searcher, text: str, *, limit: int = 10, articles: int = 50,
+                  filter_query: query.Query | None = None) -> list[Passage]:
+    """The paragraphs that best answer ``text`` across the library.
+
+    The articles matching the query are found with the index; their stored paragraphs are then
+    scored with BM25 over the terms that actually matched (so stems, wildcards and fuzzy terms
+    count), using the index's own inverse document frequencies.
+    """
+    q = parse_query(text, searcher.schema)
+    kwargs = {"filter": filter_query} if filter_query is not None else {}
+    results = searcher.search(q, limit=articles, terms=True, **kwargs)
+    matched = {term for field_name, term in results.matched_terms() if field_name in ("body", "title")}
+    words = {t.decode("utf-8") if isinstance(t, bytes) else t for t in matched}
+    if not words:
+        return []
+    idf = {w: searcher.idf("body", w) for w in words}
+    analyzer = searcher.schema["body"].analyzer
+    scored: list[Passage] = []
+    for hit in results:
+        fields = hit.fields()
+        for n, para in enumerate((fields.get("body") or "").split("\n\n")):
+            tokens = [t.text for t in analyzer(para)]
+            score = _bm25(tokens, idf)
+            if score > 0:
+                scored.append(Passage(fields["id"], n, para, score))
+    scored.sort(key=lambda p: p.score, reverse=True)
+    return scored[:limit]
+
+
+def _bm25(tokens: list[str], idf: dict[str, float], k1: float = 1.2, b: float = 0.75,
+          avg_len: float = 60.0) -> float:
+    if not tokens:
+        return 0.0
+    counts: dict[str, int] = {}
+    for t in tokens:
+        if t in idf:
+            counts[t] = counts.get(t, 0) + 1
+    norm = k1 * (1 - b + b * len(tokens) / avg_len)
+    return sum(idf[t] * c * (k1 + 1) / (c + norm) for t, c in counts.items())

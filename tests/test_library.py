@@ -238,43 +238,44 @@ def test_a_second_writer_waits_then_fails_clearly(lib, sources):
 CRASH = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {root!r})
+    import index.schema  # imports Whoosh
+    from whoosh.writing import SegmentWriter
     from index.library import Library
-    original = Library.{method}
+    target = {target!r}
 
-    def crash(self, *args, **kwargs):
-        if {when!r} == "before" and args[1] == {index_name!r}:
-            os.kill(os.getpid(), signal.{signal})
-        result = original(self, *args, **kwargs)
-        if {when!r} == "after":
-            os.kill(os.getpid(), signal.{signal})
-        return result
+    def crash(*args, **kwargs):
+        os.kill(os.getpid(), signal.{signal})
 
-    setattr(Library, {method!r}, crash)
+    if target == "commit":
+        SegmentWriter.commit = crash  # the documents are written, the commit never happens
+    else:
+        original = Library._update_duplicates
+
+        def after(self, *args, **kwargs):  # the index is committed, the manifest is not
+            original(self, *args, **kwargs)
+            crash()
+
+        Library._update_duplicates = after
     Library({library!r}).update([{sources!r}])
 """)
 
 
-@pytest.mark.parametrize(
-    "method, when, index_name, sig",
-    [
-        ("_write_one", "before", "articles", "SIGKILL"),  # passages committed, articles not
-        ("_write_one", "before", "passages", "SIGINT"),  # Ctrl-C before anything is written
-        ("_update_duplicates", "after", "", "SIGKILL"),  # indexes committed, manifest not
-    ],
-)
-def test_a_killed_run_leaves_the_previous_index_complete(lib, sources, method, when, index_name, sig):
+@pytest.mark.parametrize("target, sig", [("commit", "SIGKILL"), ("commit", "SIGINT"), ("manifest", "SIGKILL")])
+def test_a_killed_run_leaves_the_previous_index_complete(lib, sources, target, sig):
     lib.update([sources])
     write_article(sources, "new.txt", "Sandbags Run Short", "Volunteers ran out of sandbags by noon on Wednesday.")
     two = sources / "two.txt"
     two.write_text("Ferry Services Restored\n\nThe hovercraft link to Lemma is running again.\n")
     os.utime(two, ns=(two.stat().st_atime_ns, two.stat().st_mtime_ns + 10**9))
-    code = CRASH.format(root=str(ROOT), method=method, when=when, index_name=index_name, signal=sig,
-                        library=str(lib.root), sources=str(sources))
+    code = CRASH.format(root=str(ROOT), target=target, signal=sig, library=str(lib.root), sources=str(sources))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode != 0
     fresh = Library(lib.root)
     assert fresh.article_count() == 3
     assert titles_for(fresh, "negotiators") == ["Budget Talks Stall in Parliament"]
+    if target == "commit":
+        assert titles_for(fresh, "sandbags") == []  # nothing half-written is visible
+        assert titles_for(fresh, "ferries") == ["Ferry Services Suspended Along the Coast"]
     # The next run finishes the job.
     report = Library(lib.root).update([sources])
     assert report.added == 1 and report.updated == 1

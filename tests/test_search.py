@@ -120,3 +120,16 @@ def test_paging(searcher):
     second = search(searcher, "kavra", limit=1, page=2)
     assert first.total == second.total == 2
     assert first.hits[0].id != second.hits[0].id
+
+
+def test_best_passages_are_the_paragraphs_that_answer_the_query(searcher):
+    from index.search import best_passages
+
+    passages = best_passages(searcher, "displaced")
+    assert {p.text for p in passages} == {
+        "About 12,000 people were displaced, according to Regional Governor Ana Petrel.",
+        "The UN refugee agency said at least 15,500 people had been displaced.",
+    }
+    top = best_passages(searcher, "refugee agency displaced", limit=1)[0]
+    assert top.text.startswith("The UN refugee agency") and top.n == 1
+    assert best_passages(searcher, "volcano") == []
