@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from .errors import QueryError
@@ -17,12 +16,11 @@ from .schema import import_whoosh
 
 import_whoosh()
 
-from whoosh import highlight, qparser, query  # noqa: E402
+from whoosh import qparser, query  # noqa: E402
 from whoosh.qparser import syntax  # noqa: E402
 
 FIELD_ALIASES = {"tags": ["tag"], "outlet": ["source"], "published": ["date"]}
 KNOWN_FIELDS = {"title", "body", "outlet", "source", "author", "tag", "tags", "date", "published", "id"}
-_MARK_ON, _MARK_OFF = "\ue000", "\ue001"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -138,15 +136,18 @@ def parse_query(text: str, schema) -> query.Query:
 # Results
 
 
-@dataclass(slots=True)
 class Hit:
-    id: str
-    title: str
-    outlet: str | None
-    published: date | None
-    path: str
-    score: float
-    snippet: list[tuple[str, bool]]  # (text, is_match) segments
+    """One search hit; ``snippet`` is a list of (text, is_match) segments."""
+
+    __slots__ = ("id", "title", "outlet", "published", "path", "score", "snippet")
+
+    def __init__(self, id: str, title: str, outlet: str | None, published: date | None, path: str,
+                 score: float, snippet: list[tuple[str, bool]]) -> None:
+        self.id, self.title, self.outlet, self.published = id, title, outlet, published
+        self.path, self.score, self.snippet = path, score, snippet
+
+    def __repr__(self) -> str:
+        return f"Hit({self.id!r}, {self.title!r}, score={self.score:.3f})"
 
     @property
     def snippet_text(self) -> str:
@@ -164,53 +165,100 @@ class Hit:
         }
 
 
-@dataclass(slots=True)
 class SearchResult:
-    query: str
-    total: int
-    hits: list[Hit] = field(default_factory=list)
-    page: int = 1
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    """One page of hits, the total count, and facet counts when asked for."""
+
+    __slots__ = ("query", "total", "hits", "page", "facets")
+
+    def __init__(self, query: str, total: int, hits: list[Hit], page: int = 1) -> None:
+        self.query, self.total, self.hits, self.page = query, total, hits, page
+        self.facets: dict[str, dict[str, int]] = {}
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
 
 
-class _MarkFormatter(highlight.Formatter):
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return _MARK_ON + highlight.get_text(text, token, replace) + _MARK_OFF
-
-    def _text(self, text):
-        return text.replace(_MARK_ON, "").replace(_MARK_OFF, "")
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
 
 
-def _segments(marked: str) -> list[tuple[str, bool]]:
-    out: list[tuple[str, bool]] = []
-    for part in re.split(f"({_MARK_ON}[^{_MARK_OFF}]*{_MARK_OFF})", marked):
-        if not part:
+def query_terms(q: query.Query, reader) -> frozenset[str]:
+    """The index terms (stemmed, wildcards and fuzzy terms expanded) a query looks for in text fields."""
+    terms = q.existing_terms(reader, phrases=True, expand=True)
+    return frozenset(
+        t.decode("utf-8") if isinstance(t, bytes) else str(t) for field_name, t in terms if field_name in ("body", "title")
+    )
+
+
+def _matches(body: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word in ``body`` that stems to one of ``terms``.
+
+    Cheaper than Whoosh's highlighter, which re-analyses the whole text: only words that share
+    their first two letters with a term are stemmed at all.
+    """
+    from whoosh.lang.porter import stem
+
+    prefixes = {t[:2] for t in terms}
+    found = []
+    for m in _TOKEN.finditer(body):
+        word = m.group().lower()
+        if word[:2] not in prefixes:
             continue
-        if part.startswith(_MARK_ON):
-            out.append((part[1:-1], True))
+        if word in terms:
+            found.append((m.start(), m.end(), word))
         else:
-            out.append((re.sub(r"\s+", " ", part), False))
-    return out
+            stemmed = stem(word)
+            if stemmed in terms:
+                found.append((m.start(), m.end(), stemmed))
+    return found
 
 
-def _lede(body: str, limit: int = 200) -> str:
-    text = " ".join(body.split())
+def make_snippet(body: str, terms: frozenset[str], width: int = 170, fragments: int = 2) -> list[tuple[str, bool]]:
+    """Up to ``fragments`` windows of ``body`` around the densest matches, as (text, is_match) segments."""
+    flat = re.sub(r"\s+", " ", body).strip()
+    matches = _matches(flat, terms) if terms else []
+    if not matches:
+        return [(_lede(flat, width + 30), False)]
+    windows: list[tuple[int, int]] = []
+    candidates = sorted(
+        ((len({t for s, e, t in matches if a <= s and e <= a + width}), -a, a) for a, _, _ in matches), reverse=True
+    )
+    for _, _, a in candidates:
+        lo = max(0, a - width // 4)
+        hi = min(len(flat), lo + width)
+        if all(hi <= w_lo or lo >= w_hi for w_lo, w_hi in windows):
+            windows.append((lo, hi))
+        if len(windows) == fragments:
+            break
+    segments: list[tuple[str, bool]] = []
+    for n, (lo, hi) in enumerate(sorted(windows)):
+        lo = lo if lo == 0 else flat.find(" ", lo) + 1 or lo
+        cut = flat.rfind(" ", lo, hi) if hi < len(flat) else hi
+        hi = cut if cut > lo else hi
+        if n or lo:
+            segments.append(("… " if n == 0 else " … ", False))
+        pos = lo
+        for s, e, _ in matches:
+            if s >= lo and e <= hi:
+                if s > pos:
+                    segments.append((flat[pos:s], False))
+                segments.append((flat[s:e], True))
+                pos = e
+        if pos < hi:
+            segments.append((flat[pos:hi], False))
+    if windows and sorted(windows)[-1][1] < len(flat):
+        segments.append((" …", False))
+    return segments
+
+
+def _lede(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def make_hit(hit, highlighter: highlight.Highlighter | None) -> Hit:
+def make_hit(hit, terms: frozenset[str] | None) -> Hit:
     fields = hit.fields()
-    snippet: list[tuple[str, bool]] = []
-    if highlighter is not None:
-        marked = highlighter.highlight_hit(hit, "body", top=2)
-        snippet = _segments(marked) if marked else []
-    if not snippet:
-        snippet = [(_lede(fields.get("body") or ""), False)]
+    body = fields.get("body") or ""
+    snippet = make_snippet(body, terms) if terms is not None else [(_lede(body), False)]
     published = fields.get("published")
     return Hit(
         id=fields["id"],
@@ -220,13 +268,6 @@ def make_hit(hit, highlighter: highlight.Highlighter | None) -> Hit:
         path=fields.get("path") or "",
         score=float(hit.score or 0.0),
         snippet=snippet,
-    )
-
-
-def make_highlighter() -> highlight.Highlighter:
-    return highlight.Highlighter(
-        fragmenter=highlight.ContextFragmenter(maxchars=160, surround=60),
-        formatter=_MarkFormatter(),
     )
 
 
@@ -245,9 +286,9 @@ def search(
     kwargs = {"filter": filter_query} if filter_query is not None else {}
     if facets:
         kwargs["groupedby"] = {"outlet": "outlet_facet"}
-    results = searcher.search_page(q, page, pagelen=limit, terms=snippets, **kwargs)
-    highlighter = make_highlighter() if snippets else None
-    hits = [make_hit(h, highlighter) for h in results]
+    results = searcher.search_page(q, page, pagelen=limit, **kwargs)
+    terms = query_terms(q, searcher.reader()) if snippets else None
+    hits = [make_hit(h, terms) for h in results]
     out = SearchResult(query=text, total=results.total, hits=hits, page=page)
     if facets:
         out.facets["outlet"] = {k: len(v) for k, v in results.results.groups("outlet").items()}
@@ -258,12 +299,16 @@ def search(
 # Passages
 
 
-@dataclass(slots=True)
 class Passage:
-    article_id: str
-    n: int  # paragraph index in the article
-    text: str
-    score: float
+    """Paragraph ``n`` of an article, scored for a query."""
+
+    __slots__ = ("article_id", "n", "text", "score")
+
+    def __init__(self, article_id: str, n: int, text: str, score: float) -> None:
+        self.article_id, self.n, self.text, self.score = article_id, n, text, score
+
+    def __repr__(self) -> str:
+        return f"Passage({self.article_id!r}, {self.n}, score={self.score:.2f})"
 
 
 def best_passages(searcher, text: str, *, limit: int = 10, articles: int = 50,

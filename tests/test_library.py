@@ -240,6 +240,7 @@ CRASH = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     import index.schema  # imports Whoosh
     from whoosh.writing import SegmentWriter
+    from index.indexer import Indexer
     from index.library import Library
     target = {target!r}
 
@@ -249,13 +250,13 @@ CRASH = textwrap.dedent("""
     if target == "commit":
         SegmentWriter.commit = crash  # the documents are written, the commit never happens
     else:
-        original = Library._update_duplicates
+        original = Indexer._update_duplicates
 
         def after(self, *args, **kwargs):  # the index is committed, the manifest is not
             original(self, *args, **kwargs)
             crash()
 
-        Library._update_duplicates = after
+        Indexer._update_duplicates = after
     Library({library!r}).update([{sources!r}])
 """)
 
