@@ -1,4 +1,4 @@
-"""Cleaning rules applied to every format's text.  (STUB: owned by the cleaning helper.)
+"""Cleaning rules applied to every format's text.
 
 Public API (stable; other modules rely on it):
 
@@ -7,37 +7,463 @@ Public API (stable; other modules rely on it):
 - clean_paragraphs(paras) -> list[str]  every rule, in order, over already split paragraphs.
 - clean_text(text) -> list[str]         sanitize + split_paragraphs + clean_paragraphs.
 - safe_inline(text) -> str              one line of untrusted text made safe to print (no escapes, no newlines).
+
+The rules are small functions ``list[str] -> list[str]``; ``RULES`` lists them in the order they run.
+Cleaning removes page furniture (footers, credits, share prompts, tweet residue, repeats) and repairs what a
+copy-paste broke, but never drops a sentence of the article itself.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# --------------------------------------------------------------------------- sanitize
+
+_ESCAPES = re.compile(
+    r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC: titles, hyperlinks (terminated or not)
+    r"|(?:\x1b[P X^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c\n]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
+    r"|\x1b[ -/]*[0-~]"  # other escape sequences
+    r"|\x1b"  # a bare ESC
+)
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028]")
+_ODD_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def sanitize(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _CONTROL.sub("", text)
+    """NFC text with plain spaces and LF line ends; no control characters, escapes or invisible characters."""
+    text = _LINE_BREAKS.sub("\n", text).replace("\u2029", "\n\n")
+    text = _ESCAPES.sub("", text)
+    text = _ODD_SPACES.sub(" ", text)
+    text = _CONTROLS.sub("", _INVISIBLE.sub("", text))
+    return unicodedata.normalize("NFC", text)
+
+
+def safe_inline(text: str) -> str:
+    """One line of untrusted text made safe to print in a terminal."""
+    return " ".join(sanitize(text or "").split())
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- split_paragraphs
+
+_SENTENCE_END = re.compile(r"[.!?…:]['\"”’)\]]*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•‣▪◦]\s+|\(?\d{1,2}[.)]\s+)")
+
+
+def _first_word(line: str) -> str:
+    return line.split(maxsplit=1)[0] if line.strip() else ""
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The column the text was hard-wrapped at, or None when each line is a whole paragraph.
+
+    In wrapped text the widest lines are 40-100 columns, the lines that break mid-sentence are mostly close
+    to that width, and fewer than 70% of the lines followed by another one end a sentence.
+    """
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if len(lengths) < 3:
+        return None
+    typical = lengths[int(0.9 * (len(lengths) - 1))]
+    width = max(n for n in lengths if n <= typical + 10)  # the widest line, unless it is an outlier (a URL)
+    if not 40 <= width <= 100:
+        return None
+    followed = [a.rstrip() for a, b in zip(lines, lines[1:]) if a.strip() and b.strip()]
+    mid_sentence = [a for a in followed if not _SENTENCE_END.search(a)]
+    near_width = sum(len(a) >= 0.75 * width for a in mid_sentence)
+    if near_width < 2 or near_width < 0.5 * len(mid_sentence):
+        return None
+    return width if len(followed) - len(mid_sentence) < 0.7 * len(followed) else None
+
+
+def _breaks_before(current: list[str], line: str, width: int) -> bool:
+    """True when ``line`` starts a new paragraph in hard-wrapped text."""
+    prev = current[-1].rstrip()
+    in_list = bool(_LIST_ITEM.match(current[0]))
+    if _LIST_ITEM.match(line):
+        return bool(in_list or _SENTENCE_END.search(prev) or prev.endswith(";") or len(prev) < 0.6 * width)
+    if line[:1].isspace():
+        return not in_list and not current[-1][:1].isspace()
+    next_word_fits = len(prev) + 1 + len(_first_word(line)) <= width
+    return next_word_fits and (bool(_SENTENCE_END.search(prev)) or len(prev) < 0.6 * width)
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    text = ""
+    for line in (line.strip() for line in lines):
+        if re.search(r"[^\W\d_]-$", text):
+            text += line  # a compound word wrapped at its hyphen
+        else:
+            text = f"{text} {line}" if text else line
+    return _collapse(text)
 
 
 def split_paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    """Raw text -> paragraphs: blank lines and line ends separate them; hard-wrapped lines are joined."""
+    lines = text.split("\n")
+    width = wrap_width(lines)
+    if width is None:
+        return [_collapse(line) for line in lines if line.strip()]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if current and (not line.strip() or _breaks_before(current, line, width)):
+            paragraphs.append(_join_wrapped(current))
+            current = []
+        if line.strip():
+            current.append(line)
+    if current:
+        paragraphs.append(_join_wrapped(current))
+    return paragraphs
 
 
-def clean_paragraphs(paragraphs: list[str]) -> list[str]:
-    out: list[str] = []
+# --------------------------------------------------------------------------- rule helpers
+
+
+def _key(text: str) -> str:
+    """Comparison key: words only, case-folded (punctuation, quote styles and spacing ignored)."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _map_paragraphs(paragraphs: list[str], edit: Callable[[str], str]) -> list[str]:
+    out = []
     for p in paragraphs:
-        p = " ".join(sanitize(p).split())
-        if p and p not in out:
+        p = _collapse(edit(p))
+        if p:
             out.append(p)
     return out
 
 
+def _merge_pairs(paragraphs: list[str], join: Callable[[str, str], str | None]) -> list[str]:
+    """Merge each paragraph into the one before it when ``join(prev, next)`` returns the merged text."""
+    out: list[str] = []
+    for p in paragraphs:
+        merged = join(out[-1], p) if out else None
+        if merged is None:
+            out.append(p)
+        else:
+            out[-1] = merged
+    return out
+
+
+def _open_quote(text: str) -> str | None:
+    """The opening quote mark left unclosed in ``text``, if any."""
+    if text.count("“") > text.count("”"):
+        return "“"
+    if text.count('"') % 2:
+        return '"'
+    return None
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def normalise_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Sanitised, whitespace-collapsed, non-empty paragraphs without line breaks."""
+    return _map_paragraphs(paragraphs, sanitize)
+
+
+_CREDIT_WORDS = r"(?:photo|photograph|image|picture|pictures|getty|credit|courtesy|shutterstock|afp|reuters|ap|epa)"
+_TRAILING_CREDIT = re.compile(
+    rf"(?<=[.!?\"”’)])\s*\|[^|]{{0,160}}\b{_CREDIT_WORDS}\b[^|]{{0,160}}(?:\|\s*)?$", re.IGNORECASE
+)
+_PAREN_CREDIT = re.compile(
+    r"\s*\((?:(?:photo|image|picture)s?\b[^()]{0,120}|[^()]{0,80}\b(?:getty images|ap photo|afp photo|reuters photo)"
+    r"\b[^()]{0,60})\)",
+    re.IGNORECASE,
+)
+
+
+def strip_photo_credits(paragraphs: list[str]) -> list[str]:
+    """Remove credits glued to a sentence: "... attacked. | Pool photo by X/AFP |", "(Photo by X/Getty Images)"."""
+    return _map_paragraphs(paragraphs, lambda p: _PAREN_CREDIT.sub("", _TRAILING_CREDIT.sub("", p)))
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_BOILERPLATE = re.compile(
+    r"""^(?:
+      (?:labels?|tags?|filed\ under|categories|topics)\s*:.*
+    | (?:\d+|no)\ comments?:?|comments?\ \(\d+\)|\d+\ (?:responses?|replies)
+    | post\ a\ comment|leave\ a\ (?:comment|reply)|add\ a\ comment|view\ comments?|show\ comments?
+    | <<\ ?home|home|newer\ posts?|older\ posts?|newer\ post\ older\ post\ home|previous\ post|next\ post
+    | share|tweet|e-?mail|print|whatsapp|facebook|twitter|linkedin|reddit|copy\ link
+    | share\ (?:this|on|via|the|article|story|post)\b.{0,60}
+    | subscribe\b.{0,100}|sign\ up\b.{0,80}|follow\ us\b.{0,80}|join\ our\b.{0,60}(?:channel|newsletter|community).{0,20}
+    | (?:also\ read|read\ more|read\ also|related|recommended|more\ from\ .{1,30}|watch|listen)\b\s*[:|].{0,200}
+    | read\ more|continue\ reading.{0,40}|click\ here\b.{0,100}
+    | advertisement|sponsored(?:\ content)?|story\ continues\ below(?:\ advertisement)?|ad
+    | featured[-_ ]?image|image|photo|placeholder|thumbnail|video
+    | (?:image|photo|picture|video|featured\ image|header\ image|top\ image|cover\ image|photograph)
+      \ ?(?:credits?|courtesy|source)?\s*:.{0,150}
+    | (?:photo|image|picture)s?\ (?:by|courtesy)\b.{0,120}
+    | \((?:photo|image|picture)s?\b.{0,120}\)
+    | (?:©|\(c\)|copyright\b).{0,120}|all\ rights\ reserved\.?
+    | \(?with\ (?:inputs?\ from\ [\w\ ,&]{1,60}|agency\ inputs)\)?\.?
+    | this\ (?:story|article)\ (?:has\ been|was)\ (?:published|generated|auto-generated)\ from\ .{0,120}
+    | [—–-]\ .{1,60}\(@\w{1,30}\)\ """ + _MONTH + r"""\ \d{1,2},\ \d{4}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CAPTION = re.compile(r"\s(?:[A-Z][\w.&'’/-]*\s){1,4}\|$")
+
+
+def drop_boilerplate(paragraphs: list[str]) -> list[str]:
+    """Drop page furniture: blog footers, comment counters, share prompts, credits, placeholders, captions."""
+    return [p for p in paragraphs if not (_BOILERPLATE.match(p) or (len(p) <= 400 and _CAPTION.search(p)))]
+
+
+_ABOUT_AUTHOR = re.compile(r"^about the (?:author|writer|contributor)(s?)\s*:?\s*(.*)$", re.IGNORECASE)
+_BIO = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,4}\s+(?:is|was|has|serves|writes|covers|reports|joined)\b")
+
+
+def drop_author_bio(paragraphs: list[str]) -> list[str]:
+    """Drop an "About the Author" heading and the bio after it (or a one-paragraph "About the Author: ...").
+
+    After "About the Authors" every following paragraph that reads as a bio goes too."""
+    out: list[str] = []
+    bios_left = 0  # 1: the paragraph after the heading; -1: any run of bios
+    for p in paragraphs:
+        heading = _ABOUT_AUTHOR.match(p)
+        if heading:
+            bios_left = 0 if heading.group(2) else (-1 if heading.group(1) else 1)
+            continue
+        if bios_left == 1 or (bios_left == -1 and _BIO.match(p)):
+            bios_left = 0 if bios_left == 1 else -1
+            continue
+        bios_left = 0
+        out.append(p)
+    return out
+
+
+_FOOTER = re.compile(
+    r"\s*(?:\(?\s*with\ (?:inputs?\ from\ [\w\ ,&]{1,60}?|agency\ inputs)\s*\.?\s*\)?"
+    r"|\((?:reporting|writing|additional\ reporting)\ by\ [^()]{1,200}\))\s*\.?$",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def strip_footers(paragraphs: list[str]) -> list[str]:
+    """Strip wire footers glued to a paragraph: "With inputs from agencies.", "(Reporting by X; Editing by Y)"."""
+    return _map_paragraphs(paragraphs, lambda p: _FOOTER.sub("", p))
+
+
+_TWEET_LINK = re.compile(r"\s*(?:\bpic\.twitter\.com/\w+|https?://t\.co/\w+)")
+_TWEET_ATTRIBUTION = re.compile(rf"\s+[—–-]\s+[^()—–]{{1,60}}\(@\w{{1,30}}\)\s+{_MONTH}\s+\d{{1,2}},\s+\d{{4}}$", re.I)
+
+
+def _strip_split_tweet_link(prev: str, nxt: str) -> tuple[str, str]:
+    if re.search(r"\bpic\.$", prev) and re.match(r"twitter\.com/\w+", nxt):
+        return prev[:-4].rstrip(), re.sub(r"^twitter\.com/\w+\s*", "", nxt)
+    return prev, nxt
+
+
+def strip_tweet_residue(paragraphs: list[str]) -> list[str]:
+    """Remove embedded-tweet leftovers: pic.twitter.com links (also split as "pic." + "twitter.com/x"), t.co
+    links and the "— Name (@handle) October 20, 2024" attribution."""
+    paragraphs = list(paragraphs)
+    for i in range(len(paragraphs) - 1):
+        paragraphs[i], paragraphs[i + 1] = _strip_split_tweet_link(paragraphs[i], paragraphs[i + 1])
+    return _map_paragraphs(paragraphs, lambda p: _TWEET_ATTRIBUTION.sub("", _TWEET_LINK.sub("", p)))
+
+
+def repair_split_decimal(paragraphs: list[str]) -> list[str]:
+    """Rejoin a number split at its decimal point: "as many as 4." + "8 million shells" -> "4.8 million"."""
+
+    def join(prev: str, nxt: str) -> str | None:
+        if re.search(r"(?<![\d.,])\d{1,3}\.$", prev) and re.match(r"\d{1,3}(?:[.,]\d+)?\s*(?:%|[a-z])", nxt):
+            return prev + nxt
+        if re.search(r"\d$", prev) and re.match(r"\.\d", nxt):
+            return prev + nxt
+        return None
+
+    return _merge_pairs(paragraphs, join)
+
+
+def repair_split_ellipsis(paragraphs: list[str]) -> list[str]:
+    """Rejoin an ellipsis split across paragraphs: "We can't film them." + ".. Here are" -> "them... Here are"."""
+
+    def join(prev: str, nxt: str) -> str | None:
+        tail = re.search(r"(?<!\.)\.{1,2}$", prev)
+        head = re.match(r"\.{1,2}(?!\.)", nxt)
+        if tail and head and len(tail.group()) + len(head.group()) == 3:
+            return prev + nxt
+        return None
+
+    return _merge_pairs(paragraphs, join)
+
+
+def repair_leading_close_quote(paragraphs: list[str]) -> list[str]:
+    """A closing quote mark alone at the start of a paragraph goes back to the end of the one before."""
+    out: list[str] = []
+    for p in paragraphs:
+        stray = re.match(r"([\"”])(?:\s+|$)", p)
+        rest = p[stray.end():] if stray else p
+        if out and stray and (stray.group(1) == "”" or rest.count('"') % 2 == 0):
+            out[-1] += "”" if _open_quote(out[-1]) == "“" else stray.group(1)
+            if rest:
+                out.append(rest)
+        else:
+            out.append(p)
+    return out
+
+
+def repair_unclosed_quote(paragraphs: list[str]) -> list[str]:
+    """Join a paragraph that leaves a “quote open to the next one when that one closes it before opening any."""
+
+    def join(prev: str, nxt: str) -> str | None:
+        first_curly = re.search(r"[“”]", nxt)
+        if (_open_quote(prev) == "“" and not nxt.startswith(("“", '"'))
+                and first_curly and first_curly.group() == "”"):
+            return f"{prev} {nxt}"
+        return None
+
+    return _merge_pairs(paragraphs, join)
+
+
+def repair_lowercase_continuation(paragraphs: list[str]) -> list[str]:
+    """A paragraph starting with a lowercase word continues the previous one if that did not end a sentence."""
+
+    def join(prev: str, nxt: str) -> str | None:
+        if re.match(r"[a-z]+[\s,;:’'-]", nxt + " ") and not re.search(r"[.!?…:;\"”’)\]|]$", prev):
+            return f"{prev} {nxt}"
+        return None
+
+    return _merge_pairs(paragraphs, join)
+
+
+_QUOTE = re.compile(r"\"[^\"]+\"|“[^“”]+”")
+_NOT_A_SPEAKER = re.compile(r"\b(?:said|says|told|added|asked|according|wrote|writes)\b|[.!?:;\"“”]$", re.I)
+
+
+def _speaker_like(text: str) -> bool:
+    return bool(text[:1].isupper()) and len(text.split()) <= 15 and not _NOT_A_SPEAKER.search(text)
+
+
+def _quote_cluster(paragraph: str) -> list[tuple[list[str], str]] | None:
+    """Parse ``"Q1.""Q2."Speaker"Q3."Speaker2`` into [(quotes, speaker), ...]; None if it is not such a cluster."""
+    groups: list[tuple[list[str], str]] = []
+    quotes: list[str] = []
+    pos, glued = 0, False
+    while pos < len(paragraph):
+        quote = _QUOTE.match(paragraph, pos)
+        if not quote:
+            return None
+        quotes.append(quote.group())
+        pos = quote.end()
+        between = re.match(r"[^\"“]*", paragraph[pos:]).group()
+        pos += len(between)
+        if between.strip():
+            if between[0].isspace() or not _speaker_like(between.strip()):
+                return None
+            groups.append((quotes, between.strip()))
+            quotes, glued = [], True
+        elif not between and pos < len(paragraph):
+            glued = True
+    if quotes:
+        groups.append((quotes, ""))
+    return groups if glued else None
+
+
+def separate_quote_clusters(paragraphs: list[str]) -> list[str]:
+    """Split glued quote clusters into one paragraph per speaker: ``"Q1." "Q2." — Speaker``."""
+    out: list[str] = []
+    for p in paragraphs:
+        groups = _quote_cluster(p)
+        if groups is None:
+            out.append(p)
+            continue
+        for quotes, speaker in groups:
+            out.append(" ".join(quotes) + (f" — {speaker}" if speaker else ""))
+    return out
+
+
+def repair_space_before_punctuation(paragraphs: list[str]) -> list[str]:
+    """Remove the space a stripped link leaves before punctuation: "told BBC , adding" -> "told BBC, adding"."""
+    return _map_paragraphs(paragraphs, lambda p: re.sub(r"(?<=\w) +([,.;:!?])(?=[\s\"”’)]|$)", r"\1", p))
+
+
+def drop_repeated_article(paragraphs: list[str]) -> list[str]:
+    """Drop a second copy of the whole article pasted after the first (however its paragraphs are split)."""
+    keys = [_key(p) for p in paragraphs]
+    for k in range(1, len(paragraphs)):
+        if not keys[k] or keys[k][:40] != keys[0][:40]:
+            continue
+        head, tail = " ".join(keys[:k]), " ".join(keys[k:])
+        if head == tail or (len(tail) >= 200 and head.startswith(tail)):
+            return paragraphs[:k]
+    return paragraphs
+
+
+def _split_copy_length(keys: list[str], whole: int, start: int, step: int) -> int:
+    """How many paragraphs from ``start`` (walking by ``step``) together repeat paragraph ``whole``; 0 if none."""
+    joined, count, i = "", 0, start
+    while 0 <= i < len(keys) and len(joined) < len(keys[whole]):
+        joined = f"{joined} {keys[i]}".strip() if step > 0 else f"{keys[i]} {joined}".strip()
+        count, i = count + 1, i + step
+    return count if count >= 2 and joined == keys[whole] else 0
+
+
+def drop_repeated_lede(paragraphs: list[str]) -> list[str]:
+    """A paragraph repeated as several shorter paragraphs (or the reverse) appears once: the first copy stays."""
+    keys = [_key(p) for p in paragraphs]
+    drop: set[int] = set()
+    for i in range(len(keys)):
+        if i in drop or not keys[i]:
+            continue
+        after = _split_copy_length(keys, i, i + 1, 1)
+        drop.update(range(i + 1, i + 1 + after))
+        if not after and _split_copy_length(keys, i, i - 1, -1):
+            drop.add(i)
+    return [p for i, p in enumerate(paragraphs) if i not in drop]
+
+
+def drop_duplicate_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Drop a paragraph (of 20+ characters) already seen, comparing words only; the first copy stays."""
+    seen: set[str] = set()
+    out = []
+    for p in paragraphs:
+        key = _key(p)
+        if len(p) >= 20 and key in seen:
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
+
+
+RULES: tuple[Callable[[list[str]], list[str]], ...] = (
+    normalise_paragraphs,
+    strip_photo_credits,
+    drop_boilerplate,
+    drop_author_bio,
+    strip_footers,
+    strip_tweet_residue,
+    repair_split_decimal,
+    repair_split_ellipsis,
+    repair_leading_close_quote,
+    repair_unclosed_quote,
+    repair_lowercase_continuation,
+    separate_quote_clusters,
+    repair_space_before_punctuation,
+    drop_repeated_article,
+    drop_repeated_lede,
+    drop_duplicate_paragraphs,
+)
+
+
+def clean_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Every rule, in order, over already split paragraphs."""
+    for rule in RULES:
+        paragraphs = rule(paragraphs)
+    return paragraphs
+
+
 def clean_text(text: str) -> list[str]:
+    """Raw text -> cleaned paragraphs."""
     return clean_paragraphs(split_paragraphs(sanitize(text)))
-
-
-def safe_inline(text: str) -> str:
-    return " ".join(sanitize(text or "").split())
