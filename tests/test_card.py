@@ -1,0 +1,234 @@
+"""Card building over small hand-made articles, with a stand-in for the per-article extraction."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import pytest
+
+from briefs.card import build_card
+from index.model import Article
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "briefs" / "card.schema.json"
+NOW = datetime(2025, 3, 5, 12, 0, tzinfo=timezone.utc)
+
+_FIGURE = re.compile(r"\b(about |nearly |some )?(\d{1,3},\d{3}|\d{3,}) (\w+)")
+_DAY = re.compile(r"\bMarch (\d{1,2})\b")
+_QUOTE = re.compile(r"“([^”]+)”,? said ([A-Z]\w+ [A-Z]\w+)")
+
+
+def fake_extraction(article: Article):
+    """What the extraction module gives, from simple patterns: enough to exercise the card."""
+    sentences, figures, dates, quotes = [], [], [], []
+    for p, para in enumerate(article.paragraphs):
+        for text in re.split(r"(?<=[.!?”])\s+(?=[A-Z“])", para):
+            sentences.append(NS(text=text, paragraph=p))
+            for m in _FIGURE.finditer(text):
+                attributed = "the regional governor" if "governor" in text else None
+                figures.append(NS(value=float(m.group(2).replace(",", "")), text=m.group(0), hedge=(m.group(1) or "").strip() or None,
+                                  counted=m.group(3), counted_key=m.group(3).rstrip("s"), attributed_to=attributed,
+                                  sentence=text))
+            for m in _DAY.finditer(text):
+                day = date(2025, 3, int(m.group(1)))
+                dates.append(NS(text=m.group(0), start=day, end=day, precision="day", sentence=text))
+        for m in _QUOTE.finditer(para):
+            quotes.append(NS(text=m.group(1), speaker=m.group(2), role=None, paragraph_index=p))
+    people = [NS(name=q.speaker, role="chief engineer", mentions=1) for q in quotes]
+    places = [NS(name="Kavra", mentions=1)] if "Kavra" in article.body else []
+    entities = NS(people=people, organizations=[], places=places)
+    return NS(sentences=sentences, figures=figures, dates=dates, entities=entities, quotes=quotes)
+
+
+class FakeCache:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get(self, article):
+        self.calls += 1
+        return fake_extraction(article)
+
+
+def art(aid, outlet, day, *paragraphs, title=None):
+    return Article(id=aid, path=f"/tmp/{aid}.txt", title=title or f"Story {aid}", paragraphs=list(paragraphs),
+                   outlet=outlet, published=date(2025, 3, day) if day else None)
+
+
+DAM = [
+    art("aaaa0001", "Meridian", 2,
+        "The Kavra dam failed on March 1 after days of heavy rain. About 1,200 residents were evacuated from the valley.",
+        "“We lost the spillway in minutes,” said Lena Ortiz, who runs the dam."),
+    art("bbbb0002", "Harbour Ledger", 3,
+        "Heavy rain caused the Kavra dam to fail on March 1, engineers said.",
+        "Some 1,700 residents were evacuated from the valley, the regional governor said."),
+    art("cccc0003", "Wire Daily", 2,
+        "The Kavra dam failed on March 1 after days of heavy rain. About 1,200 residents were evacuated from the valley.",
+        "“We lost the spillway in minutes,” said Lena Ortiz, who runs the dam."),
+    art("dddd0004", None, 4,
+        "The Kavra dam failed on March 1, after days of heavy rain upstream.",
+        "A new footbridge opened in the market town of Sella with a brass band playing."),
+]
+COPIES = {"aaaa0001": ["cccc0003"], "cccc0003": ["aaaa0001"]}
+
+
+def card_of(articles, dups=COPIES, query="kavra dam"):
+    return build_card(articles, query=query, duplicates=dups, cache=FakeCache(), now=NOW)
+
+
+def fact_with(card, words):
+    return next(f for f in card.facts if all(w in f.text for w in words))
+
+
+def test_a_fact_counts_independent_sources_with_copies_and_one_outlet_once():
+    card = card_of(DAM)
+    failed = fact_with(card, ["dam", "March 1"])
+    assert set(failed.sources) == {"aaaa0001", "bbbb0002", "cccc0003", "dddd0004"}
+    assert failed.independent == 3  # the Wire Daily copy of Meridian counts once
+    assert failed.credibility == 1
+
+
+def test_a_story_told_by_one_source_is_marked_single_source():
+    card = card_of(DAM)
+    bridge = fact_with(card, ["footbridge"])
+    assert bridge.single_source and bridge.credibility == 3 and bridge.sources == ["dddd0004"]
+
+
+def test_an_estimate_that_changes_from_day_to_day_is_evolving_not_a_conflict():
+    card = card_of(DAM)
+    (d,) = card.disagreements
+    assert d.kind == "evolving"
+    assert [s.value for s in d.claims] == [1200, 1700]  # oldest first
+    assert d.claims[1].attributed_to == "the regional governor"
+    assert set(d.claims[0].sources) == {"aaaa0001", "cccc0003"}
+
+
+def test_figures_that_differ_on_one_day_conflict_and_their_facts_are_graded_contradicted():
+    same_day = [DAM[0], art("bbbb0002", "Harbour Ledger", 2, *DAM[1].paragraphs)]
+    card = card_of(same_day, dups={})
+    (d,) = card.disagreements
+    assert d.kind == "conflict"
+    evacuated = [f for f in card.facts if "evacuated" in f.text]
+    assert evacuated and all(f.credibility == 5 for f in evacuated)
+
+
+def test_every_line_cites_the_paragraph_it_came_from():
+    card = card_of(DAM)
+    paragraphs = {a.id: a.paragraphs for a in DAM}
+    for f in card.facts:
+        for p in f.passages:
+            assert p.text in paragraphs[p.source][p.paragraph]
+    for f in card.figures:
+        for loc in f.locations:
+            assert f.figure in paragraphs[loc.source][loc.paragraph]
+    for t in card.timeline:
+        assert t.locations and all(t.when in paragraphs[loc.source][loc.paragraph] for loc in t.locations)
+    for q in card.quotes:
+        assert q.text in paragraphs[q.source][q.paragraph]
+    for s in card.summary:
+        assert s.sources and any(s.text in p for aid in s.sources for p in paragraphs[aid])
+
+
+def test_summary_is_one_to_three_sentences_from_the_articles_without_repeating_itself():
+    card = card_of(DAM)
+    assert 1 <= len(card.summary) <= 3
+    texts = [s.text for s in card.summary]
+    assert len({t.split()[1] + t.split()[-1] for t in texts}) == len(texts)
+    assert sum("dam" in t and "March 1" in t for t in texts) <= 1
+
+
+def test_timeline_merges_one_dated_event_across_articles():
+    card = card_of(DAM)
+    march1 = [t for t in card.timeline if t.date == date(2025, 3, 1)]
+    assert len(march1) == 1 and len(march1[0].sources) == 4
+
+
+def test_quotes_keep_their_speaker_and_appear_once():
+    card = card_of(DAM)
+    assert [(q.speaker, q.text) for q in card.quotes] == [("Lena Ortiz", "We lost the spillway in minutes,")]
+
+
+def test_the_cache_is_asked_once_per_article():
+    cache = FakeCache()
+    build_card(DAM + [DAM[0]], query=None, duplicates=COPIES, cache=cache, now=NOW)
+    assert cache.calls == 4
+
+
+def test_progress_is_reported():
+    seen = []
+    build_card(DAM, query=None, duplicates={}, cache=FakeCache(), now=NOW, progress=lambda *a: seen.append(a))
+    assert ("extracting", 4, 4) in seen
+
+
+# ----------------------------------------------------------------------------------------------
+# JSON and its schema
+
+
+def _validate(data, schema, root, path="$"):
+    """A small JSON Schema (draft 2020-12 subset) validator: type, required, properties,
+    additionalProperties, items, enum, const, minimum, maximum, $ref to $defs, anyOf."""
+    if "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        return _validate(data, root["$defs"][name], root, path)
+    if "anyOf" in schema:
+        errors = [_validate(data, s, root, path) for s in schema["anyOf"]]
+        if all(errors):
+            return errors[0]
+        return None
+    kinds = schema.get("type")
+    if kinds:
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        py = {"object": dict, "array": list, "string": str, "null": type(None), "boolean": bool,
+              "integer": int, "number": (int, float)}
+        if not any(isinstance(data, py[k]) and not (k in ("integer", "number") and isinstance(data, bool))
+                   for k in kinds):
+            return f"{path}: {data!r} is not {kinds}"
+    if "enum" in schema and data not in schema["enum"]:
+        return f"{path}: {data!r} not in {schema['enum']}"
+    if "const" in schema and data != schema["const"]:
+        return f"{path}: {data!r} != {schema['const']!r}"
+    if "minimum" in schema and isinstance(data, (int, float)) and data < schema["minimum"]:
+        return f"{path}: below minimum"
+    if isinstance(data, dict):
+        for key in schema.get("required", []):
+            if key not in data:
+                return f"{path}: missing {key}"
+        props = schema.get("properties", {})
+        for key, value in data.items():
+            if key in props:
+                err = _validate(value, props[key], root, f"{path}.{key}")
+                if err:
+                    return err
+            elif schema.get("additionalProperties") is False:
+                return f"{path}: unexpected {key}"
+    if isinstance(data, list) and "items" in schema:
+        for n, item in enumerate(data):
+            err = _validate(item, schema["items"], root, f"{path}[{n}]")
+            if err:
+                return err
+    return None
+
+
+def test_card_json_follows_the_schema_in_the_repository():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    data = json.loads(json.dumps(card_of(DAM).to_json()))
+    assert _validate(data, schema, schema) is None
+    assert data["schema"] == "brief.card/1" and data["generated"] == "2025-03-05T12:00:00+00:00"
+    assert all(isinstance(f["value"], (int, float)) for f in data["figures"])
+
+
+@pytest.mark.parametrize("broken", [
+    lambda d: d.pop("facts"),
+    lambda d: d["facts"][0].update(credibility=4),
+    lambda d: d["figures"][0].update(value="1,200"),
+    lambda d: d["disagreements"][0].update(kind="maybe"),
+])
+def test_the_schema_rejects_a_malformed_card(broken):
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    data = json.loads(json.dumps(card_of(DAM).to_json()))
+    broken(data)
+    assert _validate(data, schema, schema) is not None
+
