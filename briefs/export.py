@@ -1,0 +1,160 @@
+"""Cards and comparisons as CommonMark, and writing them to files safely.
+
+Article text is escaped so that no character in it is read as Markdown or HTML; citations are
+footnotes `[^id]` (rendered as footnotes by GitHub and most viewers, as plain text elsewhere).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .card import CREDIBILITY_RULE, Card, Disagreement, FigureLine
+
+__all__ = ["card_to_markdown", "escape", "format_value", "write_file"]
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_LEADING_BLOCK = re.compile(r"^(#|>|[-+=]|\d+[.)])")
+_GRADES = {1: "confirmed", 2: "probably true", 3: "single source", 5: "contradicted"}
+
+
+def escape(text: str | None) -> str:
+    """``text`` on one line, every Markdown/HTML special character backslash-escaped."""
+    flat = _SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+    return _LEADING_BLOCK.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], flat)
+
+
+def _cite(ids) -> str:
+    return "".join(f"[^{i}]" for i in dict.fromkeys(ids))
+
+
+def format_value(value: float) -> str:
+    """1500.0 -> "1,500"; 4.8e6 -> "4,800,000"; 2.5 -> "2.5"."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _grade(f) -> str:
+    """"credibility 1: confirmed, 3 independent sources"; single source needs no count."""
+    label = f"credibility {f.credibility}: {_GRADES[f.credibility]}"
+    if f.independent == 1:
+        return label if f.credibility == 3 else f"{label}, single source"
+    return f"{label}, {f.independent} independent sources"
+
+
+def _front_matter(card: Card) -> list[str]:
+    query = card.query if card.query is not None else ""
+    quoted = '"' + query.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    lines = ["---", f"query: {quoted if card.query is not None else 'null'}",
+             f"generated: {card.generated.isoformat(timespec='seconds')}", "sources:"]
+    lines += [f"  - {s.id}" for s in card.sources]
+    return lines + ["---", ""]
+
+
+def _title(card: Card) -> str:
+    if card.query:
+        return f"# Brief: {escape(card.query)}"
+    return f"# Brief: {len(card.sources)} article{'s' * (len(card.sources) != 1)}"
+
+
+def _figure_row(f: FigureLine) -> str:
+    value = ("≈ " if f.hedge else "") + format_value(f.value)
+    cells = [value + (" ⚠" if f.disputed else ""), escape(f.counted) or "—", escape(f.figure),
+             escape(f.attributed_to) or "—", _cite(f.sources)]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _disagreement(d: Disagreement) -> list[str]:
+    label = "estimate changed over time" if d.kind == "evolving" else "sources disagree"
+    lines = [f"- **{escape(d.about)}** ({d.kind}: {label})"]
+    for side in d.claims:
+        who = f", according to {escape(side.attributed_to)}" if side.attributed_to else ""
+        when = f" ({side.published.isoformat()})" if side.published else ""
+        lines.append(f"  - **{escape(side.figure)}**{who}{when}: {escape(side.text)} {_cite(side.sources)}")
+    return lines
+
+
+def _actors(title: str, actors) -> list[str]:
+    if not actors:
+        return []
+    lines = [f"### {title}", ""]
+    for a in actors:
+        role = f", {escape(a.role)}" if a.role else ""
+        lines.append(f"- {escape(a.name)}{role} {_cite(a.sources)}")
+    return lines + [""]
+
+
+def card_to_markdown(card: Card) -> str:
+    """The card as a CommonMark document with footnote citations."""
+    out = _front_matter(card) + [_title(card), ""]
+    out += [f"*{len(card.sources)} source article{'s' * (len(card.sources) != 1)}, generated "
+            f"{escape(card.generated.isoformat(timespec='seconds'))}.*", ""]
+    if card.summary:
+        out += ["## Bottom line", ""]
+        out += [" ".join(f"{escape(s.text)} {_cite(s.sources)}" for s in card.summary), ""]
+    if card.facts:
+        out += ["## Key facts", ""]
+        for n, f in enumerate(card.facts, 1):
+            out.append(f"{n}. {escape(f.text)} {_cite(f.sources)} *({_grade(f)})*")
+        out += ["", "*Credibility: " + escape(" ".join(CREDIBILITY_RULE.split())) + "*", ""]
+    if card.figures or card.disagreements:
+        out += ["## Figures", ""]
+    if card.figures:
+        out += ["| Value | Counted | As written | Attributed to | Sources |", "| ---: | --- | --- | --- | --- |"]
+        out += [_figure_row(f) for f in card.figures]
+        out += ["", "*≈ hedged figure; ⚠ disputed, see below.*", ""]
+    if card.disagreements:
+        out += ["### Disagreements", ""]
+        for d in card.disagreements:
+            out += _disagreement(d)
+        out.append("")
+    if card.timeline:
+        out += ["## Timeline", ""]
+        for t in card.timeline:
+            when = t.date.isoformat() + (f" to {t.end.isoformat()}" if t.end else "")
+            out.append(f"- **{when}** ({escape(t.when)}): {escape(t.text)} {_cite(t.sources)}")
+        out.append("")
+    if card.people or card.organizations or card.places:
+        out += ["## People, organisations and places", ""]
+        out += _actors("People", card.people) + _actors("Organisations", card.organizations)
+        out += _actors("Places", card.places)
+    if card.quotes:
+        out += ["## Quotes", ""]
+        for q in card.quotes:
+            who = escape(q.speaker) if q.speaker else "unattributed"
+            role = f", {escape(q.role)}" if q.role else ""
+            out += [f"> “{escape(q.text)}”", f"> — {who}{role} {_cite([q.source])}", ""]
+    out += ["## Sources", ""]
+    for s in card.sources:
+        meta = ", ".join(x for x in (escape(s.outlet) or "unknown outlet",
+                                     s.published.isoformat() if s.published else "undated") if x)
+        out.append(f"[^{s.id}]: **{escape(s.title) or 'untitled'}**, {meta}. Path: `{s.path.replace('`', '')}`")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def write_file(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
+    """Write ``text`` to ``path`` all at once: never a partial file, and no overwrite unless ``force``."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} already exists (use --force to overwrite it)")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if force:
+            os.replace(tmp, target)
+        else:
+            os.link(tmp, target)  # fails if the file appeared meanwhile
+            os.unlink(tmp)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
