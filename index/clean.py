@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 # --------------------------------------------------------------------------- sanitize
 
 _ESCAPES = re.compile(
     r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC: titles, hyperlinks (terminated or not)
-    r"|(?:\x1b[P X^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c\n]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
+    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c\n]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
     r"|\x1b[ -/]*[0-~]"  # other escape sequences
     r"|\x1b"  # a bare ESC
@@ -32,10 +33,15 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028]")
 _ODD_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 _CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_ANY_TROUBLE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]"
+)
 
 
 def sanitize(text: str) -> str:
     """NFC text with plain spaces and LF line ends; no control characters, escapes or invisible characters."""
+    if not _ANY_TROUBLE.search(text):  # the common case, fast
+        return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
     text = _LINE_BREAKS.sub("\n", text).replace("\u2029", "\n\n")
     text = _ESCAPES.sub("", text)
     text = _ODD_SPACES.sub(" ", text)
@@ -127,17 +133,28 @@ def split_paragraphs(text: str) -> list[str]:
 # --------------------------------------------------------------------------- rule helpers
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """Comparison key: words only, case-folded (punctuation, quote styles and spacing ignored)."""
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
+def _sub_tail(pattern: re.Pattern, text: str, size: int) -> str:
+    """``pattern.sub("", ...)`` for a pattern anchored at the end that matches at most ``size`` characters."""
+    if len(text) <= size:
+        return pattern.sub("", text)
+    return text[:-size] + pattern.sub("", text[-size:])
+
+
 def _map_paragraphs(paragraphs: list[str], edit: Callable[[str], str]) -> list[str]:
+    """Apply ``edit`` to each paragraph; edited ones are re-collapsed and dropped when empty."""
     out = []
     for p in paragraphs:
-        p = _collapse(edit(p))
-        if p:
-            out.append(p)
+        edited = edit(p)
+        if edited != p:
+            edited = _collapse(edited)
+        if edited:
+            out.append(edited)
     return out
 
 
@@ -167,7 +184,7 @@ def _open_quote(text: str) -> str | None:
 
 def normalise_paragraphs(paragraphs: list[str]) -> list[str]:
     """Sanitised, whitespace-collapsed, non-empty paragraphs without line breaks."""
-    return _map_paragraphs(paragraphs, sanitize)
+    return [p for p in (_collapse(sanitize(p)) for p in paragraphs) if p]
 
 
 _CREDIT_WORDS = r"(?:photo|photograph|image|picture|pictures|getty|credit|courtesy|shutterstock|afp|reuters|ap|epa)"
@@ -181,9 +198,15 @@ _PAREN_CREDIT = re.compile(
 )
 
 
+def _strip_credits(p: str) -> str:
+    if p.endswith("|") or "| " in p[-340:]:
+        p = _sub_tail(_TRAILING_CREDIT, p, 340)
+    return _PAREN_CREDIT.sub("", p) if "(" in p else p
+
+
 def strip_photo_credits(paragraphs: list[str]) -> list[str]:
     """Remove credits glued to a sentence: "... attacked. | Pool photo by X/AFP |", "(Photo by X/Getty Images)"."""
-    return _map_paragraphs(paragraphs, lambda p: _PAREN_CREDIT.sub("", _TRAILING_CREDIT.sub("", p)))
+    return _map_paragraphs(paragraphs, _strip_credits)
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -205,9 +228,7 @@ _BOILERPLATE = re.compile(
     | (?:photo|image|picture)s?\ (?:by|courtesy)\b.{0,120}
     | \((?:photo|image|picture)s?\b.{0,120}\)
     | (?:©|\(c\)|copyright\b).{0,120}|all\ rights\ reserved\.?
-    | \(?with\ (?:inputs?\ from\ [\w\ ,&]{1,60}|agency\ inputs)\)?\.?
     | this\ (?:story|article)\ (?:has\ been|was)\ (?:published|generated|auto-generated)\ from\ .{0,120}
-    | [—–-]\ .{1,60}\(@\w{1,30}\)\ """ + _MONTH + r"""\ \d{1,2},\ \d{4}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -226,19 +247,18 @@ _BIO = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,4}\s+(?:is|was|has|ser
 def drop_author_bio(paragraphs: list[str]) -> list[str]:
     """Drop an "About the Author" heading and the bio after it (or a one-paragraph "About the Author: ...").
 
-    After "About the Authors" every following paragraph that reads as a bio goes too."""
+    After "About the Authors" the following paragraphs that read as bios go too."""
     out: list[str] = []
-    bios_left = 0  # 1: the paragraph after the heading; -1: any run of bios
+    skip_next = plural = False
     for p in paragraphs:
         heading = _ABOUT_AUTHOR.match(p)
         if heading:
-            bios_left = 0 if heading.group(2) else (-1 if heading.group(1) else 1)
-            continue
-        if bios_left == 1 or (bios_left == -1 and _BIO.match(p)):
-            bios_left = 0 if bios_left == 1 else -1
-            continue
-        bios_left = 0
-        out.append(p)
+            skip_next, plural = not heading.group(2), bool(heading.group(1))
+        elif skip_next or (plural and _BIO.match(p)):
+            skip_next = False
+        else:
+            plural = False
+            out.append(p)
     return out
 
 
@@ -249,17 +269,22 @@ _FOOTER = re.compile(
 )
 
 
+def _strip_footer(p: str) -> str:
+    tail = p[-260:].lower()
+    return _sub_tail(_FOOTER, p, 260) if "with " in tail or "by " in tail else p
+
+
 def strip_footers(paragraphs: list[str]) -> list[str]:
     """Strip wire footers glued to a paragraph: "With inputs from agencies.", "(Reporting by X; Editing by Y)"."""
-    return _map_paragraphs(paragraphs, lambda p: _FOOTER.sub("", p))
+    return _map_paragraphs(paragraphs, _strip_footer)
 
 
 _TWEET_LINK = re.compile(r"\s*(?:\bpic\.twitter\.com/\w+|https?://t\.co/\w+)")
-_TWEET_ATTRIBUTION = re.compile(rf"\s+[—–-]\s+[^()—–]{{1,60}}\(@\w{{1,30}}\)\s+{_MONTH}\s+\d{{1,2}},\s+\d{{4}}$", re.I)
+_TWEET_ATTRIBUTION = re.compile(rf"(?:^|\s+)[—–-]\s+[^()—–]{{1,60}}\(@\w{{1,30}}\)\s+{_MONTH}\s+\d{{1,2}},\s+\d{{4}}$", re.I)
 
 
 def _strip_split_tweet_link(prev: str, nxt: str) -> tuple[str, str]:
-    if re.search(r"\bpic\.$", prev) and re.match(r"twitter\.com/\w+", nxt):
+    if re.search(r"\bpic\.$", prev[-5:]) and re.match(r"twitter\.com/\w+", nxt):
         return prev[:-4].rstrip(), re.sub(r"^twitter\.com/\w+\s*", "", nxt)
     return prev, nxt
 
@@ -270,16 +295,21 @@ def strip_tweet_residue(paragraphs: list[str]) -> list[str]:
     paragraphs = list(paragraphs)
     for i in range(len(paragraphs) - 1):
         paragraphs[i], paragraphs[i + 1] = _strip_split_tweet_link(paragraphs[i], paragraphs[i + 1])
-    return _map_paragraphs(paragraphs, lambda p: _TWEET_ATTRIBUTION.sub("", _TWEET_LINK.sub("", p)))
+    def strip(p: str) -> str:
+        if "pic.twitter.com/" in p or "t.co/" in p:
+            p = _TWEET_LINK.sub("", p)
+        return _sub_tail(_TWEET_ATTRIBUTION, p, 120) if "(@" in p[-120:] else p
+
+    return _map_paragraphs(paragraphs, strip)
 
 
 def repair_split_decimal(paragraphs: list[str]) -> list[str]:
     """Rejoin a number split at its decimal point: "as many as 4." + "8 million shells" -> "4.8 million"."""
 
     def join(prev: str, nxt: str) -> str | None:
-        if re.search(r"(?<![\d.,])\d{1,3}\.$", prev) and re.match(r"\d{1,3}(?:[.,]\d+)?\s*(?:%|[a-z])", nxt):
+        if re.search(r"(?<![\d.,])\d{1,3}\.$", prev[-6:]) and re.match(r"\d{1,3}(?:[.,]\d+)?\s*(?:%|[a-z])", nxt):
             return prev + nxt
-        if re.search(r"\d$", prev) and re.match(r"\.\d", nxt):
+        if prev[-1:].isdigit() and re.match(r"\.\d", nxt):
             return prev + nxt
         return None
 
@@ -290,7 +320,7 @@ def repair_split_ellipsis(paragraphs: list[str]) -> list[str]:
     """Rejoin an ellipsis split across paragraphs: "We can't film them." + ".. Here are" -> "them... Here are"."""
 
     def join(prev: str, nxt: str) -> str | None:
-        tail = re.search(r"(?<!\.)\.{1,2}$", prev)
+        tail = re.search(r"(?<!\.)\.{1,2}$", prev[-3:])
         head = re.match(r"\.{1,2}(?!\.)", nxt)
         if tail and head and len(tail.group()) + len(head.group()) == 3:
             return prev + nxt
@@ -384,9 +414,17 @@ def separate_quote_clusters(paragraphs: list[str]) -> list[str]:
     return out
 
 
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"(\w) +([,.;:!?])(?=[\s\"”’)]|$)")
+_SPACE_THEN_PUNCTUATION = re.compile(r" [,.;:!?]")
+
+
+def _tighten(p: str) -> str:
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1\2", p) if _SPACE_THEN_PUNCTUATION.search(p) else p
+
+
 def repair_space_before_punctuation(paragraphs: list[str]) -> list[str]:
     """Remove the space a stripped link leaves before punctuation: "told BBC , adding" -> "told BBC, adding"."""
-    return _map_paragraphs(paragraphs, lambda p: re.sub(r"(?<=\w) +([,.;:!?])(?=[\s\"”’)]|$)", r"\1", p))
+    return _map_paragraphs(paragraphs, _tighten)
 
 
 def drop_repeated_article(paragraphs: list[str]) -> list[str]:

@@ -1,16 +1,17 @@
-"""Metadata heuristics for plain text.  (STUB: owned by the cleaning helper.)
+"""Metadata heuristics for plain text.
 
 parse_plain_text(text) -> PlainDoc: title (a first line that reads as a headline, else derived from the
 lede), author (byline or "About the Author" bio), outlet (only when the text names it; never invented),
-published (a dateline when present), and the cleaned paragraphs.
+published (a dateline when present), tags (a blog's "Labels:" line) and the cleaned paragraphs.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .clean import clean_text
+from .clean import clean_paragraphs, sanitize, split_paragraphs
 
 
 @dataclass(slots=True)
@@ -23,13 +24,278 @@ class PlainDoc:
     tags: list[str] = field(default_factory=list)
 
 
+# --------------------------------------------------------------------------- dates
+
+_MONTHS = {name: i for i, names in enumerate(
+    ["jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july", "aug august",
+     "sep sept september", "oct october", "nov november", "dec december"], start=1) for name in names.split()}
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DATE_FORMS = [
+    re.compile(r"(?P<year>\d{4})[-/](?P<mnum>\d{1,2})[-/](?P<day>\d{1,2})"),
+    re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
+]
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_TIME = r"(?:\s*(?:,|at|-|–|\|)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5}|\s*GMT[+-]\d+)?)?"
+_LABEL = r"(?:published|posted|updated|last updated|first published|date|dated)(?:\s+on)?\s*:?\s*"
+
+
+def parse_date(text: str) -> date | None:
+    """A calendar date written as 2024-10-21, October 21, 2024 or 21 Oct 2024 (the first one found)."""
+    for form in _DATE_FORMS:
+        m = form.search(text)
+        if not m:
+            continue
+        month = int(m.group("mnum")) if "mnum" in m.groupdict() else _MONTHS.get(m.group("month").lower())
+        try:
+            return date(int(m.group("year")), month, int(m.group("day"))) if month else None
+        except ValueError:
+            return None
+    return None
+
+
+def date_line(text: str) -> date | None:
+    """The date of a line that is only a date, with an optional "Published:" label, weekday and time."""
+    pattern = rf"^(?:{_LABEL})?{_WEEKDAY}(?P<date>.{{6,30}}?){_TIME}$"
+    m = re.match(pattern, text.strip(), re.IGNORECASE)
+    if not m:
+        return None
+    found = parse_date(m.group("date"))
+    return found if found and _only_date(m.group("date")) else None
+
+
+def _only_date(text: str) -> bool:
+    return any(form.fullmatch(text.strip().rstrip(".,")) for form in _DATE_FORMS)
+
+
+# --------------------------------------------------------------------------- names
+
+_PARTICLES = {"de", "da", "del", "della", "der", "den", "van", "von", "la", "le", "du", "dos", "al", "el", "bin", "ibn"}
+_ROLE_WORDS = re.compile(r"\b(?:staff|writer|reporter|correspondent|editor|contributor|columnist|analyst|desk|"
+                         r"team|bureau|special|senior|chief|news\s+service)\b", re.IGNORECASE)
+
+
+def is_person_name(text: str) -> bool:
+    """Two to five capitalised words (initials and particles like "van" allowed), no digits."""
+    words = text.split()
+    if not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in text):
+        return False
+    if words[0].lower() in _PARTICLES or words[-1].lower() in _PARTICLES:
+        return False
+    return all(w.lower() in _PARTICLES or (w[0].isupper() and re.fullmatch(r"[^\W\d_][\w.'’-]*", w)) for w in words)
+
+
+def _tidy_name(name: str) -> str:
+    name = " ".join(name.split()).strip(" ,.")
+    return name.title() if name.isupper() else name
+
+
+# --------------------------------------------------------------------------- header lines
+
+
+@dataclass(slots=True)
+class _Meta:
+    author: str | None = None
+    outlet: str | None = None
+    published: date | None = None
+
+
+_BYLINE = re.compile(r"^(?:by|written by|words by|story by|author)\s*:?\s+(?P<rest>.+)$", re.IGNORECASE)
+
+
+def byline(text: str) -> _Meta | None:
+    """"By Jane Doe", "By Jane Doe and John Roe, Reuters", "Author: Jane Doe": author, outlet, date."""
+    m = _BYLINE.match(text.strip())
+    if not m:
+        return None
+    chunks = [c.strip() for c in re.split(r",|\s[|·•]\s", m.group("rest")) if c.strip()]
+    names = [_tidy_name(n) for n in re.split(r"\s+(?:and|&)\s+", chunks[0])]
+    if not all(is_person_name(n) for n in names):
+        return None
+    meta = _Meta(author=" and ".join(names))
+    for chunk in chunks[1:]:
+        when = date_line(chunk)
+        if when:
+            meta.published = meta.published or when
+        elif meta.outlet is None and not _ROLE_WORDS.search(chunk) and _outlet_like(chunk):
+            meta.outlet = chunk
+    return meta
+
+
+def _outlet_like(text: str) -> bool:
+    words = text.split()
+    return 1 <= len(words) <= 5 and text[:1].isupper() and not re.search(r"[.!?:;]$", text)
+
+
+def header_line(text: str) -> _Meta | None:
+    """A short "Outlet | date", "Jane Doe | Reuters" or "By X | date" line at the top of the text."""
+    parts = [p.strip() for p in re.split(r"\s*[|·•]\s*", text.strip()) if p.strip()]
+    if len(parts) < 2 or any(len(p) > 60 for p in parts):
+        return None
+    meta, names = _Meta(), []
+    for part in parts:
+        when = date_line(part)
+        by = byline(part)
+        if when:
+            meta.published = meta.published or when
+        elif by:
+            meta.author, meta.outlet = by.author, meta.outlet or by.outlet
+        elif _outlet_like(part):
+            names.append(part)
+        else:
+            return None
+    if meta.author is None and len(names) >= 2 and is_person_name(names[0]):
+        meta.author, names = names[0], names[1:]
+    if names and (meta.author or meta.published):
+        meta.outlet = meta.outlet or names[0]
+    return meta if (meta.author or meta.published) else None
+
+
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][^()]{0,40})?\s*\((?P<outlet>[A-Z][\w.&' ]{0,30})\)\s*[-—–]\s")
+
+
+def dateline_outlet(text: str) -> str | None:
+    """The wire named in a dateline: "KYIV, Oct 21 (Reuters) - ..." -> "Reuters"."""
+    m = _DATELINE.match(text)
+    return m.group("outlet").strip() if m else None
+
+
+def _read_header(paragraphs: list[str]) -> tuple[_Meta, list[str]]:
+    """Metadata lines near the top (bylines, dates, "Outlet | date") read and taken out of the paragraphs."""
+    meta, kept = _Meta(), []
+    for i, p in enumerate(paragraphs):
+        if i >= 6 or len(p.split()) > 25:
+            if i < 8 and meta.outlet is None:
+                meta.outlet = dateline_outlet(p)
+            kept.extend(paragraphs[i:])
+            break
+        found = byline(p) or header_line(p)
+        when = None if found else date_line(p)
+        if found is None and when is None:
+            kept.append(p)
+            continue
+        if found:
+            meta.author = meta.author or found.author
+            meta.outlet = meta.outlet or found.outlet
+            when = found.published
+        meta.published = meta.published or when
+    return meta, kept
+
+
+# --------------------------------------------------------------------------- author bio and tags
+
+_ABOUT = re.compile(r"^about the (?:author|writer)s?\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+_BIO_NAME = re.compile(r"^(?P<name>[^\W\d_][\w.'’ -]{2,60}?)\s+(?:is|was|has|serves|writes|covers|reports|joined)\b")
+
+
+def bio_author(paragraphs: list[str]) -> str | None:
+    """The name opening an "About the Author" bio: "Jane Roe is a seasoned ..." -> "Jane Roe"."""
+    for i, p in enumerate(paragraphs):
+        about = _ABOUT.match(p)
+        if not about:
+            continue
+        bio = about.group("rest") or (paragraphs[i + 1] if i + 1 < len(paragraphs) else "")
+        m = _BIO_NAME.match(bio)
+        if m and is_person_name(m.group("name")):
+            return _tidy_name(m.group("name"))
+    return None
+
+
+_LABELS = re.compile(r"^(?:labels|tags|filed under|topics)\s*:\s*(?P<tags>.+)$", re.IGNORECASE)
+
+
+def labels(paragraphs: list[str]) -> list[str]:
+    """Tags from a blog's "Labels: a, b, c" line."""
+    tags: list[str] = []
+    for p in paragraphs:
+        m = _LABELS.match(p)
+        for tag in (t.strip() for t in m.group("tags").split(",")) if m else ():
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+# --------------------------------------------------------------------------- title
+
+_SMALL_WORDS = {"a", "an", "the", "and", "or", "but", "nor", "for", "of", "to", "in", "on", "at", "by", "from",
+                "with", "as", "vs", "via", "into", "over", "up", "per", "off", "out", "is", "are", "be", "than"}
+
+
+def is_title_case(text: str) -> bool:
+    """Most words that are not small words start with a capital (or a digit)."""
+    words = [w.strip("\"“”‘’'()[],:;—–-") for w in text.split()]
+    big = [w for w in words if w and w.lower() not in _SMALL_WORDS]
+    capitalised = sum(w[0].isupper() or w[0].isdigit() for w in big)
+    return len(big) >= 2 and capitalised >= 0.8 * len(big)
+
+
+def is_headline(line: str, following: list[str]) -> bool:
+    """A short first line, without a final period, in Title Case or asking a question, followed by body text."""
+    line = line.strip()
+    words = line.split()
+    if not following or not 1 <= len(words) <= 25 or len(line) > 160:
+        return False
+    if line.endswith((".", ",", ";", ":", "…")) or line.startswith(("“", '"')):
+        return False
+    body_follows = any(len(p.split()) >= 12 for p in following[:3])
+    return body_follows and (line.endswith("?") or is_title_case(line))
+
+
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "capt", "gov", "sen", "rep", "jr", "sr",
+                  "prof", "rev", "no", "vol", "vs", "etc", "inc", "co", "corp", "ltd", "u.s", "u.k", "u.n", "e.g",
+                  "i.e", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a paragraph (abbreviations like "Mr." and initials do not end it)."""
+    for m in re.finditer(r"[.!?][\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9])", text):
+        word = re.search(r"([\w.]+)[.!?]?$", text[: m.start() + 1].rstrip(".!?"))
+        last = word.group(1).lower() if word else ""
+        if text[m.start()] == "." and (last in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last)):
+            continue
+        return text[: m.end()]
+    return text
+
+
 def derive_title(paragraphs: list[str], limit: int = 90) -> str:
+    """A title from the lede: its first sentence, cut at a word boundary to about ``limit`` characters."""
     if not paragraphs:
         return "(untitled)"
-    first = paragraphs[0]
-    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    sentence = first_sentence(paragraphs[0]).strip()
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        sentence = sentence[:-1]
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1]
+    words = (cut if sentence[limit - 1] == " " else cut.rsplit(" ", 1)[0]).split()
+    while len(words) > 1 and (words[-1].lower() in _SMALL_WORDS or words[-1] in {"—", "–", "-"}):
+        words.pop()  # no dangling "of the…"
+    return " ".join(words).rstrip(",;:") + "…"
+
+
+# --------------------------------------------------------------------------- parse_plain_text
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
 
 
 def parse_plain_text(text: str) -> PlainDoc:
-    paragraphs = clean_text(text)
-    return PlainDoc(title=derive_title(paragraphs), paragraphs=paragraphs)
+    """A pasted article -> title, cleaned paragraphs and the metadata the text itself states."""
+    raw = split_paragraphs(sanitize(text))
+    meta, body = _read_header(raw)
+    author = meta.author or bio_author(raw)
+    title = ""
+    if body and is_headline(body[0], body[1:]):
+        title, body = body[0], body[1:]
+    paragraphs = clean_paragraphs(body)
+    if title and paragraphs and _words(paragraphs[0]) == _words(title):
+        paragraphs = paragraphs[1:]  # the headline pasted twice
+    return PlainDoc(
+        title=title or derive_title(paragraphs),
+        paragraphs=paragraphs,
+        author=author,
+        outlet=meta.outlet,
+        published=meta.published,
+        tags=labels(raw),
+    )

@@ -168,10 +168,10 @@ def test_drop_repeated_lede_when_the_pieces_come_first():
     "Labels: Russia, North Korea", "0 Comments:", "12 Comments", "Post a Comment", "<< Home", "Newer Post",
     "Older Posts", "Share this article", "Share on Facebook", "Subscribe to our newsletter", "Advertisement",
     "featured-image", "Image Credit: Creative Commons and/or Shutterstock.", "Photo: AP",
-    "(Photo by Jane Roe/Getty Images)", "Photo courtesy of the ministry", "With inputs from agencies.",
+    "(Photo by Jane Roe/Getty Images)", "Photo courtesy of the ministry",
     "Seoul says the plan is a threat. Troops are on the move. Reuters |",
     "Video appears to show soldiers at a base CNN |", "Also read: Five things to know about the war",
-    "— Jane Roe (@janeroe) October 20, 2024",
+    "© 2024 Daily Ledger. All rights reserved.",
 ])
 def test_drop_boilerplate_drops_page_furniture(line):
     assert drop_boilerplate(["A real sentence of the article.", line]) == ["A real sentence of the article."]
@@ -192,6 +192,8 @@ def test_drop_author_bio_drops_heading_and_bio_only():
     paras = ["Last body paragraph.", "About the Author", "Jane Roe is a defense journalist.", "Image Credit: X"]
     assert drop_author_bio(paras) == ["Last body paragraph.", "Image Credit: X"]
     assert drop_author_bio(["Body.", "About the author: Jane Roe writes about wars."]) == ["Body."]
+    paras = ["Body.", "About the Authors", "Jane Roe is a reporter.", "John Doe covers defence.", "Photo: AP"]
+    assert drop_author_bio(paras) == ["Body.", "Photo: AP"]
 
 
 def test_strip_photo_credits_keeps_the_sentence():
@@ -209,6 +211,7 @@ def test_strip_photo_credits_keeps_a_reuters_dateline():
 def test_strip_footers_removes_wire_footers_glued_to_the_last_paragraph():
     assert strip_footers(["It is a wait-and-watch game. With inputs from agencies."]) == ["It is a wait-and-watch game."]
     assert strip_footers(["Talks go on. (Reporting by Jane Roe; Editing by John Doe)"]) == ["Talks go on."]
+    assert strip_footers(["Last sentence.", "(With inputs from PTI)"]) == ["Last sentence."]
 
 
 def test_strip_tweet_residue_including_a_link_split_over_paragraphs():
@@ -220,6 +223,7 @@ def test_strip_tweet_residue_including_a_link_split_over_paragraphs():
 
 def test_strip_tweet_residue_attribution_after_tweet_text():
     assert strip_tweet_residue(["Troops arrived. — Jane Roe (@janeroe) October 20, 2024"]) == ["Troops arrived."]
+    assert strip_tweet_residue(["Troops arrived.", "— Jane Roe (@janeroe) Oct 20, 2024"]) == ["Troops arrived."]
 
 
 # --------------------------------------------------------------------------- repairs
@@ -289,6 +293,11 @@ def test_separate_quote_clusters_one_paragraph_per_speaker():
         '"[It would] push on." "It is bad." — France\'s Foreign Minister Jean-Noël Barrot',
         '"We cannot confirm it." — NATO Secretary-General Mark Rutte',
     ]
+
+
+def test_separate_quote_clusters_with_curly_quotes():
+    p = "“We are ready.”“We will respond.”Defence Minister Jane Roe"
+    assert separate_quote_clusters([p]) == ["“We are ready.” “We will respond.” — Defence Minister Jane Roe"]
 
 
 def test_separate_quote_clusters_speaker_with_a_job_title():

@@ -1,0 +1,182 @@
+"""Plain-text metadata: title, author, outlet, date and tags, on synthetic texts and on the seeds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index.plaintext import derive_title, first_sentence, parse_date, parse_plain_text
+
+BODY = ("Officials in Seoul said on Monday that the troops had arrived at a base in the far east of the "
+        "country and were being issued with uniforms and equipment.")
+MORE = "The ministry gave no further details about the deployment or its timing."
+
+
+def doc(*lines: str):
+    return parse_plain_text("\n".join(lines))
+
+
+# --------------------------------------------------------------------------- title
+
+
+@pytest.mark.parametrize("headline", [
+    "Troops Arrive at Eastern Base: Report",
+    "Is the War About to Widen?",
+    "Who sent the troops? And why now?",
+    "Seoul Warns of ‘Grave Threat’ as Troops Deploy",
+])
+def test_a_headline_first_line_becomes_the_title(headline):
+    d = doc(headline, BODY, MORE)
+    assert d.title == headline
+    assert d.paragraphs == [BODY, MORE]
+
+
+@pytest.mark.parametrize("first", [
+    "Officials Said the Troops Had Arrived.",  # ends with a period: a sentence
+    "officials said the troops had arrived on Monday and were being equipped",  # not a headline's shape
+    "“We will respond,” the Minister Said",  # a quote
+])
+def test_a_first_line_that_is_a_sentence_stays_in_the_body(first):
+    d = doc(first, BODY, MORE)
+    assert d.paragraphs[0] == first
+    assert d.title != first or len(first) <= 90
+
+
+def test_a_title_case_line_with_nothing_after_it_is_not_taken_as_a_headline():
+    d = doc("Troops Arrive at Eastern Base", "Short note.")
+    assert d.paragraphs == ["Troops Arrive at Eastern Base", "Short note."]
+
+
+def test_without_a_headline_the_title_is_the_lede_sentence_cut_at_a_word():
+    d = doc(BODY, MORE)
+    assert d.title == "Officials in Seoul said on Monday that the troops had arrived at a base in the far east…"
+    assert d.paragraphs == [BODY, MORE]
+
+
+def test_derive_title_does_not_end_on_a_small_word_or_a_comma():
+    lede = "Officials in Seoul, the capital, said on Monday that the troops had arrived."
+    assert derive_title([lede], limit=25) == "Officials in Seoul…"
+    assert derive_title([lede], limit=39) == "Officials in Seoul, the capital, said…"
+
+
+def test_derive_title_keeps_a_short_first_sentence_whole_without_its_period():
+    assert derive_title(["Mr. Kim met Dr. Roe in the U.S. on Friday. They talked for hours."]) == \
+        "Mr. Kim met Dr. Roe in the U.S. on Friday"
+    assert derive_title([]) == "(untitled)"
+
+
+def test_first_sentence_is_not_fooled_by_initials():
+    assert first_sentence("Joseph S. Bermudez Jr. spoke. Then he left.") == "Joseph S. Bermudez Jr. spoke."
+
+
+def test_a_headline_pasted_twice_appears_once():
+    d = doc("Troops Arrive at Eastern Base", "Troops Arrive at Eastern Base", BODY)
+    assert d.title == "Troops Arrive at Eastern Base"
+    assert d.paragraphs == [BODY]
+
+
+# --------------------------------------------------------------------------- author and outlet
+
+
+@pytest.mark.parametrize("line, author, outlet", [
+    ("By Jane Doe", "Jane Doe", None),
+    ("BY JANE DOE", "Jane Doe", None),
+    ("By Jane Doe and John Roe, Reuters", "Jane Doe and John Roe", "Reuters"),
+    ("By Jane Doe, Staff Writer", "Jane Doe", None),
+    ("Jane Doe | Reuters", "Jane Doe", "Reuters"),
+    ("Author: Ana de la Cruz", "Ana de la Cruz", None),
+])
+def test_bylines_give_author_and_named_outlet(line, author, outlet):
+    d = doc("Troops Arrive at Eastern Base", line, BODY, MORE)
+    assert (d.author, d.outlet) == (author, outlet)
+    assert d.title == "Troops Arrive at Eastern Base"
+    assert d.paragraphs == [BODY, MORE], "the byline is not body text"
+
+
+def test_a_sentence_starting_with_by_is_not_a_byline():
+    d = doc("By the end of the week, troops had arrived at the base.", BODY)
+    assert d.author is None
+    assert d.paragraphs[0].startswith("By the end of the week")
+
+
+def test_author_from_an_about_the_author_bio_which_cleaning_then_drops():
+    d = doc("Troops Arrive at Eastern Base", BODY, "About the Author",
+            "Jane Q. Roe is a defense journalist and a former army officer.", "Image Credit: Shutterstock.")
+    assert d.author == "Jane Q. Roe"
+    assert d.paragraphs == [BODY]
+
+
+def test_outlet_is_never_guessed_from_sources_the_article_cites():
+    d = doc(BODY + " writes The Wall Street Journal", "Reuters reported the same. Photo: AP", MORE)
+    assert d.outlet is None and d.author is None
+
+
+def test_outlet_from_an_outlet_and_date_header():
+    d = doc("Daily Ledger | October 21, 2024", "Troops Arrive at Eastern Base", BODY)
+    assert (d.outlet, d.published, d.title) == ("Daily Ledger", date(2024, 10, 21), "Troops Arrive at Eastern Base")
+    assert d.paragraphs == [BODY]
+
+
+def test_outlet_from_a_wire_dateline_which_stays_in_the_text():
+    lede = "SEOUL, Oct 21 (Reuters) - " + BODY
+    d = doc("Troops Arrive at Eastern Base", lede)
+    assert d.outlet == "Reuters"
+    assert d.paragraphs == [lede]
+
+
+# --------------------------------------------------------------------------- published
+
+
+@pytest.mark.parametrize("line, when", [
+    ("Published: 2024-10-21", date(2024, 10, 21)),
+    ("Published on October 21, 2024 at 10:32 AM EDT", date(2024, 10, 21)),
+    ("Updated 21 Oct 2024", date(2024, 10, 21)),
+    ("Monday, October 21, 2024", date(2024, 10, 21)),
+])
+def test_a_date_line_near_the_top_gives_published(line, when):
+    d = doc("Troops Arrive at Eastern Base", line, BODY)
+    assert d.published == when
+    assert d.paragraphs == [BODY]
+
+
+def test_dates_inside_body_sentences_are_not_the_publication_date():
+    d = doc("On October 8, 2024, the ships left port, officials said.", BODY)
+    assert d.published is None
+
+
+def test_parse_date_rejects_impossible_dates():
+    assert parse_date("2024-02-30") is None
+    assert parse_date("Sept. 3, 2024") == date(2024, 9, 3)
+
+
+# --------------------------------------------------------------------------- tags
+
+
+def test_blog_labels_become_tags_and_leave_the_body():
+    d = doc("Troops Arrive at Eastern Base", BODY, "Labels: Korea, Russia, Korea", "0 Comments:")
+    assert d.tags == ["Korea", "Russia"]
+    assert d.paragraphs == [BODY]
+
+
+# --------------------------------------------------------------------------- seeds
+
+SEED_TITLES = {
+    1: "North Korean Troops Are Now Close to Fighting in Ukraine War: Report",
+    3: "A Truly Unholy Alliance",
+    4: "Are North Korean troops fighting Russia’s war in Ukraine? What does this mean for the conflict?",
+}
+
+
+@pytest.mark.parametrize("n", range(5))
+def test_seed_title_author_outlet(seed_text, n):
+    d = parse_plain_text(seed_text(n))
+    if n in SEED_TITLES:
+        assert d.title == SEED_TITLES[n]
+        assert d.paragraphs[0] != d.title
+    else:  # a lede, not a headline: the title is its first words, the lede stays in the body
+        assert d.title.endswith("…") and len(d.title) <= 90
+        assert d.paragraphs[0].startswith(d.title[:-1])
+    assert d.author == ("Stavros Atlamazoglou" if n == 1 else None)
+    assert d.outlet is None
+    assert d.published is None
