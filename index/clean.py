@@ -192,7 +192,7 @@ _TRAILING_CREDIT = re.compile(
     rf"(?<=[.!?\"”’)])\s*\|[^|]{{0,160}}\b{_CREDIT_WORDS}\b[^|]{{0,160}}(?:\|\s*)?$", re.IGNORECASE
 )
 _PAREN_CREDIT = re.compile(
-    r"\s*\((?:(?:photo|image|picture)s?\b[^()]{0,120}|[^()]{0,80}\b(?:getty images|ap photo|afp photo|reuters photo)"
+    r"\s*\((?:(?:photo|image|picture)s?\s*(?:by\b|:|credits?\b|courtesy\b)[^()]{0,120}|[^()]{0,80}\b(?:getty images|ap photo|afp photo|reuters photo)"
     r"\b[^()]{0,60})\)",
     re.IGNORECASE,
 )
@@ -218,16 +218,17 @@ _BOILERPLATE = re.compile(
     | <<\ ?home|home|newer\ posts?|older\ posts?|newer\ post\ older\ post\ home|previous\ post|next\ post
     | share|tweet|e-?mail|print|whatsapp|facebook|twitter|linkedin|reddit|copy\ link
     | share\ (?:this|on|via|the|article|story|post)\b.{0,60}
-    | subscribe\b.{0,100}|sign\ up\b.{0,80}|follow\ us\b.{0,80}|join\ our\b.{0,60}(?:channel|newsletter|community).{0,20}
+    | subscribe\b.{0,100}|sign\ up\b.{0,60}\b(?:newsletter|e-?mail|updates|alerts|free|here|today)\b.{0,40}
+    | follow\ us\b.{0,80}|join\ our\b.{0,60}(?:channel|newsletter|community).{0,20}
     | (?:also\ read|read\ more|read\ also|related|recommended|more\ from\ .{1,30}|watch|listen)\b\s*[:|].{0,200}
     | read\ more|continue\ reading.{0,40}|click\ here\b.{0,100}
     | advertisement|sponsored(?:\ content)?|story\ continues\ below(?:\ advertisement)?|ad
     | featured[-_ ]?image|image|photo|placeholder|thumbnail|video
     | (?:image|photo|picture|video|featured\ image|header\ image|top\ image|cover\ image|photograph)
       \ ?(?:credits?|courtesy|source)?\s*:.{0,150}
-    | (?:photo|image|picture)s?\ (?:by|courtesy)\b.{0,120}
+    | (?:photo|image|picture)s?\ (?:by|courtesy\ of)\ [^.!?]{1,80}(?:/[^.!?]{1,40}\.?)?
     | \((?:photo|image|picture)s?\b.{0,120}\)
-    | (?:©|\(c\)|copyright\b).{0,120}|all\ rights\ reserved\.?
+    | (?:©|\(c\)|copyright\s*(?:©\s*)?\d{4}).{0,120}|all\ rights\ reserved\.?
     | this\ (?:story|article)\ (?:has\ been|was)\ (?:published|generated|auto-generated)\ from\ .{0,120}
     )$""",
     re.IGNORECASE | re.VERBOSE,
@@ -263,7 +264,7 @@ def drop_author_bio(paragraphs: list[str]) -> list[str]:
 
 
 _FOOTER = re.compile(
-    r"\s*(?:\(?\s*with\ (?:inputs?\ from\ [\w\ ,&]{1,60}?|agency\ inputs)\s*\.?\s*\)?"
+    r"(?:^|(?<=[.!?\"”’)]))\s*(?:\(?\s*with\ (?:inputs?\ from\ [\w\ ,&]{1,60}?|agency\ inputs)\s*\.?\s*\)?"
     r"|\((?:reporting|writing|additional\ reporting)\ by\ [^()]{1,200}\))\s*\.?$",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -295,6 +296,7 @@ def strip_tweet_residue(paragraphs: list[str]) -> list[str]:
     paragraphs = list(paragraphs)
     for i in range(len(paragraphs) - 1):
         paragraphs[i], paragraphs[i + 1] = _strip_split_tweet_link(paragraphs[i], paragraphs[i + 1])
+
     def strip(p: str) -> str:
         if "pic.twitter.com/" in p or "t.co/" in p:
             p = _TWEET_LINK.sub("", p)

@@ -230,7 +230,8 @@ def is_title_case(text: str) -> bool:
 
 
 def is_headline(line: str, following: list[str]) -> bool:
-    """A short first line, without a final period, in Title Case or asking a question, followed by body text."""
+    """A short-ish first line without a final period, followed by body text: in Title Case, a question, or
+    (sentence-case headlines) at most 14 words starting with a capital."""
     line = line.strip()
     words = line.split()
     if not following or not 1 <= len(words) <= 25 or len(line) > 160:
@@ -238,7 +239,8 @@ def is_headline(line: str, following: list[str]) -> bool:
     if line.endswith((".", ",", ";", ":", "…")) or line.startswith(("“", '"')):
         return False
     body_follows = any(len(p.split()) >= 12 for p in following[:3])
-    return body_follows and (line.endswith("?") or is_title_case(line))
+    shaped = line.endswith("?") or is_title_case(line) or (len(words) <= 14 and line[0].isupper())
+    return body_follows and shaped
 
 
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "capt", "gov", "sen", "rep", "jr", "sr",

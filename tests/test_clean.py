@@ -168,7 +168,7 @@ def test_drop_repeated_lede_when_the_pieces_come_first():
     "Labels: Russia, North Korea", "0 Comments:", "12 Comments", "Post a Comment", "<< Home", "Newer Post",
     "Older Posts", "Share this article", "Share on Facebook", "Subscribe to our newsletter", "Advertisement",
     "featured-image", "Image Credit: Creative Commons and/or Shutterstock.", "Photo: AP",
-    "(Photo by Jane Roe/Getty Images)", "Photo courtesy of the ministry",
+    "(Photo by Jane Roe/Getty Images)", "Photo courtesy of the ministry", "Photo by Jane Roe/AFP.",
     "Seoul says the plan is a threat. Troops are on the move. Reuters |",
     "Video appears to show soldiers at a base CNN |", "Also read: Five things to know about the war",
     "© 2024 Daily Ledger. All rights reserved.",
@@ -183,6 +183,9 @@ def test_drop_boilerplate_drops_page_furniture(line):
     "Share prices fell sharply after the announcement, traders said.",
     "The label on the crate read: property of the army.",
     "Home Secretary Jane Roe said the plan would go ahead.",
+    "Sign up rates among young men fell by a fifth last year, the ministry said.",
+    "Copyright claims against the broadcaster were dismissed.",
+    "Photos by the agency showed troops at the border.",
 ])
 def test_drop_boilerplate_keeps_real_sentences(line):
     assert drop_boilerplate([line]) == [line]
@@ -201,6 +204,8 @@ def test_strip_photo_credits_keeps_the_sentence():
     assert strip_photo_credits([p]) == ["The treaty commits both to help."]
     p = "Soldiers marched in Pyongyang (Photo by Jane Roe/Getty Images) on Monday."
     assert strip_photo_credits([p]) == ["Soldiers marched in Pyongyang on Monday."]
+    p = "Satellite pictures (images released by the agency on Friday) show the ships."
+    assert strip_photo_credits([p]) == [p]
 
 
 def test_strip_photo_credits_keeps_a_reuters_dateline():
@@ -212,6 +217,11 @@ def test_strip_footers_removes_wire_footers_glued_to_the_last_paragraph():
     assert strip_footers(["It is a wait-and-watch game. With inputs from agencies."]) == ["It is a wait-and-watch game."]
     assert strip_footers(["Talks go on. (Reporting by Jane Roe; Editing by John Doe)"]) == ["Talks go on."]
     assert strip_footers(["Last sentence.", "(With inputs from PTI)"]) == ["Last sentence."]
+
+
+def test_strip_footers_keeps_a_sentence_that_ends_with_the_same_words():
+    p = "The plan was drawn up with inputs from all sides."
+    assert strip_footers([p]) == [p]
 
 
 def test_strip_tweet_residue_including_a_link_split_over_paragraphs():
@@ -376,6 +386,12 @@ def test_seed_cleaning_removes_furniture_and_repeats(seed_text, n):
     long = [s for s in sentences if len(s.split()) >= 6]
     assert len(long) == len(set(long)), "a sentence appears twice"
     assert all(p and "\n" not in p and p == " ".join(p.split()) for p in paragraphs)
+
+
+@pytest.mark.parametrize("n", range(5))
+def test_seed_cleaning_twice_changes_nothing(seed_text, n):
+    once = clean_text(seed_text(n))
+    assert clean_paragraphs(once) == once
 
 
 def test_seed_article_pasted_twice_is_kept_once(seed_text):

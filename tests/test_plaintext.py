@@ -25,6 +25,7 @@ def doc(*lines: str):
     "Is the War About to Widen?",
     "Who sent the troops? And why now?",
     "Seoul Warns of ‘Grave Threat’ as Troops Deploy",
+    "North Korea sends troops to Russia, Seoul says",
 ])
 def test_a_headline_first_line_becomes_the_title(headline):
     d = doc(headline, BODY, MORE)
@@ -157,6 +158,33 @@ def test_blog_labels_become_tags_and_leave_the_body():
     d = doc("Troops Arrive at Eastern Base", BODY, "Labels: Korea, Russia, Korea", "0 Comments:")
     assert d.tags == ["Korea", "Russia"]
     assert d.paragraphs == [BODY]
+
+
+def test_a_hard_wrapped_wire_story_with_header_and_furniture():
+    text = """Dam Breach Forces Thousands From Homes
+
+By Mira Okafor, Harbour Ledger
+Published: 2025-03-02
+
+KAVRA, March 2 - Engineers warned on Sunday that the upper dam at Kavra
+could fail within hours, as water levels rose for a third straight day
+and officials ordered 12,000 residents to leave.
+The evacuation began at dawn.
+Buses lined the main road out of the valley, and police went door to
+door in the lowest-lying streets of the town.
+
+Share this article
+"""
+    d = parse_plain_text(text)
+    assert (d.title, d.author, d.outlet, d.published) == (
+        "Dam Breach Forces Thousands From Homes", "Mira Okafor", "Harbour Ledger", date(2025, 3, 2))
+    assert d.paragraphs == [
+        "KAVRA, March 2 - Engineers warned on Sunday that the upper dam at Kavra could fail within hours, as water "
+        "levels rose for a third straight day and officials ordered 12,000 residents to leave.",
+        "The evacuation began at dawn.",
+        "Buses lined the main road out of the valley, and police went door to door in the lowest-lying streets of "
+        "the town.",
+    ]
 
 
 # --------------------------------------------------------------------------- seeds
