@@ -9,6 +9,7 @@ so one loose link cannot chain unrelated sentences together.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -39,6 +40,7 @@ _SYNONYMS = {"soldier": "troop", "personnel": "troop", "fighter": "troop"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A deliberately light English stemmer: plurals and the commonest verb endings."""
     w = word.lower().replace("’", "'")

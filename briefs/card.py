@@ -429,36 +429,28 @@ def _informative(unit: Unit) -> bool:
 
 def key_facts(prep: Prepared, disagreements: list[Disagreement]) -> list[Fact]:
     """Aligned claims first (most independent sources first), then informative single-source sentences."""
-    candidates: list[tuple[tuple, Fact]] = []
+    candidates: list[tuple[tuple, Unit, list[Unit]]] = []
     claimed: set[tuple[str, int]] = set()
     for claim in prep.claims:
         claimed.update((u.article_id, u.index) for u in claim.units)
-        rep = claim.representative()
-        support = prep.independent(claim.article_ids)
-        grade = credibility(support, _contradicted(claim.units, disagreements, prep))
-        passages = [Passage(u.article_id, u.paragraph, u.text) for u in claim.units]
-        order = (-support, sum(u.index for u in claim.units) / len(claim.units))
-        candidates.append((order, Fact(rep.text, grade, support, passages)))
+        order = (-prep.independent(claim.article_ids), sum(u.index for u in claim.units) / len(claim.units))
+        candidates.append((order, claim.representative(), claim.units))
     for u in prep.units:
-        if (u.article_id, u.index) in claimed or not _informative(u):
-            continue
-        grade = credibility(1, _contradicted([u], disagreements, prep))
-        candidates.append(((-1, u.index + 0.5), Fact(u.text, grade, 1, [Passage(u.article_id, u.paragraph, u.text)])))
+        if (u.article_id, u.index) not in claimed and _informative(u):
+            candidates.append(((-1, u.index + 0.5), u, [u]))
     candidates.sort(key=lambda c: c[0])
-    return _without_repeats([f for _, f in candidates], prep)[:MAX_FACTS]
-
-
-def _without_repeats(facts: list[Fact], prep: Prepared) -> list[Fact]:
-    """Drop facts whose text is (nearly) one already kept."""
-    kept: list[Fact] = []
+    facts: list[Fact] = []
     seen: list[dict[str, float]] = []
-    for f in facts:
-        vec = _vector(prep, f.text)
+    for (neg_support, _), rep, units in candidates:
+        vec = _vector(prep, rep.text)
         if any(_dot(vec, other) > 0.8 for other in seen):
-            continue
-        kept.append(f)
+            continue  # (nearly) the text of a fact already kept
         seen.append(vec)
-    return kept
+        grade = credibility(-neg_support, _contradicted(units, disagreements, prep))
+        facts.append(Fact(rep.text, grade, -neg_support, [Passage(u.article_id, u.paragraph, u.text) for u in units]))
+        if len(facts) == MAX_FACTS:
+            break
+    return facts
 
 
 def _vector(prep: Prepared, text: str) -> dict[str, float]:
