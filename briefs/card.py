@@ -516,7 +516,7 @@ def timeline(prep: Prepared) -> list[TimelineEntry]:
         ex = prep.extractions[a.id]
         where = {s.text: s.paragraph for s in reversed(ex.sentences)}
         for d in ex.dates:
-            if d.sentence not in where:
+            if d.start is None or d.sentence not in where:
                 continue
             end = d.end if d.end and d.end != d.start else None
             group = claim_of.get((a.id, d.sentence), (a.id, d.sentence))

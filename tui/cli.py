@@ -60,7 +60,7 @@ def say(message: str) -> None:
 
 
 def _safe(text: str | None) -> str:
-    from index.clean import safe_inline
+    from index.sanitize import safe_inline
 
     return safe_inline(text or "")
 
@@ -337,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", parents=[common], help="list the articles in the library")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
+    from tui import cli_briefs
+    cli_briefs.add_commands(sub, common)
     return parser
 
 

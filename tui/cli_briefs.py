@@ -1,0 +1,156 @@
+"""`brief card` and `brief compare`: the briefing commands of the command line (no Textual import)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Out, _positive, _print_json, _progress_reporter, _safe, \
+    open_library, say
+
+CARD_EPILOG = """\
+examples:
+  brief card 'north korean troops'             Markdown card on stdout
+  brief card 'outlet:meridian dam' --format json -o dam.json
+  brief card --all                             every article in the library
+  brief card --ids 3kq8z1ab,7hd2m0xc           exactly those articles
+"""
+
+
+def add_commands(sub, common: argparse.ArgumentParser) -> None:
+    """Register `card` and `compare` on the `brief` sub-command parser."""
+    p = sub.add_parser("card", parents=[common], help="build a briefing card from matching articles",
+                       description="Build a briefing card (bottom line, key facts with independent sources and "
+                       "credibility, figures and disagreements, timeline, actors, quotes) from the articles "
+                       "matching QUERY (same syntax as `brief search`), from --all articles, or from --ids. "
+                       "Every line is taken from, and cites, the articles.",
+                       epilog=CARD_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", nargs="?", help="search query choosing the articles")
+    p.add_argument("--all", action="store_true", help="use every article in the library")
+    p.add_argument("--ids", metavar="ID,ID,...", help="use exactly these articles (ids or unique prefixes)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown", help="output format (default markdown)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the card to FILE instead of stdout")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--limit", "-n", type=_positive, default=50, help="at most N matching articles (default 50)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_card)
+
+    p = sub.add_parser("compare", parents=[common], help="compare two or more articles",
+                       description="Show what two or more articles report alike (each one's wording), the "
+                       "figures they differ on, and what each says that the others do not.")
+    p.add_argument("ids", nargs="+", metavar="ID", help="two or more article ids (unique prefixes are enough)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_compare)
+
+
+def _cache(lib):
+    from briefs.extract import ExtractionCache
+
+    return ExtractionCache(lib.root / "cache" / "extract")
+
+
+def _select(args, lib) -> list | None:
+    """The articles a card is about; None (after saying why) when the selection is a usage error."""
+    chosen = [bool(args.query), args.all, bool(args.ids)]
+    if sum(chosen) != 1:
+        say("brief card: give exactly one of QUERY, --all or --ids ID,ID,...")
+        return None
+    if args.all:
+        return list(lib.articles())
+    if args.ids:
+        ids = [i for i in (x.strip() for x in args.ids.split(",")) if i]
+        return list(lib.articles(ids))
+    from index.search import search
+
+    with lib.open_index().searcher() as searcher:
+        result = search(searcher, args.query, limit=args.limit, snippets=False)
+    return list(lib.articles(h.id for h in result.hits))
+
+
+def cmd_card(args) -> int:
+    from briefs.card import build_card
+    from briefs.export import card_to_markdown, write_file
+
+    lib = open_library(args)
+    articles = _select(args, lib)
+    if articles is None:
+        return EXIT_USAGE
+    if not articles:
+        say("No articles match; no card was made.")
+        return EXIT_OK
+    progress, finish = _progress_reporter(args.quiet)
+    try:
+        card = build_card(articles, query=args.query, duplicates=lib.near_duplicates(), cache=_cache(lib),
+                          progress=progress)
+    finally:
+        finish()
+    if args.format == "json":
+        import json
+
+        text = json.dumps(card.to_json(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = card_to_markdown(card)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        path = write_file(args.output, text, force=args.force)
+    except FileExistsError as exc:
+        say(f"brief: {exc}")
+        return EXIT_ERROR
+    except OSError as exc:
+        say(f"brief: could not write {args.output}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    say(f"Card over {len(card.sources)} articles written to {path}")
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from briefs.compare import compare
+
+    lib = open_library(args)
+    articles = list(lib.articles(args.ids))
+    if len({a.id for a in articles}) < 2:
+        say("brief compare: give at least two different article ids")
+        return EXIT_USAGE
+    result = compare(articles, lib.near_duplicates(), _cache(lib))
+    if args.json:
+        _print_json(result.to_json())
+        return EXIT_OK
+    _print_comparison(Out(), result)
+    return EXIT_OK
+
+
+def _print_comparison(out: Out, result) -> None:
+    from briefs.export import format_value
+
+    label = {}
+    for n, s in enumerate(result.sources, 1):
+        label[s.id] = f"[{n}]"
+        meta = " · ".join((_safe(s.outlet) or "unknown outlet", s.published.isoformat() if s.published else "undated",
+                           s.id))
+        out.line(f"{label[s.id]} {out.style(_safe(s.title), '1')}  {out.style(meta, '2')}")
+    out.line()
+    out.line(out.style(f"Reported alike ({len(result.aligned)})", "1"))
+    for claim in result.aligned:
+        for n, side in enumerate(claim.sides):
+            out.line(f"  {'•' if n == 0 else ' '} {label[side.source]} {_safe(side.text)}")
+        out.line()
+    if not result.aligned:
+        out.line("  nothing")
+        out.line()
+    out.line(out.style(f"Figures that differ ({len(result.differences)})", "1"))
+    for d in result.differences:
+        out.line(f"  {_safe(d.about)} ({d.kind})")
+        for side in d.claims:
+            who = f" — {_safe(side.attributed_to)}" if side.attributed_to else ""
+            cites = " ".join(label[s] for s in side.sources)
+            out.line(f"    {out.style(format_value(side.value), '1;33')} {cites}{who}: {_safe(side.text)}")
+    out.line()
+    for aid, passages in result.unique.items():
+        out.line(out.style(f"Only in {label[aid]}", "1"))
+        for p in passages:
+            out.line(f"  • {_safe(p.text)}")
+        if not passages:
+            out.line("  nothing of note")
+        out.line()
