@@ -25,7 +25,7 @@ from .errors import LibraryError, LockTimeout
 from .library import Library, empty_manifest
 from .model import Article
 
-BATCH_PROCS_THRESHOLD = 400  # articles in one run from which the writer uses both cores
+PARALLEL_THRESHOLD = 300  # files in one run from which reading and writing use both cores
 
 
 def _write_json_atomic(path: Path, data) -> None:
@@ -92,7 +92,7 @@ ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
 
 @dataclass
 class _Plan:
-    to_read: list[tuple[Path, os.stat_result, bool]] = field(default_factory=list)  # (path, stat, is_update)
+    to_read: list[tuple[str, os.stat_result]] = field(default_factory=list)
     to_remove: list[str] = field(default_factory=list)
 
 
@@ -137,11 +137,6 @@ class Indexer:
         self.lib = lib
         self.root = lib.root
         self.index_dir = lib.index_dir
-        self.manifest_path = lib.manifest_path
-        self.sketches_path = lib.sketches_path
-
-    def article_count(self, manifest: dict) -> int:
-        return sum(len(e.get("articles", ())) for e in manifest["files"].values())
 
     def update(
         self,
@@ -156,16 +151,19 @@ class Indexer:
         started = time.monotonic()
         with hold_lock(self.lib, wait=wait, on_wait=on_wait):
             roots = [str(Path(p).expanduser().resolve()) for p in paths] or self._known_roots(rebuild)
-            manifest = empty_manifest() if rebuild else self.lib.read_manifest()
             if not roots:
                 raise LibraryError("nothing to index: give one or more files or folders")
+            manifest = empty_manifest() if rebuild else self.lib.read_manifest()
             report = IndexReport()
             plan = self._plan(manifest, roots, report)
-            new_articles, failed = self._read_all(plan, report, progress)
-            self._apply(manifest, plan, new_articles, failed, report, rebuild, progress)
-            manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
-            _write_json_atomic(self.manifest_path, manifest)
-            report.total_articles = self.article_count(manifest)
+            changed = rebuild or bool(plan.to_read or plan.to_remove) or not self.index_dir.is_dir()
+            if changed:
+                batch_ids, gone_ids, sketches = self._index(manifest, plan, report, rebuild, progress)
+                self._update_duplicates(manifest, sketches, batch_ids, gone_ids)
+            if changed or not set(roots) <= set(manifest["roots"]):
+                manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
+                _write_json_atomic(self.lib.manifest_path, manifest)
+            report.total_articles = sum(len(e.get("articles", ())) for e in manifest["files"].values())
             report.seconds = time.monotonic() - started
             return report
 
@@ -179,6 +177,7 @@ class Indexer:
             raise
 
     def _plan(self, manifest: dict, roots: list[str], report: IndexReport) -> _Plan:
+        """Sort the files under ``roots`` into to-read and to-remove, by their stat signature alone."""
         from .readers import iter_source_files
 
         plan = _Plan()
@@ -195,7 +194,7 @@ class Indexer:
                 continue
             seen.add(key)
             try:
-                st = path.stat()
+                st = os.stat(key)
             except OSError as exc:
                 report.skip("unreadable")
                 report.problems.append(f"{path}: {exc.strerror or exc}")
@@ -208,124 +207,102 @@ class Indexer:
                 else:
                     report.unchanged += 1
                 continue
-            plan.to_read.append((path, st, old is not None and not old.get("error")))
+            plan.to_read.append((key, st))
         for key in files:
             if key not in seen and _under_any(key, roots) and not os.path.exists(key):
                 plan.to_remove.append(key)
         return plan
 
-    def _read_all(self, plan: _Plan, report: IndexReport, progress: ProgressFn | None):
-        from .model import ReadError
-        from .readers import read_file
-
-        articles: dict[str, list[Article]] = {}
-        failed: dict[str, tuple[str, os.stat_result]] = {}
-        total = len(plan.to_read)
-        for n, (path, st, _is_update) in enumerate(plan.to_read, 1):
-            problems: list[str] = []
-            try:
-                arts = read_file(path, problems)
-                if not arts:
-                    raise ReadError(str(path), "no article text found")
-                articles[str(path)] = arts
-            except ReadError as exc:
-                failed[str(path)] = (exc.reason, st)
-            except Exception as exc:  # a reader bug must not stop the run
-                failed[str(path)] = (f"could not be read ({type(exc).__name__}: {exc})", st)
-            report.problems.extend(problems)
-            if progress:
-                progress("read", n, total)
-        return articles, failed
-
-    def _apply(self, manifest, plan, new_articles, failed, report, rebuild, progress) -> None:
-        files = manifest["files"]
-        stats = {str(p): (st, is_update) for p, st, is_update in plan.to_read}
-        replaced_paths = [p for p in new_articles if p in files]
-        gone_ids = {a["id"] for p in replaced_paths + plan.to_remove for a in files[p].get("articles", ())}
-        batch: list[Article] = []
-        seen_ids: set[str] = set()
-        for path, arts in new_articles.items():
-            kept = []
-            for a in arts:
-                if a.id in seen_ids:
-                    report.problems.append(f"{path}: entry {a.key or a.title!r} repeats an id already indexed; skipped")
-                    continue
-                seen_ids.add(a.id)
-                kept.append(a)
-            new_articles[path] = kept
-            batch.extend(kept)
-        self._write_indexes(batch, replaced_paths + plan.to_remove, rebuild, progress)
-        self._update_duplicates(manifest, batch, gone_ids - {a.id for a in batch})
-        for path in plan.to_remove:
-            report.removed += 1
-            report.articles_removed += len(files.pop(path).get("articles", ()))
-        for path, arts in new_articles.items():
-            st, is_update = stats[path]
-            if is_update:
-                report.updated += 1
-            else:
-                report.added += 1
-            report.articles_added += len(arts)
-            files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size,
-                           "articles": [_catalog_row(a) for a in arts]}
-        for path, (reason, st) in failed.items():
-            report.problems.append(f"{path}: {reason}")
-            old = files.get(path)
-            if old and old.get("articles"):
-                # Keep what was indexed before: a bad edit must not lose the article.
-                report.skip("unreadable (previous version kept)")
-                continue
-            report.skip("unreadable")
-            files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size, "articles": [], "error": reason}
-
-    def _write_indexes(self, batch: list[Article], delete_paths: list[str], rebuild: bool, progress) -> None:
+    def _index(self, manifest, plan: _Plan, report: IndexReport, rebuild: bool, progress):
+        """Read the planned files and write them, streaming, in one commit. Returns what changed."""
         from .schema import ARTICLES, article_schema
         from whoosh.filedb.filestore import FileStorage
 
-        if not batch and not delete_paths and self.index_dir.is_dir() and not rebuild:
-            return
+        files = manifest["files"]
         target = self.index_dir
         if rebuild or not self.index_dir.is_dir():
             target = Path(tempfile.mkdtemp(prefix="index.new.", dir=self.root))
         storage = FileStorage(str(target), supports_mmap=False)
-        if target != self.index_dir:
-            storage.create_index(article_schema(), indexname=ARTICLES)
-        elif not storage.index_exists(ARTICLES):
-            raise LibraryError(f"the index in {self.root} is incomplete; run `brief index --rebuild`")
         try:
-            self._write_one(storage, ARTICLES, batch, delete_paths, _article_docs, progress)
-        except BaseException:
             if target != self.index_dir:
-                shutil.rmtree(target, ignore_errors=True)
-            raise
-        if target != self.index_dir:
-            self._swap_in(target)
-
-    def _write_one(self, storage, name, batch, delete_paths, make_docs, progress) -> None:
-        try:
-            ix = storage.open_index(indexname=name)
+                storage.create_index(article_schema(), indexname=ARTICLES)
+            ix = storage.open_index(indexname=ARTICLES)
         except Exception as exc:
             raise LibraryError(
                 f"the index in {self.root} could not be read ({type(exc).__name__}: {exc}); "
                 f"run `brief index --rebuild` to rebuild it"
             ) from None
-        big = len(batch) >= BATCH_PROCS_THRESHOLD and (os.cpu_count() or 1) > 1
+        batch_ids: set[str] = set()
+        gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
+        sketches: dict[str, list[int]] = {}
+        total = len(plan.to_read)
+        big = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+        results = _read_stream([p for p, _ in plan.to_read], parallel=big)
         writer = ix.writer(procs=2, limitmb=128, multisegment=True) if big else ix.writer(limitmb=128, timeout=30)
         try:
-            for p in delete_paths:
-                writer.delete_by_term("path", p)
-            total = len(batch)
-            for n, article in enumerate(batch, 1):
-                for doc in make_docs(article):
-                    writer.add_document(**doc)
-                if progress and (n % 50 == 0 or n == total):
+            for path in plan.to_remove:
+                writer.delete_by_term("path", path)
+                report.removed += 1
+                report.articles_removed += len(files.pop(path).get("articles", ()))
+            stats = dict(plan.to_read)
+            for n, (path, articles, error, problems, article_sketches) in enumerate(results, 1):
+                report.problems.extend(problems)
+                st = stats[path]
+                old = files.get(path)
+                if error is not None:
+                    self._failed(files, path, st, error, report)
+                else:
+                    if target == self.index_dir:
+                        # Also for files the manifest does not know: a run killed between the index
+                        # commit and the manifest write left their documents in the index.
+                        writer.delete_by_term("path", path)
+                    if old is not None:
+                        gone_ids.update(a["id"] for a in old.get("articles", ()))
+                    kept = self._unique(articles, batch_ids, path, report)
+                    for article in kept:
+                        writer.add_document(**_article_doc(article, path))
+                        sketches[article.id] = article_sketches[article.id]
+                    report.updated += old is not None and not old.get("error")
+                    report.added += old is None or bool(old.get("error"))
+                    report.articles_added += len(kept)
+                    files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size,
+                                   "articles": [_catalog_row(a) for a in kept]}
+                if progress:
                     progress("index", n, total)
             if progress:
                 progress("commit", 0, 0)
             writer.commit()
         except BaseException:
             writer.cancel()
+            results.close()
+            if target != self.index_dir:
+                shutil.rmtree(target, ignore_errors=True)
             raise
+        if target != self.index_dir:
+            self._swap_in(target)
+        return batch_ids, gone_ids - batch_ids, sketches
+
+    @staticmethod
+    def _unique(articles: list[Article], seen: set[str], path: str, report: IndexReport) -> list[Article]:
+        kept = []
+        for a in articles:
+            if a.id in seen:
+                report.problems.append(f"{path}: entry {a.key or a.title!r} repeats an id already indexed; skipped")
+                continue
+            seen.add(a.id)
+            kept.append(a)
+        return kept
+
+    @staticmethod
+    def _failed(files: dict, path: str, st: os.stat_result, reason: str, report: IndexReport) -> None:
+        report.problems.append(f"{path}: {reason}")
+        old = files.get(path)
+        if old and old.get("articles"):
+            # Keep what was indexed before: a bad edit must not lose the article.
+            report.skip("unreadable (previous version kept)")
+            return
+        report.skip("unreadable")
+        files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size, "articles": [], "error": reason}
 
     def _swap_in(self, new_dir: Path) -> None:
         old = None
@@ -338,16 +315,16 @@ class Indexer:
         for stale in self.root.glob("index.*.*"):  # leftovers of interrupted rebuilds
             shutil.rmtree(stale, ignore_errors=True)
 
-    def _update_duplicates(self, manifest: dict, batch: list[Article], gone: set[str]) -> None:
-        from .dedup import find_pairs, sketch
+    def _update_duplicates(self, manifest: dict, new: dict[str, list[int]], batch: set[str], gone: set[str]) -> None:
+        """Re-link near-duplicates for the articles this run added, changed or removed."""
+        from .dedup import find_pairs
 
-        sketches = self._load_sketches()
+        sketches = self._load_sketches() if manifest["files"] else {}
         for aid in gone:
             sketches.pop(aid, None)
-        for a in batch:
-            sketches[a.id] = sketch(a.body)
+        sketches.update(new)
         dups: dict[str, set[str]] = {k: set(v) for k, v in manifest.get("duplicates", {}).items()}
-        touched = gone | {a.id for a in batch}
+        touched = gone | batch
         for aid in list(dups):
             if aid in touched:
                 del dups[aid]
@@ -355,29 +332,62 @@ class Indexer:
                 dups[aid] -= touched
                 if not dups[aid]:
                     del dups[aid]
-        if batch:
-            for a, b in find_pairs(sketches, [a.id for a in batch]):
-                dups.setdefault(a, set()).add(b)
-                dups.setdefault(b, set()).add(a)
+        for a, b in find_pairs(sketches, batch):
+            dups.setdefault(a, set()).add(b)
+            dups.setdefault(b, set()).add(a)
         manifest["duplicates"] = {k: sorted(v) for k, v in sorted(dups.items())}
-        _write_json_atomic(self.sketches_path, sketches)
+        _write_json_atomic(self.lib.sketches_path, sketches)
 
     def _load_sketches(self) -> dict[str, list[int]]:
         try:
-            data = json.loads(self.sketches_path.read_text(encoding="utf-8"))
+            data = json.loads(self.lib.sketches_path.read_text(encoding="utf-8"))
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
 
 
 # ----------------------------------------------------------------------------------------------
-# Documents
+# Reading, in worker processes for big batches
 
 
-def _article_docs(a: Article):
+def _read_one(path: str):
+    """(path, articles, error, problems, {id: sketch}) for one file; never raises for bad input."""
+    from .dedup import sketch
+    from .model import ReadError
+    from .readers import read_file
+
+    problems: list[str] = []
+    try:
+        articles = read_file(path, problems)
+        if not articles:
+            raise ReadError(path, "no article text found")
+    except ReadError as exc:
+        return path, [], exc.reason, problems, {}
+    except Exception as exc:  # a reader bug must not stop the run
+        return path, [], f"could not be read ({type(exc).__name__}: {exc})", problems, {}
+    return path, articles, None, problems, {a.id: sketch(a.body) for a in articles}
+
+
+def _read_stream(paths: list[str], parallel: bool):
+    """Results of _read_one in order; two worker processes read ahead when ``parallel``."""
+    if not parallel:
+        yield from map(_read_one, paths)
+        return
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(2)
+    try:
+        yield from pool.imap(_read_one, paths, chunksize=8)
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _article_doc(a: Article, path: str) -> dict:
+    """The Whoosh document of an article; ``path`` is the manifest's key for its file."""
     doc = {
         "id": a.id,
-        "path": a.path,
+        "path": path,
         "key": a.key,
         "title": a.title,
         "body": a.body,
@@ -390,7 +400,7 @@ def _article_docs(a: Article):
     }
     if a.published:
         doc["published"] = datetime(a.published.year, a.published.month, a.published.day)
-    yield doc
+    return doc
 
 
 def _under_any(path: str, roots: list[str]) -> bool:
