@@ -76,7 +76,7 @@ _DATE_VALUE = r"[0-9][0-9.\-]*|\.\.[0-9][0-9\-]*"
 
 
 class _DatePlugin(qparser.TaggingPlugin):
-    priority = 0  # before fields are tagged
+    priority = -5  # taggers run in ascending priority: before the field tagger (0)
     expr = rf"(?<![\w:])(?:date|published):(?P<text>{_DATE_VALUE})"
     nodetype = _DateNode
 
@@ -183,7 +183,9 @@ _TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
 
 def query_terms(q: query.Query, reader) -> frozenset[str]:
     """The index terms (stemmed, wildcards and fuzzy terms expanded) a query looks for in text fields."""
-    terms = q.existing_terms(reader, phrases=True, expand=True)
+    # Leaf by leaf: Whoosh's Query.existing_terms reuses its ``fieldname`` argument as a loop
+    # variable, so over a whole tree it drops every field after the first one it meets.
+    terms = {t for leaf in q.leaves() for t in leaf.existing_terms(reader, phrases=True, expand=True)}
     return frozenset(
         t.decode("utf-8") if isinstance(t, bytes) else str(t) for field_name, t in terms if field_name in ("body", "title")
     )

@@ -100,7 +100,7 @@ def test_changed_added_and_deleted_files_are_brought_up_to_date(lib, sources):
     report = Library(lib.root).update([sources])
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 1)
     assert ids_for(lib, "hovercraft") == [old_id]  # same file, same id
-    assert ids_for(lib, "ferries") == []  # the old text is gone
+    assert ids_for(lib, "cancelled") == []  # the old text is gone
     assert ids_for(lib, "negotiators") == []  # the deleted file is gone
     assert titles_for(lib, "cranes") == ["Harbour Cranes Inspected"]
     assert Library(lib.root).article_count() == 3
