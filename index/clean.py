@@ -169,9 +169,16 @@ _PAREN_CREDIT = re.compile(
 )
 
 
+_GLUED_CREDIT = re.compile(
+    r"(?<=[.!?\"”’])\s+(?:photo|image|picture|photograph)s?(?:\s+credits?)?\s*:\s*[^.!?:]{1,80}$", re.IGNORECASE
+)
+
+
 def _strip_credits(p: str) -> str:
     if p.endswith("|") or "| " in p[-340:]:
         p = _sub_tail(_TRAILING_CREDIT, p, 340)
+    if ":" in p[-100:]:
+        p = _sub_tail(_GLUED_CREDIT, p, 100)  # "Lisk town hall under water. Photo: Civil Protection Directorate"
     return _PAREN_CREDIT.sub("", p) if "(" in p else p
 
 
@@ -201,6 +208,8 @@ _BOILERPLATE = re.compile(
     | \((?:photo|image|picture)s?\b.{0,120}\)
     | (?:©|\(c\)|copyright\s*(?:©\s*)?\d{4}).{0,120}|all\ rights\ reserved\.?
     | this\ (?:story|article)\ (?:has\ been|was)\ (?:published|generated|auto-generated)\ from\ .{0,120}
+    | editor[’']?s\ note\s*:\s*this\ (?:[\w’'-]+\ ){0,4}(?:story|article|report|piece|copy)\b.{0,160}
+    | this\ (?:story|article|report)\ (?:originally\ appeared|first\ appeared|was\ first\ published)\ (?:in|on)\b.{0,120}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -298,7 +298,9 @@ def _read_html(path: str, text: str, problems: list[str]) -> list[Article]:
         url=getattr(doc, "url", None),
         tags=tags,
     )
-    return [_require_text(path, article, "no article text found in the page")]
+    if not any(len(p.split()) >= 6 for p in article.paragraphs):  # only menus and labels were left
+        raise ReadError(path, "no article text found in the page")
+    return [article]
 
 
 def _entry_key(entry, n: int) -> str:

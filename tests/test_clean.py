@@ -172,6 +172,8 @@ def test_drop_repeated_lede_when_the_pieces_come_first():
     "Seoul says the plan is a threat. Troops are on the move. Reuters |",
     "Video appears to show soldiers at a base CNN |", "Also read: Five things to know about the war",
     "© 2024 Daily Ledger. All rights reserved.",
+    "Editor’s note: This Wire Service report has been lightly edited for Daily Ledger readers.",
+    "This article originally appeared in The Coast Courier.",
 ])
 def test_drop_boilerplate_drops_page_furniture(line):
     assert drop_boilerplate(["A real sentence of the article.", line]) == ["A real sentence of the article."]
@@ -186,6 +188,8 @@ def test_drop_boilerplate_drops_page_furniture(line):
     "Sign up rates among young men fell by a fifth last year, the ministry said.",
     "Copyright claims against the broadcaster were dismissed.",
     "Photos by the agency showed troops at the border.",
+    "Editor’s note: the minister resigned after this interview was recorded.",
+    "This report was first seen by the committee on Monday.",
 ])
 def test_drop_boilerplate_keeps_real_sentences(line):
     assert drop_boilerplate([line]) == [line]
@@ -205,6 +209,15 @@ def test_strip_photo_credits_keeps_the_sentence():
     p = "Soldiers marched in Pyongyang (Photo by Jane Roe/Getty Images) on Monday."
     assert strip_photo_credits([p]) == ["Soldiers marched in Pyongyang on Monday."]
     p = "Satellite pictures (images released by the agency on Friday) show the ships."
+    assert strip_photo_credits([p]) == [p]
+
+
+def test_strip_photo_credits_removes_a_credit_glued_after_a_caption():
+    p = "The town hall under water on Tuesday. Photo: Civil Protection Directorate"
+    assert strip_photo_credits([p]) == ["The town hall under water on Tuesday."]
+    p = "The agency published one photo: a breach forty metres wide."
+    assert strip_photo_credits([p]) == [p]
+    p = "Officials released the images. Image: what the spillway looked like before it failed."
     assert strip_photo_credits([p]) == [p]
 
 
