@@ -248,6 +248,25 @@ def cmd_list(args) -> int:
     return EXIT_OK
 
 
+def cmd_app(args) -> int:
+    """`brief` on a terminal: the Textual app over the library (the demo library when there is none yet)."""
+    from index.library import Library, default_library_dir
+
+    hint = None
+    if args.demo:
+        lib = demo_library()
+        hint = "Demo library. For your own articles: brief index ~/articles, then brief"
+    else:
+        lib = Library(default_library_dir(args.library))
+        explicit = args.library or os.environ.get("BRIEF_LIBRARY")
+        if not explicit and (not lib.exists() or not lib.article_count()):
+            lib = demo_library()
+            hint = "No library yet, so this is the demo. Index your own folder: brief index ~/articles, then brief"
+    from tui.app import run
+
+    return run(lib, hint=hint, theme=args.theme)
+
+
 def cmd_status(args, parser) -> int:
     """`brief` with no command: where the library is, what it holds, and how to start."""
     from index.errors import LibraryError
@@ -306,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common_options(argparse.SUPPRESS)
     parser = _Parser(prog="brief", description=DESCRIPTION, epilog=EPILOG, parents=[_common_options(None)],
                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--theme", metavar="NAME", default=None,
+                        help="app colours: ansi (your terminal's palette), dark, light, or a Textual theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("index", parents=[common], help="add or update files and folders in the library",
@@ -349,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if not args.command:
+            if sys.stdin.isatty() and sys.stdout.isatty():
+                return cmd_app(args)
             return cmd_status(args, parser)
         return args.func(args)
     except QueryError as exc:

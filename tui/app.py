@@ -1,0 +1,357 @@
+"""The Textual app of `brief`: search (home), reader, help, saved searches; compare and card screens plug in.
+
+Public API, for the screens (tui.screens.compare / tui.screens.card are written against it)::
+
+    app = BriefApp(library, *, hint=None, theme=None, config_path=None)
+    app.library                                   index.library.Library (opened once)
+    app.open_article(article_id, *, query=None, highlight=None)
+        push the reader; ``query`` terms highlighted (n/N jump); the paragraph containing
+        ``highlight`` (a passage's text) is marked and scrolled to
+    app.open_compare(ids)                          push tui.screens.compare.CompareScreen(ids)
+    app.open_card(query=None, ids=None)            push tui.screens.card.CardScreen(query=..., ids=...)
+    app.marked: list[str]                          marked article ids, in mark order (shared by screens)
+    app.toggle_mark(article_id) -> bool            True when now marked; posts MarksChanged to the screen
+    app.pinned: list[dict]                         pinned facts {"text": str, "sources": [ids]}
+    app.pin(text, sources) -> bool                 False when already pinned; posts PinsChanged
+    app.back() / app.forward()                     history: back pops the screen, keeping it (and its state:
+                                                   query, selection, scroll) for forward
+    app.push_history(screen)                       push a screen as a new place (clears forward history)
+    with app.searcher() as s: ...                  THE shared Whoosh searcher, under a lock (workers share it),
+                                                   refreshed when the index changed (app.refresh_searcher())
+    app.get_article(article_id) -> Article         cached; call from a worker (it takes the searcher lock)
+    app.say(message, severity="information")       a notification; never interprets markup (article text is safe)
+    app.keymap: dict[str, str]                     the user's remaps (action id -> key string) in force
+
+Screens set ``SCOPE = "<scope>"`` and ``BINDINGS = tui.actions.bindings("<scope>")``; help (?) and the
+command palette list that scope's actions and the app scope's, with the effective keys.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
+from textual.screen import Screen
+
+from .actions import Action, actions_for, effective_key, key_label, register
+from .actions import bindings as action_bindings
+
+if TYPE_CHECKING:
+    from index.library import Library
+    from index.model import Article
+
+register(
+    Action("app.help", "question_mark,f1", "help", "app", "app.help", help="Show every key of this screen"),
+    Action("app.back", "backspace,alt+left", "back", "app", "app.back",
+           help="Go back to the previous screen, where you left it"),
+    Action("app.forward", "alt+right", "forward", "app", "app.forward", show=False,
+           help="Go forward again after going back"),
+    Action("app.palette", "ctrl+p", "commands", "app", "app.command_palette", show=False,
+           help="Open the command palette (every action, searchable)"),
+    Action("app.quit", "ctrl+q", "quit", "app", "app.quit", help="Quit brief"),
+)
+
+HISTORY_LIMIT = 30
+ARTICLE_CACHE = 64
+THEMES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
+
+
+class MarksChanged(Message):
+    """The marked articles changed (``app.marked``)."""
+
+
+class PinsChanged(Message):
+    """The pinned facts changed (``app.pinned``)."""
+
+
+class ActionsProvider(Provider):
+    """The command palette over the action registry: the current screen's scope and the app scope."""
+
+    def _actions(self) -> list[tuple[str, str, Action]]:
+        scope = getattr(self.screen, "SCOPE", None)
+        keymap = getattr(self.app, "keymap", {})
+        found = []
+        for sc in ([scope] if scope else []) + ["app"]:
+            for a in actions_for(sc):
+                if a.id == "app.palette":
+                    continue
+                name = f"{a.description[:1].upper()}{a.description[1:]} ({key_label(effective_key(a, keymap))})"
+                found.append((name, a.long_help, a))
+        return found
+
+    def _run(self, action: Action) -> None:
+        self.app.call_later(self.screen.run_action, action.action)
+
+    async def discover(self) -> Hits:
+        for name, help_text, a in self._actions():
+            yield DiscoveryHit(name, partial(self._run, a), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, a in self._actions():
+            score = max(matcher.match(name), matcher.match(a.long_help) * 0.8)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(self._run, a), help=help_text)
+
+
+class BriefApp(App):
+    """See the module docstring for the API the screens use."""
+
+    CSS_PATH = "brief.tcss"
+    TITLE = "brief"
+    BINDINGS = action_bindings("app")
+    COMMANDS = {ActionsProvider}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, library: Library, *, hint: str | None = None, theme: str | None = None,
+                 config_path: str | os.PathLike | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.hint = hint
+        self.marked: list[str] = []
+        self.pinned: list[dict] = []
+        self.keymap: dict[str, str] = {}
+        self._theme_choice = theme
+        self._config_path = config_path
+        self._forward: list[Screen] = []
+        self._lock = threading.RLock()
+        self._searcher = None
+        self._index = None
+        self._checked_at = 0.0
+        self._articles: OrderedDict[str, Article] = OrderedDict()
+        self._catalog: list[dict] | None = None
+
+    # -- start-up -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from .config import load_config
+        from .screens.search import SearchScreen
+
+        config = load_config(self._config_path)
+        for problem in config.problems:
+            self.say(problem, severity="warning", timeout=12)
+        self.keymap = dict(config.keymap)
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self._apply_theme(os.environ.get("BRIEF_THEME") or self._theme_choice or config.theme, config.path)
+        self.push_screen(SearchScreen())
+
+    def _apply_theme(self, name: str | None, config_path: Path | None) -> None:
+        if not name:
+            return
+        theme = THEMES.get(name, name)
+        if theme not in self.available_themes:
+            names = ", ".join(sorted(set(THEMES) | set(self.available_themes)))
+            self.say(f"Unknown theme {name!r} (from {config_path or 'the command line'}); choose one of: {names}",
+                     severity="warning", timeout=12)
+            return
+        self.theme = theme
+
+    # -- notifications --------------------------------------------------------------------------
+
+    def say(self, message: str, severity: str = "information", timeout: float | None = None) -> None:
+        """A notification whose text is shown as is (no markup): safe for article titles."""
+        from index.sanitize import safe_inline
+
+        kwargs = {"timeout": timeout} if timeout is not None else {}
+        self.notify(safe_inline(message), severity=severity, markup=False, **kwargs)
+
+    # -- the shared searcher --------------------------------------------------------------------
+
+    @contextmanager
+    def searcher(self) -> Iterator:
+        """The one Whoosh searcher, locked for the caller; reopened when the index has changed."""
+        with self._lock:
+            if self._searcher is None:
+                self._index = self.library.open_index()
+                self._searcher = self._index.searcher()
+                self._checked_at = time.monotonic()
+            elif time.monotonic() - self._checked_at > 2.0:
+                self._checked_at = time.monotonic()
+                if not self._searcher.up_to_date():
+                    self._refresh_locked()
+            yield self._searcher
+
+    def refresh_searcher(self) -> None:
+        """Pick up a changed index (after `brief index` ran) now."""
+        with self._lock:
+            if self._searcher is not None:
+                self._refresh_locked()
+
+    def _refresh_locked(self) -> None:
+        self._searcher = self._searcher.refresh()
+        self._articles.clear()
+        self._catalog = None
+        self.library._manifest = None  # re-read the manifest for the catalog and ids
+
+    def get_article(self, article_id: str) -> Article:
+        """The stored article (cached). Blocking: call it from a worker."""
+        from index.library import article_from_fields
+
+        with self._lock:
+            art = self._articles.get(article_id)
+            if art is not None:
+                self._articles.move_to_end(article_id)
+                return art
+            with self.searcher() as s:
+                fields = s.document(id=article_id)
+                if fields is None:
+                    full = self.library.resolve_id(article_id)
+                    fields = s.document(id=full)
+                if fields is None:
+                    raise LookupError(f"no article with id {article_id!r}")
+            art = article_from_fields(fields)
+            self._articles[article_id] = art
+            while len(self._articles) > ARTICLE_CACHE:
+                self._articles.popitem(last=False)
+            return art
+
+    def catalog(self) -> list[dict]:
+        """Every article row {id, title, outlet, published, path}, newest first (cached)."""
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = self.library.catalog() if self.library.exists() else []
+            return self._catalog
+
+    def close_searcher(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    async def on_unmount(self) -> None:
+        self.close_searcher()
+
+    # -- marks and pins -------------------------------------------------------------------------
+
+    def is_marked(self, article_id: str) -> bool:
+        return article_id in self.marked
+
+    def toggle_mark(self, article_id: str) -> bool:
+        if article_id in self.marked:
+            self.marked.remove(article_id)
+            now = False
+        else:
+            self.marked.append(article_id)
+            now = True
+        self._broadcast(MarksChanged())
+        return now
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self._broadcast(MarksChanged())
+
+    def pin(self, text: str, sources: list[str]) -> bool:
+        if any(p["text"] == text for p in self.pinned):
+            return False
+        self.pinned.append({"text": text, "sources": list(sources)})
+        self._broadcast(PinsChanged())
+        return True
+
+    def _broadcast(self, message: Message) -> None:
+        if self._screen_stack:
+            self.screen.post_message(message)
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def push_history(self, screen: Screen) -> None:
+        """Push ``screen`` as a new place: what was forward of here is forgotten."""
+        self._drop_forward()
+        self.push_screen(screen)
+
+    def _drop_forward(self) -> None:
+        while self._forward:
+            old = self._forward.pop()
+            self.uninstall_screen(old)
+            old.remove()
+
+    def back(self) -> None:
+        """Back to the previous screen as it was; this one is kept for forward()."""
+        if isinstance(self.screen, _modal_types()):
+            self.pop_screen()
+            return
+        if len(self.screen_stack) <= 2:  # the default screen and home
+            self.say("Already at the first screen")
+            return
+        current = self.screen
+        self.install_screen(current, name=f"history-{id(current)}")
+        self._forward.append(current)
+        if len(self._forward) > HISTORY_LIMIT:
+            old = self._forward.pop(0)
+            self.uninstall_screen(old)
+            old.remove()
+        self.pop_screen()
+
+    def forward(self) -> None:
+        if not self._forward:
+            self.say("Nothing to go forward to")
+            return
+        screen = self._forward.pop()
+        self.uninstall_screen(screen)
+        self.push_screen(screen)
+
+    def action_back(self) -> None:
+        self.back()
+
+    def action_forward(self) -> None:
+        self.forward()
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(getattr(self.screen, "SCOPE", None)))
+
+    # -- opening things -------------------------------------------------------------------------
+
+    def open_article(self, article_id: str, *, query: str | None = None, highlight: str | None = None) -> None:
+        from .screens.reader import ReaderScreen
+
+        self.push_history(ReaderScreen(article_id, query=query, highlight=highlight))
+
+    def open_compare(self, ids: list[str]) -> None:
+        ids = list(dict.fromkeys(ids))
+        if len(ids) < 2:
+            self.say("Compare needs two or more articles: mark them with space", severity="warning")
+            return
+        try:
+            from .screens.compare import CompareScreen
+        except ImportError:
+            self.say("Compare is not available yet", severity="warning")
+            return
+        self.push_history(CompareScreen(ids))
+
+    def open_card(self, query: str | None = None, ids: list[str] | None = None) -> None:
+        if not query and not ids:
+            self.say("A card needs a query or marked articles", severity="warning")
+            return
+        try:
+            from .screens.card import CardScreen
+        except ImportError:
+            self.say("Briefing cards are not available yet", severity="warning")
+            return
+        self.push_history(CardScreen(query=query, ids=list(ids) if ids else None))
+
+
+def _modal_types() -> tuple[type, ...]:
+    from textual.screen import ModalScreen
+
+    return (ModalScreen,)
+
+
+def run(library: Library, *, hint: str | None = None, theme: str | None = None) -> int:
+    """Run the app in the terminal (the `brief` command with no sub-command)."""
+    BriefApp(library, hint=hint, theme=theme).run()
+    return 0

@@ -1,0 +1,1 @@
+"""The app's screens. Each module registers its actions (tui.actions) at import."""

@@ -1,0 +1,392 @@
+"""The reader: one cleaned article with its header, the query's terms highlighted, n/N between matches,
+and a side list of related articles (the same story from other outlets) to open or compare with.
+
+The article is read in a worker (from the app's shared searcher and article cache); related articles are
+found in a second worker with Whoosh's more-like-this over the article's most distinctive terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from index.sanitize import sanitize
+
+from ..actions import Action, bindings, register
+from ..app import MarksChanged
+from ..widgets.text import DIM, MARK, TITLE, date_label, paragraph_text, safe
+
+register(
+    Action("reader.next_match", "n", "next match", "reader", "next_match", help="Jump to the next match of the query"),
+    Action("reader.prev_match", "N", "previous match", "reader", "prev_match",
+           help="Jump to the previous match of the query"),
+    Action("reader.mark", "space", "mark", "reader", "mark", help="Mark or unmark this article"),
+    Action("reader.related", "r", "related", "reader", "toggle_related",
+           help="Move between the article and the related articles list"),
+    Action("reader.compare", "c", "compare", "reader", "compare",
+           help="Compare this article with the related one under the cursor (or with the marked ones)"),
+    Action("reader.card", "b", "card", "reader", "card", show=False,
+           help="Briefing card for this article and the marked ones"),
+    Action("reader.pin", "p", "pin", "reader", "pin", show=False,
+           help="Pin the paragraph of the current match into your custom brief"),
+    Action("reader.down", "j", "down", "reader", "scroll_lines(1)", show=False, help="Scroll down a line"),
+    Action("reader.up", "k", "up", "reader", "scroll_lines(-1)", show=False, help="Scroll up a line"),
+    Action("reader.top", "g", "top", "reader", "scroll_edge('home')", show=False, help="Go to the top"),
+    Action("reader.bottom", "G", "bottom", "reader", "scroll_edge('end')", show=False, help="Go to the bottom"),
+)
+
+NARROW = 100  # below this many columns the related list goes under the article
+RELATED = 8
+
+
+@dataclass
+class Related:
+    id: str
+    title: str
+    outlet: str | None
+    published: object
+
+
+class ReaderScreen(Screen):
+    SCOPE = "reader"
+    BINDINGS = bindings("reader")
+
+    class Loaded(Message):
+        def __init__(self, article, matches: list[list[tuple[int, int]]], error: str | None = None) -> None:
+            super().__init__()
+            self.article, self.matches, self.error = article, matches, error
+
+    class RelatedFound(Message):
+        def __init__(self, related: list[Related]) -> None:
+            super().__init__()
+            self.related = related
+
+    def __init__(self, article_id: str, *, query: str | None = None, highlight: str | None = None) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.search_query = query
+        self.highlight = highlight
+        self.article = None
+        self.paragraphs: list[str] = []
+        self.matches: list[tuple[int, int, int]] = []  # (paragraph, start, end) in reading order
+        self.current: int | None = None
+        self.passage: int | None = None  # paragraph index of ``highlight``
+        self.related: list[Related] = []
+        self.related_done = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading…", style="dim"), id="reader-header")
+        with Horizontal(id="reader-body"):
+            yield VerticalScroll(id="article")
+            with Vertical(id="side"):
+                yield Static(Text("Related: same story, other outlets", style="bold"), id="related-title")
+                yield OptionList(id="related")
+        yield Static(id="reader-status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._layout(self.app.size.width)
+        self.query_one("#article").focus()
+        self._load(self.article_id, self.search_query, self.highlight)
+
+    def on_resize(self, event) -> None:
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        self.query_one("#reader-body").set_class(width < NARROW, "narrow")
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
+    def _load(self, article_id: str, query: str | None, highlight: str | None) -> None:
+        from index.errors import QueryError
+
+        try:
+            article = self.app.get_article(article_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, the app carries on
+            self.post_message(self.Loaded(None, [], str(exc)))
+            return
+        paragraphs = [sanitize(p) for p in article.paragraphs]
+        matches: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
+        if query and query.strip():
+            from index.search import _matches, parse_query, query_terms
+
+            try:
+                with self.app.searcher() as s:
+                    terms = query_terms(parse_query(query, s.schema), s.reader())
+            except QueryError:
+                terms = frozenset()
+            if terms:
+                matches = [[(a, b) for a, b, _ in _matches(p, terms)] for p in paragraphs]
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(article, matches))
+        self._find_related(article)
+
+    def _find_related(self, article) -> None:
+        related: list[Related] = []
+        try:
+            with self.app.searcher() as s:
+                docnum = s.document_number(id=article.id)
+                if docnum is not None:
+                    for hit in s.more_like(docnum, "body", text=article.body, top=RELATED + 1, numterms=12):
+                        if hit["id"] == article.id:
+                            continue
+                        pub = hit.get("published")
+                        related.append(Related(hit["id"], hit.get("title") or "", hit.get("outlet") or None,
+                                               pub.date() if pub else None))
+        except Exception:  # noqa: BLE001 - related articles are a nicety; the article is what matters
+            related = []
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RelatedFound(related[:RELATED]))
+
+    def on_reader_screen_loaded(self, message: Loaded) -> None:
+        if message.article is None:
+            self.query_one("#reader-header", Static).update(Text(f"Could not open {self.article_id}: {safe(message.error)}"))
+            self.app.say(f"Could not open the article: {message.error}", severity="error")
+            return
+        self.article = message.article
+        self.article_id = message.article.id
+        self.paragraphs = [sanitize(p) for p in message.article.paragraphs]
+        self.matches = [(pi, s, e) for pi, ms in enumerate(message.matches) for s, e in ms]
+        self._per_para = message.matches
+        self._render_header()
+        body = self.query_one("#article", VerticalScroll)
+        widgets = [Static(paragraph_text(p, message.matches[n]), classes="para", id=f"p{n}")
+                   for n, p in enumerate(self.paragraphs)]
+        if not widgets:
+            widgets = [Static(Text("(this article has no text)", style="dim"), classes="para")]
+        body.mount_all(widgets)
+        self.passage = _find_passage(self.paragraphs, self.highlight) if self.highlight else None
+        if self.passage is not None:
+            self.query_one(f"#p{self.passage}").add_class("passage")
+            later = [n for n, (pi, _, _) in enumerate(self.matches) if pi >= self.passage]
+            if later and self.matches[later[0]][0] == self.passage:
+                self._set_current(later[0], scroll=False)
+            self.call_after_refresh(self._scroll_to_paragraph, self.passage)
+        self._update_status()
+
+    def on_reader_screen_related_found(self, message: RelatedFound) -> None:
+        self.related = message.related
+        self.related_done = True
+        ol = self.query_one("#related", OptionList)
+        ol.clear_options()
+        if not self.related:
+            ol.add_option(Option(Text("No related articles found", style="dim"), disabled=True))
+            return
+        ol.add_options(Option(self._related_prompt(r), id=r.id) for r in self.related)
+        ol.highlighted = 0
+
+    def _related_prompt(self, r: Related) -> Text:
+        t = Text(end="")
+        t.append(f"{MARK if self.app.is_marked(r.id) else ' '} ", style=TITLE)
+        t.append(safe(r.outlet) or "unknown outlet", style="bold italic")
+        t.append(f" · {date_label(r.published)}\n  ", style=DIM)
+        t.append(safe(r.title) or "(untitled)")
+        return t
+
+    def _render_header(self) -> None:
+        a = self.article
+        t = Text(end="")
+        if self.app.is_marked(a.id):
+            t.append(f"{MARK} marked  ", style="bold")
+        t.append(safe(a.title) or "(untitled)", style="bold")
+        t.append("\n")
+        t.append(safe(a.outlet) or "unknown outlet", style="italic")
+        t.append(" · ")
+        t.append(safe(a.author) or "unknown author")
+        t.append(" · ")
+        t.append(date_label(a.published))
+        t.append(f" · {a.id}", style=DIM)
+        t.append("\n")
+        t.append(safe(a.path), style=DIM)
+        if a.url:
+            t.append("\n")
+            t.append(safe(a.url), style=DIM)
+        self.query_one("#reader-header", Static).update(t)
+
+    def _update_status(self) -> None:
+        t = Text(end="")
+        if self.search_query:
+            if self.matches:
+                at = "–" if self.current is None else str(self.current + 1)
+                t.append(f"match {at} of {len(self.matches)}", style="bold")
+                t.append(" for ")
+                t.append(safe(self.search_query))
+                t.append("  n next · N previous", style=DIM)
+            else:
+                t.append("no match of ", style=DIM)
+                t.append(safe(self.search_query))
+                t.append(" in the text (it may match the title or a field)", style=DIM)
+        elif self.article is not None:
+            t.append(f"{len(self.paragraphs)} paragraphs", style=DIM)
+        if self.app.marked:
+            t.append(f" · {MARK} {len(self.app.marked)} marked")
+        if self.app.pinned:
+            t.append(f" · {len(self.app.pinned)} pinned")
+        self.query_one("#reader-status", Static).update(t)
+
+    # -- matches --------------------------------------------------------------------------------
+
+    def _set_current(self, n: int | None, scroll: bool = True) -> None:
+        old = self.current
+        self.current = n
+        touched = {self.matches[i][0] for i in (old, n) if i is not None}
+        for pi in touched:
+            local = [k for k, (p, _, _) in enumerate(self.matches) if p == pi]
+            cur = local.index(n) if n in local else None
+            self.query_one(f"#p{pi}", Static).update(paragraph_text(self.paragraphs[pi], self._per_para[pi], cur))
+        if scroll and n is not None:
+            self._scroll_to_paragraph(self.matches[n][0], center=True)
+        self._update_status()
+
+    def _scroll_to_paragraph(self, pi: int, center: bool = False) -> None:
+        try:
+            widget = self.query_one(f"#p{pi}")
+        except Exception:  # noqa: BLE001
+            return
+        self.query_one("#article", VerticalScroll).scroll_to_widget(widget, animate=False, top=not center,
+                                                                    center=center)
+
+    def action_next_match(self) -> None:
+        if not self.matches:
+            self.app.say("No matches to jump to" if self.search_query else "Open the article from a search to jump between matches")
+            return
+        n = 0 if self.current is None else (self.current + 1) % len(self.matches)
+        if self.current is not None and n == 0:
+            self.app.say("Back to the first match")
+        self._set_current(n)
+
+    def action_prev_match(self) -> None:
+        if not self.matches:
+            self.app.say("No matches to jump to")
+            return
+        n = len(self.matches) - 1 if self.current is None else (self.current - 1) % len(self.matches)
+        self._set_current(n)
+
+    # -- scrolling ------------------------------------------------------------------------------
+
+    def action_scroll_lines(self, n: int) -> None:
+        self.query_one("#article", VerticalScroll).scroll_relative(y=n, animate=False)
+
+    def action_scroll_edge(self, where: str) -> None:
+        body = self.query_one("#article", VerticalScroll)
+        body.scroll_home(animate=False) if where == "home" else body.scroll_end(animate=False)
+
+    # -- related, marks, compare, pins ----------------------------------------------------------
+
+    def action_toggle_related(self) -> None:
+        related = self.query_one("#related", OptionList)
+        if related.has_focus:
+            self.query_one("#article").focus()
+        else:
+            related.focus()
+
+    @on(OptionList.OptionSelected, "#related")
+    def _open_related(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.open_article(event.option.id, query=self.search_query)
+
+    def _related_under_cursor(self) -> str | None:
+        ol = self.query_one("#related", OptionList)
+        if not self.related or ol.highlighted is None:
+            return None
+        return self.related[ol.highlighted].id
+
+    def action_compare(self) -> None:
+        if self.article is None:
+            return
+        other = self._related_under_cursor()
+        related_focused = self.query_one("#related", OptionList).has_focus
+        if self.app.marked and not related_focused:
+            ids = [self.article.id] + [i for i in self.app.marked if i != self.article.id]
+        elif other:
+            ids = [self.article.id, other]
+        else:
+            self.app.say("No related article to compare with: mark articles with space on the search screen",
+                         severity="warning")
+            return
+        self.app.open_compare(ids)
+
+    def action_card(self) -> None:
+        if self.article is None:
+            return
+        self.app.open_card(ids=[self.article.id] + [i for i in self.app.marked if i != self.article.id])
+
+    def action_mark(self) -> None:
+        if self.article is None:
+            return
+        if self.query_one("#related", OptionList).has_focus and self._related_under_cursor():
+            self.app.toggle_mark(self._related_under_cursor())
+        else:
+            now = self.app.toggle_mark(self.article.id)
+            self.app.say(f"{'Marked' if now else 'Unmarked'}: {self.article.title}")
+
+    def action_pin(self) -> None:
+        if self.article is None:
+            return
+        if self.current is not None:
+            pi = self.matches[self.current][0]
+        elif self.passage is not None:
+            pi = self.passage
+        else:
+            pi = self._first_visible_paragraph()
+        if pi is None:
+            return
+        if self.app.pin(self.paragraphs[pi], [self.article.id]):
+            self.app.say(f"Pinned paragraph {pi + 1} ({len(self.app.pinned)} pinned)")
+        else:
+            self.app.say("That paragraph is already pinned")
+
+    def _first_visible_paragraph(self) -> int | None:
+        body = self.query_one("#article", VerticalScroll)
+        top = body.scroll_y
+        for n in range(len(self.paragraphs)):
+            w = self.query_one(f"#p{n}")
+            if w.virtual_region.bottom > top:
+                return n
+        return None
+
+    def on_marks_changed(self, message: MarksChanged) -> None:
+        self.refresh_marks()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_marks()
+
+    def refresh_marks(self) -> None:
+        if self.article is not None:
+            self._render_header()
+            self._update_status()
+        ol = self.query_one("#related", OptionList)
+        for r in self.related:
+            try:
+                ol.replace_option_prompt(r.id, self._related_prompt(r))
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _find_passage(paragraphs: list[str], highlight: str) -> int | None:
+    """The paragraph holding ``highlight``: the one containing it, else the one sharing most of its words."""
+    needle = " ".join(sanitize(highlight).split())
+    if not needle:
+        return None
+    for n, p in enumerate(paragraphs):
+        if needle in " ".join(p.split()):
+            return n
+    words = set(re.findall(r"\w+", needle.lower()))
+    best, best_score = None, 0.0
+    for n, p in enumerate(paragraphs):
+        pw = set(re.findall(r"\w+", p.lower()))
+        score = len(words & pw) / (len(words) or 1)
+        if score > best_score:
+            best, best_score = n, score
+    return best if best_score >= 0.5 else None

@@ -1,0 +1,152 @@
+"""Saved searches: a name for a query and its filters, kept as JSON in the library folder.
+
+File ``<library>/saved-searches.json``: ``{"version": 1, "searches": [{"name", "query", "outlet", "dates"}]}``
+(``outlet`` is the outlet's display name or null, ``dates`` a date range such as ``2025-03-04..2025-03-06``
+or null).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..actions import Action, bindings, register
+
+register(
+    Action("saved.run", "enter", "run", "saved", "run", help="Run the saved search under the cursor"),
+    Action("saved.delete", "delete,x", "delete", "saved", "delete", help="Delete the saved search under the cursor"),
+    Action("saved.close", "escape", "close", "saved", "close", help="Close this list"),
+)
+
+FILE_NAME = "saved-searches.json"
+
+
+def saved_path(library) -> Path:
+    return Path(library.root) / FILE_NAME
+
+
+def load_saved(library) -> list[dict]:
+    path = saved_path(library)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        raise OSError(f"saved searches in {path} could not be read ({exc})") from None
+    out = []
+    for s in data.get("searches", []) if isinstance(data, dict) else []:
+        if isinstance(s, dict) and isinstance(s.get("name"), str) and isinstance(s.get("query", ""), str):
+            out.append({"name": s["name"], "query": s.get("query", ""), "outlet": s.get("outlet"),
+                        "dates": s.get("dates")})
+    return out
+
+
+def write_saved(library, searches: list[dict]) -> None:
+    path = saved_path(library)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".saved-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"version": 1, "searches": searches}, f, ensure_ascii=False, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_search(library, name: str, query: str, outlet: str | None, dates: str | None) -> bool:
+    """Add or replace the search called ``name``; True when it replaced one."""
+    searches = load_saved(library)
+    entry = {"name": name, "query": query, "outlet": outlet, "dates": dates}
+    replaced = any(s["name"] == name for s in searches)
+    searches = [entry if s["name"] == name else s for s in searches] if replaced else searches + [entry]
+    write_saved(library, searches)
+    return replaced
+
+
+def describe(entry: dict) -> Text:
+    t = Text(end="")
+    t.append(entry["name"], style="bold")
+    t.append("  ")
+    t.append(entry["query"] or "(every article)")
+    for label in ("outlet", "dates"):
+        if entry.get(label):
+            t.append(f"  {label}: {entry[label]}", style="dim")
+    return t
+
+
+class SavedScreen(ModalScreen[dict | None]):
+    """The saved searches; returns the one to run, or None."""
+
+    SCOPE = "saved"
+    BINDINGS = bindings("saved")
+
+    def __init__(self, library) -> None:
+        super().__init__()
+        self.library = library
+        self.searches: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text("Saved searches", style="bold"), classes="dialog-title")
+            yield OptionList(id="saved-list")
+            yield Static(Text("enter run · x delete · escape close", style="dim"), classes="dialog-note")
+
+    def on_mount(self) -> None:
+        try:
+            self.searches = load_saved(self.library)
+        except OSError as exc:
+            self.app.say(str(exc), severity="error")
+        self._fill()
+        self.query_one(OptionList).focus()
+
+    def _fill(self) -> None:
+        ol = self.query_one(OptionList)
+        ol.clear_options()
+        if not self.searches:
+            ol.add_option(Option(Text("No saved searches yet: press s on the search screen to save one"),
+                                 disabled=True))
+            return
+        ol.add_options(Option(describe(s), id=f"s{n}") for n, s in enumerate(self.searches))
+        ol.highlighted = 0
+
+    def _current(self) -> int | None:
+        ol = self.query_one(OptionList)
+        if not self.searches or ol.highlighted is None:
+            return None
+        return ol.highlighted
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.searches:
+            self.dismiss(self.searches[event.option_index])
+
+    def action_run(self) -> None:
+        n = self._current()
+        if n is not None:
+            self.dismiss(self.searches[n])
+
+    def action_delete(self) -> None:
+        n = self._current()
+        if n is None:
+            return
+        gone = self.searches.pop(n)
+        try:
+            write_saved(self.library, self.searches)
+        except OSError as exc:
+            self.app.say(f"Could not delete the saved search: {exc}", severity="error")
+            return
+        self.app.say(f"Deleted the saved search {gone['name']!r}")
+        self._fill()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
