@@ -1,0 +1,344 @@
+"""The card screen, driven with Pilot over a tmp library of the demo articles: building with progress,
+sections, opening a line at its passage, pinning, Markdown/JSON export with overwrite confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import shutil
+import tempfile
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("briefs.extract")  # the extraction cache the card is built with
+
+from textual.app import App  # noqa: E402
+
+from index.library import Library  # noqa: E402
+from tui.screens.card import CardScreen, RowList, export_name, when_label  # noqa: E402
+from tui.screens.export import ConfirmOverwrite, ExportDialog  # noqa: E402
+
+DEMO = Path(__file__).resolve().parent.parent / "index" / "demo"
+FIXED_NOW = datetime(2025, 3, 8, 9, 0, tzinfo=timezone.utc)
+
+
+def sync(test):
+    """Run an async test (Pilot) without an async pytest plugin."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def stable_demo_copy() -> Path:
+    """The demo articles at a fixed path, so that their ids (made from the path) are the same on every
+    machine and run: snapshots show ids."""
+    home = Path(tempfile.gettempdir()) / f"brief-tui-briefs-demo-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    target = home / "demo"
+    if not target.is_dir():
+        home.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=home))
+        shutil.copytree(DEMO, staging / "demo")
+        try:
+            os.rename(staging / "demo", target)
+        except OSError:  # another worker got there first
+            pass
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+@pytest.fixture(scope="module")
+def demo_lib(tmp_path_factory) -> Library:
+    lib = Library(tmp_path_factory.mktemp("lib"))
+    lib.update([stable_demo_copy()], rebuild=True)
+    return lib
+
+
+def find_id(lib: Library, outlet: str | None, title_word: str) -> str:
+    for row in lib.catalog():
+        if row["outlet"] == outlet and title_word.lower() in row["title"].lower():
+            return row["id"]
+    raise LookupError((outlet, title_word))
+
+
+class Harness(App):
+    """Stands in for BriefApp: the same attributes the screens use, and a record of what they asked."""
+
+    def __init__(self, library: Library, screen) -> None:
+        super().__init__()
+        self.library = library
+        self.marked: list[str] = []
+        self.pinned: list[dict] = []
+        self.opened: list[tuple[str, str | None, str | None]] = []
+        self.messages: list = []
+        self._first = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self._first)
+
+    def open_article(self, article_id: str, *, query: str | None = None, highlight: str | None = None) -> None:
+        self.opened.append((article_id, query, highlight))
+
+    def pin(self, text: str, sources: list[str]) -> bool:
+        if any(p["text"] == text for p in self.pinned):
+            return False
+        self.pinned.append({"text": text, "sources": list(sources)})
+        return True
+
+    # messages the screens post bubble up to here
+    def on_card_screen_progress(self, m) -> None:
+        self.messages.append(m)
+
+    def on_card_screen_built(self, m) -> None:
+        self.messages.append(m)
+
+    def on_card_screen_failed(self, m) -> None:
+        self.messages.append(m)
+
+    def on_card_screen_exported(self, m) -> None:
+        self.messages.append(m)
+
+    def on_card_screen_export_exists(self, m) -> None:
+        self.messages.append(m)
+
+    def on_card_screen_export_failed(self, m) -> None:
+        self.messages.append(m)
+
+    def on_compare_screen_compared(self, m) -> None:
+        self.messages.append(m)
+
+    def on_compare_screen_failed(self, m) -> None:
+        self.messages.append(m)
+
+    def notes(self) -> list[str]:
+        return [n.message for n in self._notifications]
+
+    def kinds(self) -> list[str]:
+        return [type(m).__name__ for m in self.messages]
+
+
+async def settle(app, pilot) -> None:
+    """Let the workers finish and their messages be handled."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def card_screen(query="sorrel dam", ids=None) -> CardScreen:
+    screen = CardScreen(query=query, ids=ids)
+    screen.now = FIXED_NOW
+    screen.today = date(2025, 3, 8)
+    return screen
+
+
+async def type_path(pilot, path: str) -> None:
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ExportDialog)
+    field = dialog.query_one("Input")
+    field.value = ""
+    await pilot.press(*list(path))
+    await pilot.press("enter")
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+@sync
+async def test_card_builds_with_progress_then_shows_every_section(demo_lib):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        kinds = app.kinds()
+        assert "Progress" in kinds and "Built" in kinds
+        assert kinds.index("Progress") < kinds.index("Built")  # progress came first
+        stages = {m.stage for m in app.messages if type(m).__name__ == "Progress"}
+        assert "extracting" in stages
+        screen = app.screen
+        assert isinstance(screen, CardScreen) and screen.card is not None
+        assert screen.query_one("#card-progress").has_class("-hidden")
+        rows = screen.query_one(RowList)
+        headings = [r.title for r in rows.rows if not r.selectable]
+        expected = ["Bottom line", "Key facts", "Figures", "Disagreements", "Timeline", "People", "Organisations",
+                    "Places", "Quotes", "Sources"]
+        assert [h.split(" (")[0] for h in headings] == expected
+        kinds_shown = {r.kind for r in rows.rows}
+        assert {"summary", "fact", "figure", "disagreement", "timeline", "quote", "source"} <= kinds_shown
+        fact = next(r for r in rows.rows if r.kind == "fact")
+        assert "credibility" in fact.plain() and "source" in fact.plain()
+        assert rows.current is rows.rows[1]  # the cursor starts on the first line, not a heading
+        assert screen.focused is rows
+
+
+@sync
+async def test_every_fact_figure_quote_and_timeline_line_opens_its_passage(demo_lib):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        rows = app.screen.query_one(RowList)
+        for kind in ("fact", "figure", "timeline", "quote", "disagreement"):
+            index = next(n for n, r in enumerate(rows.rows) if r.kind == kind)
+            rows.move_to(index)
+            await pilot.pause()
+            await pilot.press("enter")
+            source, query, highlight = app.opened[-1]
+            article = demo_lib.get(source)
+            assert query == "sorrel dam"
+            assert highlight and any(highlight in p or p in highlight for p in article.paragraphs), (kind, highlight)
+        # j/k move line by line and skip the headings
+        rows.move_to(1)
+        await pilot.press("j", "j", "k")
+        assert rows.cursor == 2
+
+
+@sync
+async def test_choosing_another_source_of_a_line_opens_that_article(demo_lib):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        rows = app.screen.query_one(RowList)
+        index = next(n for n, r in enumerate(rows.rows) if r.kind == "fact" and len({t.source for t in r.targets}) > 1)
+        rows.move_to(index)
+        await pilot.pause()
+        second = rows.rows[index].targets[1]
+        await pilot.press("l")
+        assert rows.side == 1
+        assert "›" + rows.ctx["labels"][second.source] in _render_text(rows.query("RowView")[index])
+        await pilot.press("o")
+        assert app.opened[-1][0] == second.source
+        await pilot.press("right_square_bracket")  # next section
+        assert rows.current.kind != "fact"
+
+
+@sync
+async def test_pinning_a_fact_adds_it_to_the_custom_brief_and_again_removes_it(demo_lib):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        rows = app.screen.query_one(RowList)
+        index = next(n for n, r in enumerate(rows.rows) if r.kind == "fact")
+        rows.move_to(index)
+        await pilot.press("p")
+        assert len(app.pinned) == 1
+        assert app.pinned[0]["text"] == rows.rows[index].pin["text"]
+        assert app.pinned[0]["sources"]
+        assert "◆ pinned" in _render_text(rows.query("RowView")[index])
+        await pilot.press("p")
+        assert app.pinned == []
+
+
+def _render_text(widget) -> str:
+    from rich.console import Console
+
+    console = Console(width=100, no_color=True, record=True, file=open(os.devnull, "w"))
+    console.print(widget.render())
+    return console.export_text()
+
+
+@sync
+async def test_export_markdown_asks_for_a_path_and_confirms_before_overwriting(demo_lib, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert dialog.query_one("Input").value == "./brief-sorrel-dam-2025-03-08.md"  # a sensible default
+        await pilot.press("enter")
+        await settle(app, pilot)
+        written = tmp_path / "brief-sorrel-dam-2025-03-08.md"
+        assert written.read_text(encoding="utf-8").startswith("---\nquery: \"sorrel dam\"")
+        assert "## Key facts" in written.read_text(encoding="utf-8")
+        assert app.kinds()[-1] == "Exported"
+        assert any("written to" in n for n in app.notes())
+
+        # the same path again: asked, "n" keeps the file as it was
+        written.write_text("mine\n", encoding="utf-8")
+        await pilot.press("e")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmOverwrite)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert written.read_text(encoding="utf-8") == "mine\n"
+        assert isinstance(app.screen, CardScreen)
+
+        # and "y" overwrites it
+        await pilot.press("e")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmOverwrite)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert written.read_text(encoding="utf-8").startswith("---\n")
+        assert app.kinds()[-1] == "Exported"
+
+
+@sync
+async def test_export_to_a_path_that_cannot_be_written_says_why_and_carries_on(demo_lib, tmp_path):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await type_path(pilot, str(tmp_path / "no-such-folder" / "card.md"))
+        await settle(app, pilot)
+        assert app.kinds()[-1] == "ExportFailed"
+        assert any("Could not write" in n for n in app.notes())
+        assert isinstance(app.screen, CardScreen)
+        assert not (tmp_path / "no-such-folder").exists()
+        # escape in the dialog writes nothing
+        await pilot.press("e")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CardScreen)
+        assert app.kinds()[-1] == "ExportFailed"
+
+
+@sync
+async def test_json_export_is_one_key_away(demo_lib, tmp_path):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("E")
+        assert app.screen.query_one("Input").value.endswith(".json")
+        target = tmp_path / "card.json"
+        await type_path(pilot, str(target))
+        await settle(app, pilot)
+        data = json.loads(target.read_text(encoding="utf-8"))
+        assert data["schema"] == "brief.card/1"
+        assert data["query"] == "sorrel dam"
+        assert data["generated"].startswith("2025-03-08T09:00")
+        assert len(data["sources"]) == len(app.screen.card.sources)
+
+
+@sync
+async def test_card_of_given_ids_and_of_a_query_without_matches(demo_lib):
+    ids = [find_id(demo_lib, "Meridian Wire", "sorrel"), find_id(demo_lib, "Northgate Review", "levee")]
+    app = Harness(demo_lib, card_screen(query=None, ids=ids))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert {s.id for s in app.screen.card.sources} == set(ids)
+        assert "2 chosen articles" in str(app.screen.query_one("#card-title").render())
+    app = Harness(demo_lib, card_screen(query="zzzunknownword"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.kinds()[-1] == "Failed"
+        assert app.screen.card is None
+        assert any("No articles match" in n for n in app.notes())
+        await pilot.press("e")  # nothing to export, said so
+        assert isinstance(app.screen, CardScreen)
+
+
+def test_default_export_names_and_timeline_dates():
+    assert export_name("Sorrel dam [bold]!", 3, "md", date(2025, 3, 8)) == "./brief-sorrel-dam-bold-2025-03-08.md"
+    assert export_name(None, 3, "json", date(2025, 3, 8)) == "./brief-3-articles-2025-03-08.json"
+    assert when_label(date(1998, 1, 1), date(1998, 12, 31)) == "1998"
+    assert when_label(date(2024, 8, 1), date(2024, 8, 31)) == "2024-08"
+    assert when_label(date(2025, 3, 2), date(2025, 3, 4)) == "2025-03-02 to 03-04"
+    assert when_label(date(2025, 3, 2), None) == "2025-03-02"

@@ -1,0 +1,915 @@
+"""The briefing card screen, and the keyboard row list the card and compare screens share.
+
+The card is built in a thread worker (build_card's progress callback becomes Progress messages that
+drive a progress bar); once Built, every line of it is a row: the bottom line, key facts with their
+independent sources and credibility, figures, disagreements, timeline, people, organisations, places,
+quotes and sources. Any row that comes from an article opens the reader at that passage (enter);
+left/right choose which of the row's sources opens. `e` exports Markdown and `E` JSON through a path
+dialog that confirms before overwriting; `p` pins a line into the app's custom brief.
+
+Article text is untrusted: every string from an article is made safe with index.sanitize.safe_inline
+and put into Rich Text with Text.append, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, ProgressBar, Static
+
+from tui.actions import Action, bindings, register
+
+__all__ = ["CardScreen", "RowList", "Row", "Heading", "Target", "safe", "extraction_cache", "describe_error",
+           "export_name"]
+
+CURRENT_MARK = "▶"
+SIDE_MARK = "›"
+PIN_MARK = "◆ pinned"
+GRADES = {1: "confirmed", 2: "probably true", 3: "single source", 5: "contradicted"}
+
+
+def safe(text: str | None) -> str:
+    """Untrusted article text on one line, without control characters or terminal escapes."""
+    from index.sanitize import safe_inline
+
+    return safe_inline(text or "")
+
+
+def extraction_cache(lib):
+    """The library's extraction cache (the same folder the command line uses)."""
+    from briefs.extract import ExtractionCache
+
+    return ExtractionCache(lib.root / "cache" / "extract")
+
+
+def say(screen, message: str, *, title: str = "", severity: str = "information") -> None:
+    """A notification shown as is: paths and article text are never read as markup."""
+    screen.notify(safe(message), title=title, severity=severity, markup=False)
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc) or type(exc).__name__
+    return text if isinstance(exc, (LookupError, ValueError, OSError)) else f"{type(exc).__name__}: {text}"
+
+
+def format_value(value: float) -> str:
+    from briefs.export import format_value as fmt
+
+    return fmt(value)
+
+
+def export_name(query: str | None, n_sources: int, suffix: str, today: date | None = None) -> str:
+    """The default export file name: ./brief-<query-slug>-<date>.<suffix>."""
+    slug = re.sub(r"[^a-z0-9]+", "-", (query or "").lower()).strip("-")[:40].strip("-")
+    slug = slug or f"{n_sources}-articles"
+    return f"./brief-{slug}-{(today or date.today()).isoformat()}.{suffix}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Rows: what the card and compare screens list
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A place in an article a row can open: the article id and the sentence to highlight."""
+
+    source: str
+    highlight: str | None = None
+
+
+class Row:
+    """One selectable line of a RowList. Subclasses render it; ``targets`` are what `enter` opens."""
+
+    selectable = True
+    kind = "row"
+
+    def __init__(self, targets: Iterable[Target] = (), pin: dict | None = None) -> None:
+        self.targets = list(targets)
+        self.pin = pin  # {"text", "sources"} for the custom brief, or None when it cannot be pinned
+
+    def view(self, ctx: dict, current: bool, side: int, pinned: bool, width: int) -> RenderableType:
+        raise NotImplementedError
+
+    def plain(self) -> str:
+        """The row as plain text (tests and debugging)."""
+        console = Console(width=200, no_color=True, record=True, file=open("/dev/null", "w"))
+        console.print(self.view({}, False, 0, False, 200))
+        return console.export_text()
+
+
+class Heading(Row):
+    selectable = False
+    kind = "heading"
+
+    def __init__(self, title: str, note: str = "") -> None:
+        super().__init__()
+        self.title, self.note = title, note
+
+    def view(self, ctx, current, side, pinned, width):
+        text = Text(self.title.upper(), style="bold underline")
+        if self.note:
+            text.append("  " + self.note, style="italic")
+        return text
+
+
+def cite_text(targets: list[Target], labels: dict[str, str], current: bool, side: int) -> Text:
+    """"[1][3]" for a row's sources; on the current row the source `enter` opens is marked "›[3]"."""
+    out = Text()
+    seen: list[str] = []
+    for t in targets:
+        if t.source not in seen:
+            seen.append(t.source)
+    chosen = targets[side].source if current and targets and len(seen) > 1 else None
+    for sid in seen:
+        label = labels.get(sid, f"[{sid}]")
+        if sid == chosen:
+            out.append(SIDE_MARK + label, style="bold underline")
+        else:
+            out.append(label)
+    return out
+
+
+class Line(Row):
+    """A card line: a fixed-width prefix ("1.", "2025-03-04", "≈ 1,500"), the text, its sources."""
+
+    def __init__(self, kind: str, prefix: Text | str, body: Text, targets: Iterable[Target] = (),
+                 meta: Text | str = "", detail: Text | None = None, pin: dict | None = None,
+                 prefix_width: int = 0, cites: bool = True) -> None:
+        super().__init__(targets, pin)
+        self.cites = cites
+        self.kind = kind
+        self.prefix = prefix if isinstance(prefix, Text) else Text(prefix)
+        self.body, self.meta, self.detail = body, meta if isinstance(meta, Text) else Text(meta), detail
+        self.prefix_width = prefix_width or self.prefix.cell_len
+
+    def view(self, ctx, current, side, pinned, width):
+        grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+        grid.add_column(width=max(1, self.prefix_width), no_wrap=True)
+        grid.add_column(ratio=1)
+        body = self.body.copy()
+        cites = cite_text(self.targets, ctx.get("labels", {}), current, side) if self.cites else Text()
+        if cites:
+            body.append(" ")
+            body.append_text(cites)
+        if self.meta:
+            body.append(" · " if cites else " ")
+            body.append_text(self.meta)
+        if pinned:
+            body.append("  " + PIN_MARK, style="bold")
+        if current and self.detail is not None:
+            body.append("\n")
+            body.append_text(self.detail)
+        grid.add_row(self.prefix, body)
+        return grid
+
+
+class SidesLine(Line):
+    """A disagreement: its heading and one line per side, each with its sources; the chosen one marked."""
+
+    def __init__(self, kind: str, prefix: Text | str, head: Text, sides: list[tuple[Text, list[str]]],
+                 targets: Iterable[Target], detail: Text | None = None, pin: dict | None = None) -> None:
+        super().__init__(kind, prefix, head, targets, detail=detail, pin=pin, prefix_width=1, cites=False)
+        self.sides = sides
+
+    def view(self, ctx, current, side, pinned, width):
+        labels = ctx.get("labels", {})
+        chosen = self.targets[side].source if current and self.targets else None
+        body = self.body.copy()
+        for text, sources in self.sides:
+            body.append("\n")
+            body.append_text(text)
+            body.append(" ")
+            for sid in sources:
+                label = labels.get(sid, sid)
+                if sid == chosen and chosen_first(self.targets, side, sid, sources):
+                    body.append(SIDE_MARK + label, style="bold underline")
+                else:
+                    body.append(label)
+        if pinned:
+            body.append("  " + PIN_MARK, style="bold")
+        if current and self.detail is not None:
+            body.append("\n")
+            body.append_text(self.detail)
+        grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+        grid.add_column(width=1, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(self.prefix, body)
+        return grid
+
+
+def chosen_first(targets: list[Target], side: int, sid: str, sources: list[str]) -> bool:
+    """Whether the chosen target (index ``side``) belongs to this side's sources."""
+    return targets[side].source == sid and sid in sources
+
+
+class RowView(Widget):
+    """One row on screen; the current one carries a ▶ marker (never colour alone)."""
+
+    DEFAULT_CSS = """
+    RowView { height: auto; padding: 0 1 0 0; }
+    RowView.-heading { margin-top: 1; }
+    RowView.-current { background: $boost; text-style: bold; }
+    RowList:focus RowView.-current { background: $block-cursor-blurred-background; }
+    """
+
+    def __init__(self, row: Row, index: int) -> None:
+        super().__init__(classes="-heading" if not row.selectable else "")
+        self.row, self.index = row, index
+
+    def render(self) -> RenderableType:
+        rows: RowList = self.parent  # type: ignore[assignment]
+        current = rows.cursor == self.index
+        pinned = rows.is_pinned(self.row)
+        inner = _RowRender(self.row, rows.ctx, current, rows.side if current else 0, pinned)
+        grid = Table.grid(expand=True)
+        grid.add_column(width=2, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(Text(CURRENT_MARK if current else " "), inner)
+        return grid
+
+    def on_click(self, event: events.Click) -> None:
+        rows: RowList = self.parent  # type: ignore[assignment]
+        if self.row.selectable:
+            rows.focus()
+            if rows.cursor == self.index and event.chain >= 2:
+                rows.post_message(RowList.Chosen(rows, self.row, rows.side))
+            rows.move_to(self.index)
+
+
+class _RowRender:
+    """Renders a row at the width it is given (the compare rows change layout with the width)."""
+
+    def __init__(self, row: Row, ctx: dict, current: bool, side: int, pinned: bool) -> None:
+        self.row, self.ctx, self.current, self.side, self.pinned = row, ctx, current, side, pinned
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.row.view(self.ctx, self.current, self.side, self.pinned, options.max_width)
+
+
+class RowList(VerticalScroll, inherit_bindings=False):
+    """A focusable list of rows with a cursor that skips headings, and a chosen side per row."""
+
+    DEFAULT_CSS = """
+    RowList { height: 1fr; scrollbar-size-vertical: 1; }
+    """
+    BINDINGS = [
+        Binding("up", "move(-1)", "previous", show=False),
+        Binding("down", "move(1)", "next", show=False),
+        Binding("pageup", "page(-1)", "page up", show=False),
+        Binding("pagedown", "page(1)", "page down", show=False),
+        Binding("home", "edge(-1)", "first", show=False),
+        Binding("end", "edge(1)", "last", show=False),
+        Binding("enter", "choose", "open", show=False),
+    ]
+
+    can_focus = True
+
+    class Chosen(Message):
+        """The user chose a row (enter or a double click)."""
+
+        def __init__(self, rows: RowList, row: Row, side: int) -> None:
+            super().__init__()
+            self.rows, self.row, self.side = rows, row, side
+
+        @property
+        def control(self) -> RowList:
+            return self.rows
+
+    class Moved(Message):
+        def __init__(self, rows: RowList, index: int) -> None:
+            super().__init__()
+            self.rows, self.index = rows, index
+
+        @property
+        def control(self) -> RowList:
+            return self.rows
+
+    cursor: reactive[int] = reactive(-1, init=False, always_update=True, repaint=False)
+
+    def __init__(self, *, id: str | None = None, pinned: Callable[[Row], bool] | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Row] = []
+        self.ctx: dict = {}
+        self.side = 0
+        self._pinned = pinned or (lambda row: False)
+        self._views: list[RowView] = []
+
+    # -- content ------------------------------------------------------------------------------
+
+    async def set_rows(self, rows: list[Row], ctx: dict | None = None, cursor: int | None = None) -> None:
+        self.rows = list(rows)
+        if ctx is not None:
+            self.ctx = ctx
+        await self.remove_children()
+        self._views = [RowView(r, i) for i, r in enumerate(self.rows)]
+        self.side = 0
+        first = cursor if cursor is not None and 0 <= cursor < len(self.rows) and self.rows[cursor].selectable \
+            else self._next_selectable(-1, 1)
+        self.set_reactive(RowList.cursor, -1 if first is None else first)
+        await self.mount_all(self._views)
+        self.scroll_home(animate=False)
+        if first is not None:
+            self.call_after_refresh(self._scroll_to_cursor)
+            self.post_message(self.Moved(self, first))
+
+    def refresh_rows(self) -> None:
+        """Re-render every row (after the context changed: swapped columns, a new pin...)."""
+        for v in self._views:
+            v.refresh(layout=True)
+
+    def is_pinned(self, row: Row) -> bool:
+        return self._pinned(row)
+
+    @property
+    def current(self) -> Row | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    @property
+    def current_target(self) -> Target | None:
+        row = self.current
+        if row is None or not row.targets:
+            return None
+        return row.targets[min(self.side, len(row.targets) - 1)]
+
+    # -- movement -----------------------------------------------------------------------------
+
+    def _next_selectable(self, start: int, step: int) -> int | None:
+        i = start + step
+        while 0 <= i < len(self.rows):
+            if self.rows[i].selectable:
+                return i
+            i += step
+        return None
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        for i in (old, new):
+            if 0 <= i < len(self._views):
+                self._views[i].refresh(layout=True)
+        self._scroll_to_cursor()
+        self.post_message(self.Moved(self, new))
+
+    def _scroll_to_cursor(self) -> None:
+        if not (0 <= self.cursor < len(self._views)):
+            return
+        view = self._views[self.cursor]
+        before = self.cursor - 1
+        if before >= 0 and not self.rows[before].selectable:
+            self.scroll_to_widget(self._views[before], animate=False, immediate=True)
+        self.scroll_to_widget(view, animate=False, immediate=True)
+
+    def move_to(self, index: int) -> None:
+        if 0 <= index < len(self.rows) and self.rows[index].selectable:
+            if index != self.cursor:
+                self.side = 0
+            self.cursor = index
+
+    def action_move(self, step: int) -> None:
+        target = self._next_selectable(self.cursor, 1 if step > 0 else -1)
+        if target is not None:
+            self.move_to(target)
+
+    def action_page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        lines = 0
+        i = self.cursor
+        while True:
+            nxt = self._next_selectable(i, direction)
+            if nxt is None:
+                break
+            lines += max(1, self._views[nxt].outer_size.height)
+            i = nxt
+            if lines >= height - 2:
+                break
+        self.move_to(i)
+
+    def action_edge(self, direction: int) -> None:
+        target = self._next_selectable(len(self.rows) if direction > 0 else -1, -direction)
+        if target is not None:
+            self.move_to(target)
+
+    def move_where(self, predicate: Callable[[Row], bool], step: int) -> bool:
+        """Move to the next (step 1) or previous (-1) row for which ``predicate`` holds."""
+        i = self._next_selectable(self.cursor, step)
+        while i is not None:
+            if predicate(self.rows[i]):
+                self.move_to(i)
+                return True
+            i = self._next_selectable(i, step)
+        return False
+
+    def cycle_side(self, step: int) -> None:
+        row = self.current
+        if row is None or len(row.targets) < 2:
+            return
+        self.side = (self.side + step) % len(row.targets)
+        self._views[self.cursor].refresh(layout=True)
+
+    def action_choose(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Chosen(self, row, self.side))
+
+
+# ----------------------------------------------------------------------------------------------
+# The card screen
+
+register(
+    Action("card.next", "j", "next", "card", "move(1)", show=False, help="Next line of the card (also ↓)"),
+    Action("card.previous", "k", "previous", "card", "move(-1)", show=False,
+           help="Previous line of the card (also ↑)"),
+    Action("card.open", "o", "open", "card", "open_passage", help="Open the line's source passage in the reader "
+           "(also enter)"),
+    Action("card.next_source", "l,right", "next source", "card", "side(1)", show=False,
+           help="Choose the next of the line's sources to open"),
+    Action("card.previous_source", "h,left", "previous source", "card", "side(-1)", show=False,
+           help="Choose the previous of the line's sources to open"),
+    Action("card.next_section", "right_square_bracket", "next section", "card", "section(1)", show=False,
+           help="Jump to the next section of the card"),
+    Action("card.previous_section", "left_square_bracket", "previous section", "card", "section(-1)",
+           show=False, help="Jump to the previous section of the card"),
+    Action("card.pin", "p", "pin", "card", "pin", help="Pin the line into the custom brief (again to unpin)"),
+    Action("card.export_markdown", "e", "export md", "card", "export('markdown')",
+           help="Export the card to a Markdown file (asks for the path)"),
+    Action("card.export_json", "E", "export json", "card", "export('json')",
+           help="Export the card to a JSON file (asks for the path)"),
+    Action("card.rebuild", "r", "rebuild", "card", "rebuild", show=False, help="Build the card again"),
+)
+
+SECTION_NOTES = {
+    "facts": "sources count independent outlets; credibility 1 confirmed, 2 probably true, 3 single source, "
+             "5 contradicted",
+}
+
+
+class CardScreen(Screen):
+    """The briefing card for a query (the articles it matches) or for given article ids."""
+
+    DEFAULT_CSS = """
+    CardScreen { layout: vertical; }
+    CardScreen #card-title { height: auto; padding: 0 1; text-style: bold; }
+    CardScreen #card-status { height: auto; padding: 0 1; }
+    CardScreen #card-progress { padding: 0 1; height: 1; }
+    CardScreen #card-progress.-hidden { display: none; }
+    CardScreen #card-rows { padding: 0 0 0 1; }
+    """
+
+    SCOPE = "card"
+    BINDINGS = bindings("card")
+    QUERY_LIMIT = 50  # matching articles a card is built from, as `brief card`
+
+    class Progress(Message):
+        def __init__(self, stage: str, done: int, total: int) -> None:
+            super().__init__()
+            self.stage, self.done, self.total = stage, done, total
+
+    class Built(Message):
+        def __init__(self, card) -> None:
+            super().__init__()
+            self.card = card
+
+    class Failed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    class Exported(Message):
+        def __init__(self, path: Path, fmt: str) -> None:
+            super().__init__()
+            self.path, self.fmt = path, fmt
+
+    class ExportExists(Message):
+        def __init__(self, path: Path, fmt: str) -> None:
+            super().__init__()
+            self.path, self.fmt = path, fmt
+
+    class ExportFailed(Message):
+        def __init__(self, path: str, fmt: str, error: str) -> None:
+            super().__init__()
+            self.path, self.fmt, self.error = path, fmt, error
+
+    def __init__(self, query: str | None = None, ids: list[str] | None = None) -> None:
+        super().__init__()
+        self.card_query = query or None
+        self.ids = list(ids) if ids else None
+        self.card = None
+        self.error: str | None = None
+        self.now: datetime | None = None  # fixed generation time (tests); None: the real time
+        self.today: date | None = None  # date in the default export name; None: today
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title_text(), id="card-title")
+        yield Static(Text("Building the card…"), id="card-status")
+        yield ProgressBar(total=None, show_eta=False, id="card-progress")
+        yield RowList(id="card-rows", pinned=self._is_pinned)
+        yield Footer()
+
+    def _title_text(self) -> Text:
+        text = Text("Brief: ")
+        if self.card_query:
+            text.append(safe(self.card_query))
+        elif self.ids:
+            text.append(f"{len(self.ids)} chosen article{'s' * (len(self.ids) != 1)}")
+        else:
+            text.append("marked articles")
+        return text
+
+    def on_mount(self) -> None:
+        self.build()
+
+    # -- building -----------------------------------------------------------------------------
+
+    def build(self) -> None:
+        self.card = None
+        self.error = None
+        self.query_one("#card-progress", ProgressBar).remove_class("-hidden")
+        self.query_one("#card-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#card-status", Static).update(Text("Building the card…"))
+        lib = self.app.library  # type: ignore[attr-defined]
+        ids = self.ids if self.ids is not None else (
+            None if self.card_query else list(getattr(self.app, "marked", [])))
+        self.run_worker(lambda: self._build(lib, self.card_query, ids, self.now), thread=True, exclusive=True,
+                        group="card-build", exit_on_error=False, name="build card")
+
+    def _build(self, lib, query: str | None, ids: list[str] | None, now: datetime | None) -> None:
+        """In a thread: choose the articles, build the card, post Built or Failed."""
+        try:
+            from briefs.card import build_card
+
+            if query:
+                from index.search import search
+
+                with lib.open_index().searcher() as searcher:
+                    result = search(searcher, query, limit=self.QUERY_LIMIT, snippets=False)
+                articles = list(lib.articles(h.id for h in result.hits))
+                if not articles:
+                    self.post_message(self.Failed(f"No articles match {safe(query)!r}; no card was made."))
+                    return
+            else:
+                if not ids:
+                    self.post_message(self.Failed("No articles to brief: mark some articles first (space)."))
+                    return
+                articles = list(lib.articles(ids))
+            self.post_message(self.Progress("reading", len(articles), len(articles)))
+
+            def progress(stage: str, done: int, total: int) -> None:
+                self.post_message(self.Progress(stage, done, total))
+
+            card = build_card(articles, query=query, duplicates=lib.near_duplicates(), cache=extraction_cache(lib),
+                              progress=progress, now=now)
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, the app carries on
+            self.post_message(self.Failed(describe_error(exc)))
+            return
+        self.post_message(self.Built(card))
+
+    def on_card_screen_progress(self, message: Progress) -> None:
+        if self.card is not None:
+            return
+        bar = self.query_one("#card-progress", ProgressBar)
+        bar.update(total=max(1, message.total), progress=message.done)
+        words = {"reading": "Read {done} articles", "extracting": "Extracting {done}/{total} articles",
+                 "aligning": "Aligning sentences across sources", "card": "Writing the card"}
+        text = words.get(message.stage, message.stage + " {done}/{total}").format(done=message.done,
+                                                                                 total=message.total)
+        self.query_one("#card-status", Static).update(Text(text + "…"))
+
+    async def on_card_screen_built(self, message: Built) -> None:
+        self.card = message.card
+        self.query_one("#card-progress", ProgressBar).add_class("-hidden")
+        card = self.card
+        parts = [f"{len(card.sources)} source{'s' * (len(card.sources) != 1)}",
+                 f"{len(card.facts)} key fact{'s' * (len(card.facts) != 1)}"]
+        if card.disagreements:
+            parts.append(f"{len(card.disagreements)} disagreement{'s' * (len(card.disagreements) != 1)}")
+        self.query_one("#card-status", Static).update(Text(" · ".join(parts) + " · e export · ? keys"))
+        rows, ctx = card_rows(card)
+        rowlist = self.query_one(RowList)
+        await rowlist.set_rows(rows, ctx)
+        rowlist.focus()
+
+    def on_card_screen_failed(self, message: Failed) -> None:
+        self.error = message.error
+        self.query_one("#card-progress", ProgressBar).add_class("-hidden")
+        self.query_one("#card-status", Static).update(Text("No card: " + message.error))
+        say(self, message.error, title="Card", severity="error")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> RowList:
+        return self.query_one(RowList)
+
+    def action_move(self, step: int) -> None:
+        self.rows.action_move(step)
+
+    def action_side(self, step: int) -> None:
+        self.rows.cycle_side(step)
+
+    def action_section(self, step: int) -> None:
+        rows = self.rows
+        if not rows.rows:
+            return
+        # the first line after the next (or the current/previous) heading
+        i = rows.cursor
+        headings = [n for n, r in enumerate(rows.rows) if not r.selectable]
+        if step > 0:
+            after = [h for h in headings if h > i]
+            if after:
+                nxt = rows._next_selectable(after[0], 1)
+                if nxt is not None:
+                    rows.move_to(nxt)
+        else:
+            before = [h for h in headings if h < i]
+            if len(before) >= 2:
+                nxt = rows._next_selectable(before[-2], 1)
+                if nxt is not None:
+                    rows.move_to(nxt)
+            elif before:
+                first = rows._next_selectable(before[0], 1)
+                if first is not None:
+                    rows.move_to(first)
+
+    def action_open_passage(self) -> None:
+        self._open(self.rows.current_target)
+
+    @on(RowList.Chosen)
+    def _chosen(self, message: RowList.Chosen) -> None:
+        row = message.row
+        if row.targets:
+            self._open(row.targets[min(message.side, len(row.targets) - 1)])
+
+    def _open(self, target: Target | None) -> None:
+        if target is None:
+            say(self, "This line has no passage to open.", title="Card")
+            return
+        opener = getattr(self.app, "open_article", None)
+        if opener is None:
+            say(self, "The reader is not available.", severity="warning")
+            return
+        opener(target.source, query=self.card_query, highlight=target.highlight)
+
+    def _is_pinned(self, row: Row) -> bool:
+        if row.pin is None:
+            return False
+        return any(p.get("text") == row.pin["text"] for p in getattr(self.app, "pinned", []))
+
+    def action_pin(self) -> None:
+        row = self.rows.current
+        if row is None or row.pin is None:
+            say(self, "Only lines taken from the articles can be pinned.", title="Pin")
+            return
+        pinned = getattr(self.app, "pinned", None)
+        if pinned is None:
+            say(self, "Pinning is not available.", severity="warning")
+            return
+        for n, p in enumerate(pinned):
+            if p.get("text") == row.pin["text"]:
+                del pinned[n]
+                say(self, f"Unpinned ({len(pinned)} in the custom brief).", title="Pin")
+                break
+        else:
+            pin = getattr(self.app, "pin", None)
+            if pin is not None:
+                pin(row.pin["text"], list(row.pin["sources"]))
+            else:
+                pinned.append({"text": row.pin["text"], "sources": list(row.pin["sources"])})
+            say(self, f"Pinned ({len(pinned)} in the custom brief).", title="Pin")
+        self.rows.refresh_rows()
+
+    def action_rebuild(self) -> None:
+        self.build()
+
+    # -- export -------------------------------------------------------------------------------
+
+    def action_export(self, fmt: str) -> None:
+        from tui.screens.export import ExportDialog
+
+        if self.card is None:
+            say(self, "The card is not ready yet." if self.error is None else "There is no card to export.",
+                        title="Export", severity="warning")
+            return
+        what = "Markdown" if fmt == "markdown" else "JSON"
+        default = export_name(self.card_query, len(self.card.sources), "md" if fmt == "markdown" else "json", self.today)
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.export_to(path, fmt)
+
+        self.app.push_screen(ExportDialog(default, what), chosen)
+
+    def export_to(self, path: str, fmt: str, force: bool = False) -> None:
+        """Write the card to ``path`` in a worker; Exported, ExportExists or ExportFailed follows."""
+        card = self.card
+        self.run_worker(lambda: self._write(card, path, fmt, force), thread=True, group="card-export",
+                        exit_on_error=False, name="export card")
+
+    def _write(self, card, path: str, fmt: str, force: bool) -> None:
+        from briefs.export import card_to_markdown, write_file
+
+        target = Path(path).expanduser()
+        try:
+            if fmt == "json":
+                text = json.dumps(card.to_json(), ensure_ascii=False, indent=2) + "\n"
+            else:
+                text = card_to_markdown(card)
+            written = write_file(target, text, force=force)
+        except FileExistsError:
+            self.post_message(self.ExportExists(target, fmt))
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.ExportFailed(str(target), fmt, describe_error(exc)))
+            return
+        self.post_message(self.Exported(written, fmt))
+
+    def on_card_screen_export_exists(self, message: ExportExists) -> None:
+        from tui.screens.export import ConfirmOverwrite
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.export_to(str(message.path), message.fmt, force=True)
+            else:
+                say(self, "Nothing was written.", title="Export")
+
+        self.app.push_screen(ConfirmOverwrite(str(message.path)), answer)
+
+    def on_card_screen_exported(self, message: Exported) -> None:
+        what = "Markdown" if message.fmt == "markdown" else "JSON"
+        say(self, f"{what} card written to {message.path}", title="Export")
+
+    def on_card_screen_export_failed(self, message: ExportFailed) -> None:
+        say(self, f"Could not write {message.path}: {message.error}", title="Export", severity="error")
+
+
+# ----------------------------------------------------------------------------------------------
+# The card as rows
+
+
+def _targets_of(locations, text: str | None, rank: dict[str, int] | None = None) -> list[Target]:
+    targets = list(dict.fromkeys(Target(loc.source, text) for loc in locations))
+    return sorted(targets, key=lambda t: (rank or {}).get(t.source, 0))
+
+
+def _pin(text: str, sources: Iterable[str]) -> dict:
+    return {"text": text, "sources": list(dict.fromkeys(sources))}
+
+
+def _date_of(d) -> str:
+    return d.isoformat() if d else "undated"
+
+
+def when_label(start: date, end: date | None) -> str:
+    """2025-03-04; a whole year "1998"; a whole month "2024-08"; a range "2025-03-02 to 03-04"."""
+    import calendar
+
+    if end is None or end == start:
+        return start.isoformat()
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    last = calendar.monthrange(end.year, end.month)[1]
+    if start.day == 1 and end.day == last and (start.year, start.month) == (end.year, end.month):
+        return f"{start.year}-{start.month:02d}"
+    tail = end.isoformat()[5:] if end.year == start.year else end.isoformat()
+    return f"{start.isoformat()} to {tail}"
+
+
+def card_rows(card) -> tuple[list[Row], dict]:
+    """Every section of ``card`` as headings and selectable lines."""
+    labels = {s.id: f"[{n}]" for n, s in enumerate(card.sources, 1)}
+    rank = {s.id: n for n, s in enumerate(card.sources)}
+    rows: list[Row] = []
+
+    def targets_of(locations, text):
+        return _targets_of(locations, text, rank)
+
+    if card.summary:
+        rows.append(Heading("Bottom line"))
+        for s in card.summary:
+            rows.append(Line("summary", "", Text(safe(s.text)), targets_of(s.locations, s.text),
+                             pin=_pin(s.text, s.sources), prefix_width=1))
+
+    if card.facts:
+        rows.append(Heading(f"Key facts ({len(card.facts)})", SECTION_NOTES["facts"]))
+        width = len(f"{len(card.facts)}.")
+        for n, f in enumerate(card.facts, 1):
+            grade = f"credibility {f.credibility} {GRADES.get(f.credibility, '')}".strip()
+            meta = Text(f"{f.independent} source{'s' * (f.independent != 1)} · ")
+            meta.append(grade, style="bold" if f.credibility == 5 else "")
+            targets = sorted(dict.fromkeys(Target(p.source, p.text) for p in f.passages),
+                             key=lambda t: rank.get(t.source, 0))
+            detail = None
+            if len(f.passages) > 1:
+                detail = Text()
+                for p in f.passages:
+                    if p.text != f.text:
+                        detail.append(f"{labels.get(p.source, p.source)} ", style="italic")
+                        detail.append(safe(p.text) + "\n", style="italic")
+                detail.rstrip()
+                detail = detail or None
+            rows.append(Line("fact", f"{n}.", Text(safe(f.text)), targets, meta=meta, detail=detail,
+                             pin=_pin(f.text, f.sources), prefix_width=width))
+
+    if card.figures:
+        rows.append(Heading(f"Figures ({len(card.figures)})", "≈ hedged · ⚠ disputed"))
+        prefixes = [("≈ " if f.hedge else "  ") + format_value(f.value) for f in card.figures]
+        width = max(len(p) for p in prefixes)
+        for f, prefix in zip(card.figures, prefixes):
+            body = Text()
+            body.append(safe(f.counted) or "(what is counted is not stated)")
+            if f.attributed_to:
+                body.append(" — according to " + safe(f.attributed_to))
+            if f.disputed:
+                body.append("  ⚠ DISPUTED", style="bold")
+            detail = Text(f"“{safe(f.figure)}” in: {safe(f.text)}", style="italic")
+            rows.append(Line("figure", Text(prefix.rjust(width), style="bold"), body, targets_of(f.locations, f.text),
+                             detail=detail, pin=_pin(f.text, f.sources), prefix_width=width))
+
+    if card.disagreements:
+        rows.append(Heading(f"Disagreements ({len(card.disagreements)})",
+                            "conflict: sources disagree · evolving: the estimate changed over time"))
+        for d in card.disagreements:
+            label = "estimate changed over time" if d.kind == "evolving" else "sources disagree"
+            sides = [c for c in d.claims]
+            targets = [t for c in sides for t in targets_of(c.locations, c.text)]
+            head = Text()
+            head.append(safe(d.about), style="bold")
+            head.append(f" ({d.kind.upper()}: {label})")
+            side_lines = []
+            for c in sides:
+                t = Text()
+                value = ("≈ " if c.hedge else "") + format_value(c.value)
+                t.append(value, style="bold")
+                if safe(c.figure) not in (value, format_value(c.value)):
+                    t.append(f" “{safe(c.figure)}”")
+                if c.attributed_to:
+                    t.append(", according to " + safe(c.attributed_to))
+                if c.published:
+                    t.append(f" ({c.published.isoformat()})")
+                side_lines.append((t, sorted(c.sources, key=lambda sid: rank.get(sid, 0))))
+            detail = Text(style="italic")
+            for n, c in enumerate(sides):
+                detail.append(("\n" if n else "") + format_value(c.value) + ": " + safe(c.text))
+            pin_text = f"{d.about} ({d.kind}): " + "; ".join(f"{c.figure} ({', '.join(c.sources)})" for c in sides)
+            rows.append(SidesLine("disagreement", Text("≠", style="bold"), head, side_lines, targets, detail=detail,
+                                  pin=_pin(pin_text, [s for c in sides for s in c.sources])))
+
+    if card.timeline:
+        rows.append(Heading(f"Timeline ({len(card.timeline)})"))
+        width = max(len(when_label(t.date, t.end)) for t in card.timeline)
+        for t in card.timeline:
+            rows.append(Line("timeline", when_label(t.date, t.end), Text(safe(t.text)), targets_of(t.locations, t.text),
+                             meta=Text(f"“{safe(t.when)}”", style="italic"),
+                             pin=_pin(f"{when_label(t.date, t.end)}: {t.text}", t.sources), prefix_width=width))
+
+    for title, kind, actors in (("People", "person", card.people), ("Organisations", "organization",
+                                                                    card.organizations),
+                                ("Places", "place", card.places)):
+        if not actors:
+            continue
+        rows.append(Heading(f"{title} ({len(actors)})"))
+        for a in actors:
+            body = Text()
+            body.append(safe(a.name), style="bold")
+            if a.role:
+                body.append(", " + safe(a.role))
+            rows.append(Line(kind, "•", body, sorted((Target(s, a.name) for s in a.sources), key=lambda t: rank.get(t.source, 0)), prefix_width=1))
+
+    if card.quotes:
+        rows.append(Heading(f"Quotes ({len(card.quotes)})"))
+        for q in card.quotes:
+            body = Text(f"“{safe(q.text)}”")
+            body.append(" — ")
+            body.append(safe(q.speaker) if q.speaker else "speaker not stated", style="bold" if q.speaker else "italic")
+            if q.role:
+                body.append(", " + safe(q.role))
+            who = q.speaker or "unattributed"
+            rows.append(Line("quote", "•", body, [Target(q.source, q.text)],
+                             pin=_pin(f"“{q.text}” — {who}", [q.source]), prefix_width=1))
+
+    rows.append(Heading(f"Sources ({len(card.sources)})"))
+    width = max(len(v) for v in labels.values()) if labels else 3
+    for s in card.sources:
+        body = Text()
+        body.append(safe(s.title) or "untitled", style="bold")
+        body.append(f" — {safe(s.outlet) or 'unknown outlet'} · {_date_of(s.published)} · {s.id}")
+        rows.append(Line("source", labels[s.id].rjust(width), body, [Target(s.id, None)], prefix_width=width,
+                         cites=False))
+    return rows, {"labels": labels}

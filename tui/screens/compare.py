@@ -1,0 +1,628 @@
+"""The compare screen: two or more articles side by side, claim by claim.
+
+Rows are the claims the articles report alike (each source's wording in its own column, or stacked
+below ~100 columns), then the figures they differ on, then what only one source says. A row whose
+figures differ is labelled "≠ DIFFERS" and the differing figures are shown reversed in the wording;
+rows found in one article only are labelled "ONLY [n]" — labels, never colour alone.
+
+Keys: j/k (↑/↓) claim by claim, n/N the next/previous row that differs, h/l (←/→) which source of the
+row enter opens, enter/o open that passage in the reader, s swap (rotate) the columns, a add a source,
+x drop the chosen source, c the briefing card of these articles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.actions import Action, bindings, register
+from tui.screens.card import SIDE_MARK, Heading, Row, RowList, Target, describe_error, extraction_cache, \
+    format_value, safe, say
+
+__all__ = ["CompareScreen", "SourcePicker", "compare_rows", "WIDE"]
+
+WIDE = 96  # row width (in cells) from which sources sit in columns side by side
+LABEL_WIDTH = 11
+
+register(
+    Action("compare.next_claim", "j", "next", "compare", "move(1)", show=False, help="Next claim (also ↓)"),
+    Action("compare.previous_claim", "k", "previous", "compare", "move(-1)", show=False,
+           help="Previous claim (also ↑)"),
+    Action("compare.next_difference", "n", "next ≠", "compare", "difference(1)",
+           help="Next row where the figures differ"),
+    Action("compare.previous_difference", "N", "previous ≠", "compare", "difference(-1)", show=False,
+           help="Previous row where the figures differ"),
+    Action("compare.next_side", "l,right", "next source", "compare", "side(1)", show=False,
+           help="Choose the next source of the row (what enter opens, what x drops)"),
+    Action("compare.previous_side", "h,left", "previous source", "compare", "side(-1)", show=False,
+           help="Choose the previous source of the row"),
+    Action("compare.open", "o", "open", "compare", "open_passage",
+           help="Open the chosen source's passage in the reader (also enter)"),
+    Action("compare.swap", "s", "swap", "compare", "swap", help="Swap the sources' columns (rotate with 3+)"),
+    Action("compare.add_source", "a", "add source", "compare", "add_source",
+           help="Add an article to the comparison (related ones first)"),
+    Action("compare.drop_source", "x", "drop source", "compare", "drop_source", show=False,
+           help="Drop the chosen source from the comparison (3+ sources)"),
+    Action("compare.card", "c", "card", "compare", "card", show=False,
+           help="The briefing card of the compared articles"),
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# Rows
+
+
+@dataclass(slots=True)
+class Cell:
+    """One source's part of a row."""
+
+    source: str
+    text: Text
+
+
+class CompareRow(Row):
+    """A claim across sources: a label ("= ALIKE", "≠ DIFFERS", "ONLY [2]") and each source's wording."""
+
+    def __init__(self, kind: str, label: list[tuple[str, str]], cells: list[Cell], targets: list[Target],
+                 pin: dict | None = None) -> None:
+        super().__init__(targets, pin)
+        self.kind = kind  # "alike", "differs", "figure", "only"
+        self.label = _label(label, "\n")  # wide: a column of its own
+        self.label_line = _label(label, " · ")  # stacked: a line above the sources
+        self.cells = cells
+
+    @property
+    def differs(self) -> bool:
+        return self.kind in ("differs", "figure")
+
+    def view(self, ctx, current, side, pinned, width) -> RenderableType:
+        order: list[str] = ctx.get("order") or list(dict.fromkeys(c.source for c in self.cells))
+        labels: dict[str, str] = ctx.get("labels", {})
+        chosen = self.targets[side].source if current and self.targets else None
+        by_source: dict[str, list[Text]] = {}
+        for c in self.cells:
+            by_source.setdefault(c.source, []).append(c.text)
+
+        def tag(sid: str) -> Text:
+            mark = SIDE_MARK if sid == chosen and len({t.source for t in self.targets}) > 1 else ""
+            out = Text()
+            out.append(mark + labels.get(sid, sid), style="bold underline" if mark else "bold")
+            return out
+
+        if width >= WIDE and len(order) > 1:
+            grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+            grid.add_column(width=LABEL_WIDTH)
+            for _ in order:
+                grid.add_column(ratio=1)
+            cells: list[RenderableType] = [self.label]
+            for sid in order:
+                texts = by_source.get(sid)
+                if not texts:
+                    cells.append(Text("·", style="dim"))
+                    continue
+                cell = tag(sid)
+                for t in texts:
+                    cell.append(" ")
+                    cell.append_text(t)
+                    if t is not texts[-1]:
+                        cell.append("\n")
+                cells.append(cell)
+            grid.add_row(*cells)
+            return grid
+        grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+        tag_width = max((len(v) for v in labels.values()), default=3) + 1
+        grid.add_column(width=tag_width, no_wrap=True)
+        grid.add_column(ratio=1)
+        for sid in order:
+            for t in by_source.get(sid, ()):
+                grid.add_row(tag(sid), t)
+        return Group(self.label_line, grid)
+
+
+def _count(n: int) -> str:
+    return f"{n} source" if n == 1 else f"{n} sources"
+
+
+def _label(parts: list[tuple[str, str]], sep: str) -> Text:
+    text = Text()
+    for n, (words, style) in enumerate(parts):
+        if n:
+            text.append(sep)
+        text.append(words, style=style)
+    return text
+
+
+def _segment(text: str) -> str:
+    """Part of a sentence made safe, keeping a space at either edge (the parts are glued back)."""
+    from index.sanitize import sanitize
+
+    return re.sub(r"\s+", " ", sanitize(text))
+
+
+def _with_spans(text: str, spans: list[tuple[int, int]]) -> Text:
+    """``text`` made safe, with the spans (differing figures) reversed and underlined."""
+    out = Text()
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos or end > len(text):
+            continue
+        out.append(_segment(text[pos:start]))
+        out.append(_segment(text[start:end]), style="reverse underline")
+        pos = end
+    out.append(_segment(text[pos:]))
+    out.rstrip()
+    return out
+
+
+def differing_spans(texts: list[tuple[str, str]]) -> dict[int, list[tuple[int, int]]]:
+    """For the sides (source, sentence) of one aligned claim: where its figures differ between sources.
+
+    Figures count as about the same thing when their counted key matches; they differ when the values
+    differ by more than 1 %. Returns side index -> spans of the differing figures ({} when none).
+    """
+    from briefs.figures import find_figures
+
+    found = []
+    for n, (_, text) in enumerate(texts):
+        try:
+            figs = find_figures(text)
+        except Exception:  # noqa: BLE001 - a sentence the extractor trips on just shows no marks
+            figs = []
+        found.append([(n, f) for f in figs if f.counted_key])
+    by_key: dict[str, list[tuple[int, object]]] = {}
+    for side in found:
+        for n, f in side:
+            by_key.setdefault(f.counted_key, []).append((n, f))
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for figs in by_key.values():
+        sides = {n for n, _ in figs}
+        if len(sides) < 2:
+            continue
+        values = [float(f.value) for _, f in figs]
+        lo, hi = min(values), max(values)
+        if hi - lo <= 0.01 * max(abs(hi), abs(lo)):
+            continue
+        for n, f in figs:
+            spans.setdefault(n, []).append((f.start, f.start + len(f.text)))
+    return spans
+
+
+def compare_rows(result, marks: dict[int, dict[int, list[tuple[int, int]]]]) -> tuple[list[Row], dict]:
+    """The comparison as rows; ``marks`` maps aligned-claim index -> differing_spans of it."""
+    labels = {s.id: f"[{n}]" for n, s in enumerate(result.sources, 1)}
+    names = {s.id: safe(s.outlet) or safe(s.title)[:30] or s.id for s in result.sources}
+    rows: list[Row] = []
+    n_differ = sum(1 for i in range(len(result.aligned)) if marks.get(i))
+    note = "same thing, each source's wording"
+    if n_differ:
+        note += f" · {n_differ} with differing figures (≠)"
+    rows.append(Heading(f"Reported alike ({len(result.aligned)})", note))
+    for i, claim in enumerate(result.aligned):
+        spans = marks.get(i) or {}
+        cells = [Cell(p.source, _with_spans(p.text, spans.get(n, []))) for n, p in enumerate(claim.sides)]
+        targets = [Target(p.source, p.text) for p in claim.sides]
+        if spans:
+            label = [("≠ DIFFERS", "bold reverse"), (_count(claim.independent), "")]
+            kind = "differs"
+        else:
+            label = [("= alike", "bold"), (_count(claim.independent), "")]
+            kind = "alike"
+        rows.append(CompareRow(kind, label, cells, targets))
+    if not result.aligned:
+        rows.append(_nothing("The articles report nothing alike."))
+
+    rows.append(Heading(f"Figures that differ ({len(result.differences)})",
+                        "conflict: sources disagree · evolving: the estimate changed over time"))
+    for d in result.differences:
+        cells, targets = [], []
+        for side in d.claims:
+            value = ("≈ " if side.hedge else "") + format_value(side.value)
+            for sid in side.sources:
+                t = Text()
+                t.append(value, style="bold reverse")
+                t.append(f" “{safe(side.figure)}”")
+                if side.attributed_to:
+                    t.append(" according to " + safe(side.attributed_to), style="italic")
+                t.append(": " + safe(side.text))
+                cells.append(Cell(sid, t))
+                targets.append(Target(sid, side.text))
+        label = [("≠ " + d.kind.upper(), "bold reverse"), (safe(d.about), "")]
+        rows.append(CompareRow("figure", label, cells, targets))
+    if not result.differences:
+        rows.append(_nothing("No figure differs between these articles."))
+
+    for s in result.sources:
+        only = result.unique.get(s.id, [])
+        rows.append(Heading(f"Only in {labels[s.id]} {names[s.id]} ({len(only)})"))
+        for p in only:
+            rows.append(CompareRow("only", [(f"ONLY {labels[s.id]}", "bold")], [Cell(s.id, Text(safe(p.text)))],
+                                   [Target(s.id, p.text)]))
+        if not only:
+            rows.append(_nothing("Nothing of note that the others do not say."))
+    return rows, {"labels": labels, "names": names, "order": [s.id for s in result.sources]}
+
+
+class _Note(Row):
+    selectable = False
+    kind = "note"
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def view(self, ctx, current, side, pinned, width):
+        return Text("  " + self.text, style="italic")
+
+
+def _nothing(text: str) -> Row:
+    return _Note(text)
+
+
+class SourcesHeader(Static):
+    """The compared articles: columns over the rows when wide, a list when narrow."""
+
+    DEFAULT_CSS = "SourcesHeader { height: auto; padding: 0 2 0 1; }"
+
+    def __init__(self) -> None:
+        super().__init__(id="compare-sources")
+        self.sources: list = []
+        self.ctx: dict = {}
+
+    def show(self, sources: list, ctx: dict) -> None:
+        self.sources, self.ctx = sources, ctx
+        self.refresh(layout=True)
+
+    def render(self) -> RenderableType:
+        return _HeaderRender(self.sources, self.ctx)
+
+
+class _HeaderRender:
+    def __init__(self, sources, ctx) -> None:
+        self.sources, self.ctx = sources, ctx
+
+    def __rich_console__(self, console, options):
+        by_id = {s.id: s for s in self.sources}
+        order = [sid for sid in self.ctx.get("order", []) if sid in by_id]
+        labels = self.ctx.get("labels", {})
+        if not order:
+            yield Text("")
+            return
+
+        def describe(s, wide: bool) -> Text:
+            t = Text()
+            t.append(labels.get(s.id, ""), style="bold")
+            t.append(" " + (safe(s.outlet) or "unknown outlet"), style="bold")
+            t.append(("\n" if wide else " · ") + f"{s.published.isoformat() if s.published else 'undated'} · {s.id}")
+            t.append(("\n" if wide else " · ") + (safe(s.title) or "untitled"), style="italic")
+            return t
+
+        if options.max_width >= WIDE - 2 and len(order) > 1:
+            grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+            grid.add_column(width=2 + LABEL_WIDTH)
+            for _ in order:
+                grid.add_column(ratio=1)
+            grid.add_row(Text("Sources", style="bold"), *(describe(by_id[sid], True) for sid in order))
+            yield grid
+        else:
+            for sid in order:
+                line = describe(by_id[sid], False)
+                line.no_wrap = True
+                line.overflow = "ellipsis"
+                yield line
+
+
+# ----------------------------------------------------------------------------------------------
+# The screen
+
+
+class CompareScreen(Screen):
+    """Two or more articles side by side: alike, differing figures, what only one says."""
+
+    DEFAULT_CSS = """
+    CompareScreen { layout: vertical; }
+    CompareScreen #compare-title { height: auto; padding: 0 1; text-style: bold; }
+    CompareScreen #compare-status { height: auto; padding: 0 1; }
+    CompareScreen #compare-rows { padding: 0 0 0 1; border-top: hkey $foreground 30%; }
+    """
+
+    SCOPE = "compare"
+    BINDINGS = bindings("compare")
+
+    class Progress(Message):
+        def __init__(self, stage: str, done: int, total: int) -> None:
+            super().__init__()
+            self.stage, self.done, self.total = stage, done, total
+
+    class Compared(Message):
+        def __init__(self, result, marks: dict) -> None:
+            super().__init__()
+            self.result, self.marks = result, marks
+
+    class Failed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, ids: list[str]) -> None:
+        super().__init__()
+        self.ids: list[str] = list(dict.fromkeys(ids))
+        self.result = None
+        self.error: str | None = None
+        self.order: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Compare {len(self.ids)} articles"), id="compare-title")
+        yield SourcesHeader()
+        yield Static(Text("Comparing…"), id="compare-status")
+        yield RowList(id="compare-rows")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run_compare()
+
+    # -- comparing ----------------------------------------------------------------------------
+
+    def run_compare(self) -> None:
+        self.result = None
+        self.error = None
+        self.query_one("#compare-title", Static).update(Text(f"Compare {len(self.ids)} articles"))
+        self.query_one("#compare-status", Static).update(Text(f"Comparing {len(self.ids)} articles…"))
+        lib = self.app.library  # type: ignore[attr-defined]
+        ids = list(self.ids)
+        self.run_worker(lambda: self._compare(lib, ids), thread=True, exclusive=True, group="compare",
+                        exit_on_error=False, name="compare")
+
+    def _compare(self, lib, ids: list[str]) -> None:
+        try:
+            from briefs.compare import compare
+
+            articles = list(lib.articles(ids))
+            if len({a.id for a in articles}) < 2:
+                self.post_message(self.Failed("Comparing needs at least two different articles."))
+                return
+
+            def progress(stage: str, done: int, total: int) -> None:
+                self.post_message(self.Progress(stage, done, total))
+
+            result = compare(articles, lib.near_duplicates(), extraction_cache(lib), progress=progress)
+            marks = {}
+            for n, claim in enumerate(result.aligned):
+                spans = differing_spans([(p.source, p.text) for p in claim.sides])
+                if spans:
+                    marks[n] = spans
+        except Exception as exc:  # noqa: BLE001 - reported, the app carries on
+            self.post_message(self.Failed(describe_error(exc)))
+            return
+        self.post_message(self.Compared(result, marks))
+
+    def on_compare_screen_progress(self, message: Progress) -> None:
+        if self.result is None and message.stage == "extracting":
+            self.query_one("#compare-status", Static).update(
+                Text(f"Comparing: extracting {message.done}/{message.total} articles…"))
+
+    async def on_compare_screen_compared(self, message: Compared) -> None:
+        result = self.result = message.result
+        self.ids = [s.id for s in result.sources]
+        rows, ctx = compare_rows(result, message.marks)
+        # keep the user's column order across a re-comparison (a source added or dropped)
+        kept = [sid for sid in self.order if sid in ctx["order"]]
+        self.order = kept + [sid for sid in ctx["order"] if sid not in kept]
+        ctx["order"] = self.order
+        self.query_one("#compare-title", Static).update(Text(f"Compare {len(result.sources)} articles"))
+        self.query_one(SourcesHeader).show(result.sources, ctx)
+        n_diff = sum(1 for r in rows if getattr(r, "differs", False))
+        only = sum(len(v) for v in result.unique.values())
+        self.query_one("#compare-status", Static).update(Text(
+            f"{len(result.aligned)} alike · {n_diff} differ (≠) · {only} in one source only · ? keys"))
+        rowlist = self.query_one(RowList)
+        await rowlist.set_rows(rows, ctx)
+        rowlist.focus()
+
+    def on_compare_screen_failed(self, message: Failed) -> None:
+        self.error = message.error
+        self.query_one("#compare-status", Static).update(Text("Could not compare: " + message.error))
+        say(self, message.error, title="Compare", severity="error")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> RowList:
+        return self.query_one(RowList)
+
+    def action_move(self, step: int) -> None:
+        self.rows.action_move(step)
+
+    def action_difference(self, step: int) -> None:
+        if not self.rows.move_where(lambda r: getattr(r, "differs", False), step):
+            say(self, "No further row with differing figures." if step > 0 else
+                        "No earlier row with differing figures.", title="Compare")
+
+    def action_side(self, step: int) -> None:
+        self.rows.cycle_side(step)
+
+    def action_open_passage(self) -> None:
+        self._open(self.rows.current_target)
+
+    @on(RowList.Chosen)
+    def _chosen(self, message: RowList.Chosen) -> None:
+        row = message.row
+        if row.targets:
+            self._open(row.targets[min(message.side, len(row.targets) - 1)])
+
+    def _open(self, target: Target | None) -> None:
+        if target is None:
+            return
+        opener = getattr(self.app, "open_article", None)
+        if opener is None:
+            say(self, "The reader is not available.", severity="warning")
+            return
+        opener(target.source, highlight=target.highlight)
+
+    def action_swap(self) -> None:
+        if len(self.order) < 2:
+            return
+        self.order[:] = self.order[1:] + self.order[:1]
+        self.rows.ctx["order"] = self.order
+        self.rows.refresh_rows()
+        self.query_one(SourcesHeader).refresh(layout=True)
+
+    def action_add_source(self) -> None:
+        lib = self.app.library  # type: ignore[attr-defined]
+
+        def picked(article_id: str | None) -> None:
+            if article_id and article_id not in self.ids:
+                self.ids.append(article_id)
+                self.run_compare()
+
+        self.app.push_screen(SourcePicker(lib, list(self.ids)), picked)
+
+    def action_drop_source(self) -> None:
+        if len(self.ids) <= 2:
+            say(self, "A comparison needs two articles: add one (a) before dropping one.", title="Compare")
+            return
+        target = self.rows.current_target
+        if target is None:
+            return
+        self.ids = [i for i in self.ids if i != target.source]
+        self.order = [i for i in self.order if i != target.source]
+        self.run_compare()
+
+    def action_card(self) -> None:
+        opener = getattr(self.app, "open_card", None)
+        if opener is not None:
+            opener(ids=list(self.ids))
+        else:
+            from tui.screens.card import CardScreen
+
+            self.app.push_screen(CardScreen(ids=list(self.ids)))
+
+
+# ----------------------------------------------------------------------------------------------
+# Picking an article to add
+
+
+class SourcePicker(ModalScreen[str | None]):
+    """The library's articles to add to a comparison, related ones first; type to filter."""
+
+    DEFAULT_CSS = """
+    SourcePicker { align: center middle; }
+    SourcePicker > Vertical { width: 100; max-width: 100%; height: 90%; border: round $accent;
+                              background: $panel; padding: 0 1; }
+    SourcePicker .title { text-style: bold; }
+    SourcePicker OptionList { height: 1fr; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("down", "focus_list", show=False)]
+    RELATED = 15
+
+    class Loaded(Message):
+        def __init__(self, rows: list[dict], related: list[str]) -> None:
+            super().__init__()
+            self.rows, self.related = rows, related
+
+    def __init__(self, lib, exclude: list[str]) -> None:
+        super().__init__()
+        self.lib, self.exclude = lib, set(exclude)
+        self.catalog: list[dict] = []
+        self.related: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Add an article to the comparison"), classes="title")
+            yield Input(placeholder="filter by title, outlet or id", id="picker-filter")
+            yield Static(Text("Loading the library…"), id="picker-status")
+            yield OptionList(id="picker-list", markup=False)
+            yield Static(Text("type to filter · ↓ to the list · enter add · escape cancel"))
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.cursor_blink = not self.app.is_headless
+        field.focus()
+        lib, exclude = self.lib, set(self.exclude)
+        self.run_worker(lambda: self._load(lib, exclude), thread=True, exit_on_error=False, name="catalog")
+
+    def _load(self, lib, exclude: set[str]) -> None:
+        try:
+            catalog = getattr(self.app, "catalog", None)
+            rows = [r for r in (catalog() if catalog else lib.catalog()) if r["id"] not in exclude]
+            related = related_ids(lib, sorted(exclude), self.RELATED)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(say, self, describe_error(exc), title="Add source", severity="error")
+            rows, related = [], []
+        self.post_message(self.Loaded(rows, [r for r in related if r not in exclude]))
+
+    def on_source_picker_loaded(self, message: Loaded) -> None:
+        self.catalog, self.related = message.rows, message.related
+        self._fill("")
+
+    @on(Input.Changed)
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def _fill(self, text: str) -> None:
+        words = text.lower().split()
+        by_id = {r["id"]: r for r in self.catalog}
+        ordered = [by_id[i] for i in self.related if i in by_id]
+        ordered += [r for r in self.catalog if r["id"] not in set(self.related)]
+        related = set(self.related)
+        options = []
+        for r in ordered:
+            hay = f"{r['title']} {r.get('outlet') or ''} {r['id']}".lower()
+            if words and not all(w in hay for w in words):
+                continue
+            prompt = Text()
+            prompt.append("related " if r["id"] in related else "        ", style="bold")
+            prompt.append(safe(r["title"]) or "untitled")
+            prompt.append(f" — {safe(r.get('outlet')) or 'unknown outlet'} · {r.get('published') or 'undated'} · "
+                          f"{r['id']}", style="italic")
+            options.append(Option(prompt, id=r["id"]))
+        ol = self.query_one(OptionList)
+        ol.set_options(options)
+        if options:
+            ol.highlighted = 0
+        self.query_one("#picker-status", Static).update(Text(
+            f"{len(options)} article{'s' * (len(options) != 1)}" + (f" ({len(related)} related first)"
+                                                                    if related and not words else "")))
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        ol = self.query_one(OptionList)
+        if ol.highlighted is not None and ol.option_count:
+            self.dismiss(ol.get_option_at_index(ol.highlighted).id)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_focus_list(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def related_ids(lib, ids: list[str], limit: int) -> list[str]:
+    """Articles most like the given ones (Whoosh more-like-this over their text), best first."""
+    out: dict[str, float] = {}
+    with lib.open_index().searcher() as searcher:
+        for aid in ids:
+            docnum = searcher.document_number(id=aid)
+            if docnum is None:
+                continue
+            fields = searcher.stored_fields(docnum)
+            text = " ".join([fields.get("title") or "", fields.get("body") or ""])
+            for hit in searcher.more_like(docnum, "body", text=text, top=limit):
+                hid = hit["id"]
+                out[hid] = max(out.get(hid, 0.0), float(hit.score or 0.0))
+    return [i for i, _ in sorted(out.items(), key=lambda kv: -kv[1]) if i not in ids][:limit]
