@@ -524,7 +524,7 @@ class SourcePicker(ModalScreen[str | None]):
     SourcePicker OptionList { height: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("down", "focus_list", show=False)]
-    RELATED = 15
+    RELATED = 10
 
     class Loaded(Message):
         def __init__(self, rows: list[dict], related: list[str]) -> None:
@@ -613,16 +613,26 @@ class SourcePicker(ModalScreen[str | None]):
 
 
 def related_ids(lib, ids: list[str], limit: int) -> list[str]:
-    """Articles most like the given ones (Whoosh more-like-this over their text), best first."""
-    out: dict[str, float] = {}
+    """Articles on the same story as the given ones, best first.
+
+    The story is what the compared articles' titles share: every title word (as the index analyses it)
+    weighted by how many of the titles use it, searched in titles and bodies.
+    """
+    from collections import Counter
+
+    from whoosh import query as wq
+
+    weights: Counter = Counter()
     with lib.open_index().searcher() as searcher:
+        analyzer = searcher.schema["body"].analyzer
         for aid in ids:
-            docnum = searcher.document_number(id=aid)
-            if docnum is None:
-                continue
-            fields = searcher.stored_fields(docnum)
-            text = " ".join([fields.get("title") or "", fields.get("body") or ""])
-            for hit in searcher.more_like(docnum, "body", text=text, top=limit):
-                hid = hit["id"]
-                out[hid] = max(out.get(hid, 0.0), float(hit.score or 0.0))
-    return [i for i, _ in sorted(out.items(), key=lambda kv: -kv[1]) if i not in ids][:limit]
+            fields = searcher.document(id=aid)
+            if fields:
+                weights.update({t.text for t in analyzer(fields.get("title") or "")})
+        if not weights:
+            return []
+        terms = [wq.Term(field, word, boost=float(n) * (2.0 if field == "title" else 1.0))
+                 for word, n in weights.items() for field in ("title", "body")]
+        hits = [h for h in searcher.search(wq.Or(terms), limit=limit + len(ids)) if h["id"] not in ids]
+        best = max((h.score for h in hits), default=0.0)
+        return [h["id"] for h in hits if h.score >= 0.12 * best][:limit]
