@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -236,7 +237,8 @@ class Indexer:
         gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
         sketches: dict[str, list[int]] = {}
         total = len(plan.to_read)
-        big = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+        # Whoosh's procs=2 writer forks too: only from a single-threaded process (see _read_stream).
+        big = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
         results = _read_stream([p for p, _ in plan.to_read], parallel=big)
         writer = ix.writer(procs=2, limitmb=128, multisegment=True) if big else ix.writer(limitmb=128, timeout=30)
         try:
@@ -370,6 +372,8 @@ def _read_one(path: str):
 
 def _read_stream(paths: list[str], parallel: bool):
     """Results of _read_one in order; two worker processes read ahead when ``parallel``."""
+    # Forking a process that runs other threads (the app indexes from a worker thread) can copy a
+    # lock some thread holds into the child, which then hangs: the caller reads serially then.
     if not parallel:
         yield from map(_read_one, paths)
         return
