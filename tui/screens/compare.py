@@ -232,7 +232,8 @@ def compare_rows(result, marks: dict[int, dict[int, list[tuple[int, int]]]]) -> 
             for sid in side.sources:
                 t = Text()
                 t.append(value, style="bold reverse")
-                t.append(f" “{safe(side.figure)}”")
+                if safe(side.figure) not in (value, format_value(side.value)):
+                    t.append(f" “{safe(side.figure)}”")
                 if side.attributed_to:
                     t.append(" according to " + safe(side.attributed_to), style="italic")
                 t.append(": " + safe(side.text))

@@ -27,7 +27,8 @@ _DIALOG_CSS = """
 }}
 {name} .title {{ text-style: bold; margin-bottom: 1; }}
 {name} .hint {{ margin-top: 1; }}
-{name} .error {{ margin-top: 1; text-style: bold; }}
+{name} .error {{ margin-top: 1; text-style: bold; display: none; }}
+{name} .error.-shown {{ display: block; }}
 {name} Horizontal {{ height: auto; margin-top: 1; }}
 {name} Button {{ margin-right: 2; }}
 """
@@ -49,8 +50,8 @@ class ExportDialog(ModalScreen[str | None]):
             yield Label(Text("Write to file:"))
             yield Input(self.default, id="export-path", select_on_focus=False)
             yield Static(Text(""), id="export-error", classes="error")
-            yield Label(Text("enter write · escape cancel · an existing file is never overwritten without asking"),
-                        classes="hint")
+            yield Static(Text("enter write · escape cancel · an existing file is never overwritten without asking"),
+                         classes="hint")
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
@@ -62,13 +63,18 @@ class ExportDialog(ModalScreen[str | None]):
     def _submit(self, event: Input.Submitted) -> None:
         path = event.value.strip()
         if not path:
-            self.query_one("#export-error", Static).update(Text("Type a file name or path."))
+            self._error("Type a file name or path.")
             return
         path = os.path.expanduser(path)
         if os.path.isdir(path):
-            self.query_one("#export-error", Static).update(Text("That is a folder: add a file name."))
+            self._error("That is a folder: add a file name.")
             return
         self.dismiss(path)
+
+    def _error(self, text: str) -> None:
+        error = self.query_one("#export-error", Static)
+        error.update(Text(text))
+        error.add_class("-shown")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -92,7 +98,7 @@ class ConfirmOverwrite(ModalScreen[bool]):
         with Vertical():
             yield Label(Text("The file already exists"), classes="title")
             yield Static(Text(self.path))
-            yield Label(Text("Overwrite it? y overwrite · n or escape keep it"), classes="hint")
+            yield Static(Text("Overwrite it? y overwrite · n or escape keep it"), classes="hint")
             with Horizontal():
                 yield Button("Overwrite (y)", id="overwrite", variant="warning")
                 yield Button("Keep it (n)", id="keep")
