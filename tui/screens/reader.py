@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,8 +28,8 @@ from ..app import MarksChanged
 from ..widgets.text import DIM, MARK, TITLE, date_label, paragraph_text, safe
 
 register(
-    Action("reader.next_match", "n", "next match", "reader", "next_match", help="Jump to the next match of the query"),
-    Action("reader.prev_match", "N", "previous match", "reader", "prev_match",
+    Action("reader.next_match", "n", "next", "reader", "next_match", help="Jump to the next match of the query"),
+    Action("reader.prev_match", "N", "prev", "reader", "prev_match",
            help="Jump to the previous match of the query"),
     Action("reader.mark", "space", "mark", "reader", "mark", help="Mark or unmark this article"),
     Action("reader.related", "r", "related", "reader", "toggle_related",
@@ -186,13 +187,16 @@ class ReaderScreen(Screen):
         ol.add_options(Option(self._related_prompt(r), id=r.id) for r in self.related)
         ol.highlighted = 0
 
-    def _related_prompt(self, r: Related) -> Text:
+    def _related_prompt(self, r: Related) -> Table:
         t = Text(end="")
-        t.append(f"{MARK if self.app.is_marked(r.id) else ' '} ", style=TITLE)
         t.append(safe(r.outlet) or "unknown outlet", style="bold italic")
-        t.append(f" · {date_label(r.published)}\n  ", style=DIM)
+        t.append(f" · {date_label(r.published)}\n", style=DIM)
         t.append(safe(r.title) or "(untitled)")
-        return t
+        grid = Table.grid(expand=True)
+        grid.add_column(width=2, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(Text(MARK if self.app.is_marked(r.id) else " ", style=TITLE), t)
+        return grid
 
     def _render_header(self) -> None:
         a = self.article

@@ -34,13 +34,13 @@ register(
     Action("search.card", "b", "card", "search", "card",
            help="Briefing card for the marked articles, or for the query when none is marked"),
     Action("search.outlet", "f", "outlet", "search", "pick_outlet", help="Narrow the results to one outlet"),
-    Action("search.dates", "d", "dates", "search", "pick_dates",
+    Action("search.dates", "d", "dates", "search", "pick_dates", show=False,
            help="Narrow the results to a date range (2025-03-04..2025-03-06, 2025-03, ..2025-03-05)"),
     Action("search.clear_filters", "x", "clear filters", "search", "clear_filters", show=False,
            help="Remove the outlet and date filters"),
     Action("search.save", "s", "save", "search", "save_search", show=False,
            help="Save this search (query and filters) with a name"),
-    Action("search.saved", "l", "saved", "search", "saved_searches", help="Saved searches: run or delete one"),
+    Action("search.saved", "l", "saved", "search", "saved_searches", show=False, help="Saved searches: run or delete one"),
     Action("search.unmark_all", "U", "unmark all", "search", "unmark_all", show=False,
            help="Unmark every marked article"),
 )
@@ -99,8 +99,9 @@ class SearchScreen(Screen):
     # -- layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search: words, \"a phrase\", outlet:name, date:2025-03 … (? for help)",
-                    id="query")
+        with Horizontal(id="query-bar"):
+            yield Static(Text("Search ›", style="bold"), id="query-label")
+            yield Input(placeholder="words, \"a phrase\", outlet:name, date:2025-03 … (f1 help)", id="query")
         yield Static(id="hint", classes="hint")
         yield Static(id="status", classes="status")
         with Horizontal(id="search-body"):

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 
 from index.sanitize import safe_inline, sanitize
@@ -64,17 +65,21 @@ def snippet_text(segments: Iterable[tuple[str, bool]], limit: int = 200) -> Text
 
 
 def result_prompt(*, marked: bool, title: str, outlet: str | None, published, article_id: str,
-                  snippet: Iterable[tuple[str, bool]] | None = None, limit: int = 200) -> Text:
-    """One result: a mark column, the title, the outlet/date/id line and the snippet."""
+                  snippet: Iterable[tuple[str, bool]] | None = None, limit: int = 200) -> Table:
+    """One result: a mark column, then the title, the outlet/date/id line and the snippet (wrapped under
+    the title, not under the mark)."""
     t = Text(end="")
-    t.append(f"{MARK if marked else ' '} ", style=TITLE)
     t.append(safe(title) or "(untitled)", style=TITLE)
-    t.append("\n  ")
+    t.append("\n")
     t.append_text(meta_line(outlet, published, article_id, "marked" if marked else ""))
     if snippet is not None:
-        t.append("\n  ")
+        t.append("\n")
         t.append_text(snippet_text(snippet, limit))
-    return t
+    grid = Table.grid(expand=True)
+    grid.add_column(width=2, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(MARK if marked else " ", style=TITLE), t)
+    return grid
 
 
 def paragraph_text(paragraph: str, matches: list[tuple[int, int]], current: int | None = None) -> Text:

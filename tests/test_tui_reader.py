@@ -1,0 +1,192 @@
+"""The reader: header, highlighted matches and n/N, the marked passage, related articles, history."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.app import BriefApp
+from tui.screens.reader import ReaderScreen, _find_passage
+from tui.screens.search import SearchScreen
+
+from tui_support import HINT, async_test, demo_lib, no_config, screen_text, search_for, settle  # noqa: F401
+
+FLOOD_ID_TITLE = "Sorrel Dam wall gives way, flooding towns in Orlen Province"
+
+
+@pytest.fixture
+def app(demo_lib, no_config):
+    return BriefApp(demo_lib, hint=HINT)
+
+
+def _id_of(app, title: str) -> str:
+    return next(r["id"] for r in app.catalog() if r["title"] == title)
+
+
+@async_test
+async def test_open_a_hit_then_jump_between_matches(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await search_for(pilot, "water")
+        hit = app.screen.items[0]
+        await pilot.press("enter")  # focus is on the results after submitting
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.article_id == hit.id
+        assert reader.search_query == "water"
+        assert len(reader.matches) >= 2
+        assert reader.current is None
+        text = screen_text(app)
+        assert hit.title in text and f"match – of {len(reader.matches)}" in text
+        await pilot.press("n")
+        assert reader.current == 0
+        await pilot.press("n")
+        assert reader.current == 1
+        await pilot.press("N", "N")
+        assert reader.current == len(reader.matches) - 1  # wraps around
+        pi, s, e = reader.matches[reader.current]
+        assert reader.paragraphs[pi][s:e].lower().startswith("water")
+        assert f"match {len(reader.matches)} of {len(reader.matches)}" in screen_text(app)
+
+
+@async_test
+async def test_header_shows_outlet_author_date_path(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        aid = _id_of(app, "Who pays for the Sorrel Dam? Orlen's flood bill starts to arrive")
+        app.open_article(aid)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Elena Voss" in text and "undated" in text and "relief-fund-analysis-with-author-bio.txt" in text
+        assert "About the Author" not in text  # the cleaned text, bio removed
+
+
+@async_test
+async def test_open_at_a_passage_marks_and_scrolls_to_it(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        aid = _id_of(app, "Who pays for the Sorrel Dam? Orlen's flood bill starts to arrive")
+        article = app.get_article(aid)
+        last = article.paragraphs[-1]
+        app.open_article(aid, query="cracks", highlight=last[:60])
+        await settle(pilot)
+        reader = app.screen
+        assert reader.passage == len(article.paragraphs) - 1
+        para = reader.query_one(f"#p{reader.passage}")
+        assert para.has_class("passage")
+        body = reader.query_one("#article")
+        assert body.scroll_y > 0 and para.region.y >= body.region.y  # scrolled down to it, visible
+
+
+def test_find_passage_tolerates_reflowed_text():
+    paras = ["First one about the dam.", "The water   rose\nquickly in Lisk overnight.", "Last."]
+    assert _find_passage(paras, "water rose quickly in Lisk") == 1
+    assert _find_passage(paras, "the water rose quickly somewhere in Lisk") == 1
+    assert _find_passage(paras, "nothing like it") is None
+
+
+@async_test
+async def test_related_articles_are_other_outlets_and_open_or_compare(app, monkeypatch):
+    compared = []
+    monkeypatch.setattr(app, "open_compare", lambda ids: compared.append(ids))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        aid = _id_of(app, FLOOD_ID_TITLE)
+        app.open_article(aid, query="dam")
+        await settle(pilot)
+        reader = app.screen
+        assert reader.related_done and reader.related
+        assert aid not in [r.id for r in reader.related]
+        titles = [r.title for r in reader.related[:4]]
+        assert "Four dead as Sorrel Dam breach sends floodwater through Vela valley" in titles
+        assert "Winter pruning: a short guide for old apple trees" not in titles
+        assert reader.related[0].outlet and reader.related[0].outlet in screen_text(app)
+        await pilot.press("r")
+        assert reader.query_one("#related").has_focus
+        await pilot.press("c")
+        assert compared == [[aid, reader.related[0].id]]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.article_id == reader.related[0].id
+        assert app.screen.search_query == "dam"
+
+
+@async_test
+async def test_related_list_goes_under_the_article_when_narrow(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_article(_id_of(app, FLOOD_ID_TITLE))
+        await settle(pilot)
+        body, side = app.screen.query_one("#article"), app.screen.query_one("#side")
+        assert side.region.y > body.region.y and side.region.width >= 70
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        assert side.region.x > body.region.x and side.region.y == body.region.y
+
+
+@async_test
+async def test_back_and_forward_keep_the_place(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await search_for(pilot, "dam")
+        await pilot.press("down", "down")
+        search = app.screen
+        chosen = search.items[2].id
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = app.screen
+        await pilot.press("n", "n", "n")
+        at, scrolled = reader.current, reader.query_one("#article").scroll_y
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert app.screen is search
+        assert search.query_one("#query").value == "dam"
+        assert search.query_one("#results").highlighted == 2
+        await pilot.press("alt+right")
+        await pilot.pause()
+        assert app.screen is reader and reader.article_id == chosen
+        assert reader.current == at and reader.query_one("#article").scroll_y == scrolled
+        await pilot.press("alt+left")
+        await pilot.pause()
+        assert app.screen is search
+        # A new place forgets what was forward of here.
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await pilot.press("backspace")
+        await pilot.pause()
+        await pilot.press("alt+right")
+        await pilot.pause()
+        assert app.screen is not reader and app.screen.article_id == search.items[3].id
+
+
+@async_test
+async def test_marking_and_pinning_from_the_reader(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        aid = _id_of(app, FLOOD_ID_TITLE)
+        app.open_article(aid, query="spillway")
+        await settle(pilot)
+        await pilot.press("space")
+        assert app.marked == [aid]
+        await pilot.pause()
+        assert "● marked" in screen_text(app)
+        await pilot.press("n", "p")
+        reader = app.screen
+        assert app.pinned == [{"text": reader.paragraphs[reader.matches[0][0]], "sources": [aid]}]
+        await pilot.press("p")
+        assert len(app.pinned) == 1
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        assert "● 1 marked" in screen_text(app)
+
+
+@async_test
+async def test_unknown_article_is_a_notification_not_a_crash(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_article("zzzzzzzz")
+        await settle(pilot)
+        assert any("Could not open" in n.message for n in app._notifications)
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)

@@ -1,0 +1,101 @@
+"""Shared helpers for the app's tests: demo and hostile libraries, screen text, waiting for workers."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import functools
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from index.library import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "index" / "demo"
+
+# Ids and the paths in the reader's header come from the source paths, so snapshots need the demo
+# library built from a copy at a fixed place (shared by xdist workers under a lock).
+FIXED_DEMO = Path(tempfile.gettempdir()) / "brief-tui-test-demo"
+HINT = "Demo library. For your own articles: brief index ~/articles, then brief"
+
+
+def fixed_demo_library() -> Library:
+    FIXED_DEMO.mkdir(parents=True, exist_ok=True)
+    with open(FIXED_DEMO / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        sources = FIXED_DEMO / "demo"
+        lib = Library(FIXED_DEMO / "library")
+        stamp = FIXED_DEMO / "stamp.json"
+        want = sorted((str(p.relative_to(DEMO)), p.stat().st_size) for p in DEMO.rglob("*") if p.is_file())
+        if not (lib.exists() and stamp.exists() and json.loads(stamp.read_text()) == [list(w) for w in want]):
+            shutil.rmtree(sources, ignore_errors=True)
+            shutil.rmtree(lib.root, ignore_errors=True)
+            shutil.copytree(DEMO, sources)
+            lib.update([sources], rebuild=True)
+            stamp.write_text(json.dumps(want))
+    return Library(FIXED_DEMO / "library")
+
+
+@pytest.fixture(scope="session")
+def demo_lib() -> Library:
+    return fixed_demo_library()
+
+
+@pytest.fixture
+def no_config(tmp_path, monkeypatch):
+    """No user config file and no theme from the environment."""
+    monkeypatch.setenv("BRIEF_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.delenv("BRIEF_THEME", raising=False)
+    return tmp_path / "no-such-config.toml"
+
+
+HOSTILE_TITLE = "Dam [bold]breach[/] [link=http://evil.example]click[/link] \x1b]8;;http://x\x07here\x1b]8;;\x07"
+
+
+def jsonl_library(tmp: Path, articles: list[dict]) -> Library:
+    src = tmp / "src"
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "feed.jsonl").write_text("\n".join(json.dumps(a) for a in articles) + "\n", encoding="utf-8")
+    lib = Library(tmp / "lib")
+    lib.update([src], rebuild=True)
+    return lib
+
+
+def async_test(fn):
+    """Run an async test with asyncio.run (the test extra has no asyncio plugin for pytest)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and their messages be handled."""
+    await pilot.pause()
+    for _ in range(5):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            break
+
+
+async def search_for(pilot, text: str) -> None:
+    """Type a query in the query bar and submit it (Enter skips the debounce)."""
+    screen = pilot.app.screen
+    screen.query_one("#query").focus()
+    await pilot.pause()
+    screen.query_one("#query").value = ""
+    await pilot.press(*text) if text else None
+    await pilot.press("enter")
+    await settle(pilot)
