@@ -19,7 +19,7 @@ DEMO = ROOT / "index" / "demo"
 
 # Ids and the paths in the reader's header come from the source paths, so snapshots need the demo
 # library built from a copy at a fixed place (shared by xdist workers under a lock).
-FIXED_DEMO = Path(tempfile.gettempdir()) / "brief-tui-test-demo"
+FIXED_DEMO = (Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())) / "brief-tui-test-demo"
 HINT = "Demo library. For your own articles: brief index ~/articles, then brief"
 
 

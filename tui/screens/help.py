@@ -17,6 +17,17 @@ SCOPE_TITLES = {"search": "Search", "reader": "Reader", "compare": "Compare", "c
                 "saved": "Saved searches"}
 
 
+def _home(path) -> str:
+    """A path with the home folder written as ~."""
+    from pathlib import Path
+
+    p, home = Path(path), Path.home()
+    try:
+        return "~/" + str(p.relative_to(home))
+    except ValueError:
+        return str(p)
+
+
 class HelpScreen(ModalScreen[None]):
     SCOPE = "help"
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "close")]
@@ -38,7 +49,8 @@ class HelpScreen(ModalScreen[None]):
         from ..config import config_path
 
         table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
-        table.add_column("key", style="bold", no_wrap=True, min_width=10)
+        keys_width = max(12, *(len(k) for _, k, _ in self.help_rows()))
+        table.add_column("key", style="bold", no_wrap=True, width=min(keys_width, 30))
         table.add_column("what", ratio=1)
         last = None
         for title, key, what in self.help_rows():
@@ -53,8 +65,8 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text("Queries", style="bold underline"), "")
             for k, v in (("dam breach", "both words (stemmed)"), ("a OR b, NOT c, ( )", "boolean logic"),
                          ('"water level"', "the exact phrase"), ("evacu*", "wildcard"), ("petrle~2", "fuzzy"),
-                         ("outlet:meridian title:breach", "fields: outlet author tag title id"),
-                         ("date:2025-03-01..2025-03-05", "dates: a day, month, year or range")):
+                         ("outlet:meridian", "fields: outlet: author: tag: title: id:"),
+                         ("date:2025-03", "dates: a day, a month, a year, or FROM..TO (2025-03-01..2025-03-05)")):
                 table.add_row(Text(k), Text(v))
         with Vertical(id="help-box"):
             yield Static(Text(f"Keys — {SCOPE_TITLES.get(self.scope or 'app', self.scope or '')}", style="bold"),
@@ -62,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-scroll"):
                 yield Static(table, id="help-table")
             note = Text("Remap keys in ", style="dim")
-            note.append(str(config_path()), style="dim bold")
+            note.append(_home(config_path()), style="dim bold")
             note.append('  ([keys] "reader.next_match" = "j") · ctrl+p: every command · escape closes', style="dim")
             yield Static(note, id="help-note")
 

@@ -139,8 +139,13 @@ class ReaderScreen(Screen):
             with self.app.searcher() as s:
                 docnum = s.document_number(id=article.id)
                 if docnum is not None:
-                    for hit in s.more_like(docnum, "body", text=article.body, top=RELATED + 1, numterms=12):
-                        if hit["id"] == article.id:
+                    # The story is in the title and the lede: more-like-this over them (the title twice)
+                    # finds the same story better than over the whole body, whose tail wanders.
+                    text = f"{article.title} {article.title} " + " ".join(article.paragraphs[:3])
+                    hits = list(s.more_like(docnum, "body", text=text, top=RELATED + 1, numterms=15))
+                    floor = 0.3 * max((h.score for h in hits), default=0.0)
+                    for hit in hits:
+                        if hit["id"] == article.id or hit.score < floor:
                             continue
                         pub = hit.get("published")
                         related.append(Related(hit["id"], hit.get("title") or "", hit.get("outlet") or None,
