@@ -119,12 +119,13 @@ class Heading(Row):
     selectable = False
     kind = "heading"
 
-    def __init__(self, title: str, note: str = "") -> None:
+    def __init__(self, title: str, note: str = "", upper: bool = True) -> None:
         super().__init__()
-        self.title, self.note = title, note
+        self.title, self.note, self.upper = title, note, upper
 
     def view(self, ctx, current, side, pinned, width):
-        text = Text(self.title.upper(), style="bold underline")
+        text = Text()
+        text.append(self.title.upper() if self.upper else self.title, style="bold underline")
         if self.note:
             text.append("  " + self.note, style="italic")
         return text
@@ -184,22 +185,22 @@ class Line(Row):
 class SidesLine(Line):
     """A disagreement: its heading and one line per side, each with its sources; the chosen one marked."""
 
-    def __init__(self, kind: str, prefix: Text | str, head: Text, sides: list[tuple[Text, list[str]]],
+    def __init__(self, kind: str, prefix: Text | str, head: Text, sides: list[tuple[Text, list[str], str]],
                  targets: Iterable[Target], detail: Text | None = None, pin: dict | None = None) -> None:
         super().__init__(kind, prefix, head, targets, detail=detail, pin=pin, prefix_width=1, cites=False)
         self.sides = sides
 
     def view(self, ctx, current, side, pinned, width):
         labels = ctx.get("labels", {})
-        chosen = self.targets[side].source if current and self.targets else None
         body = self.body.copy()
-        for text, sources in self.sides:
+        chosen_target = self.targets[side] if current and self.targets else None
+        for text, sources, sentence in self.sides:
             body.append("\n")
             body.append_text(text)
             body.append(" ")
             for sid in sources:
                 label = labels.get(sid, sid)
-                if sid == chosen and chosen_first(self.targets, side, sid, sources):
+                if chosen_target == Target(sid, sentence):
                     body.append(SIDE_MARK + label, style="bold underline")
                 else:
                     body.append(label)
@@ -213,11 +214,6 @@ class SidesLine(Line):
         grid.add_column(ratio=1)
         grid.add_row(self.prefix, body)
         return grid
-
-
-def chosen_first(targets: list[Target], side: int, sid: str, sources: list[str]) -> bool:
-    """Whether the chosen target (index ``side``) belongs to this side's sources."""
-    return targets[side].source == sid and sid in sources
 
 
 class RowView(Widget):
@@ -364,6 +360,7 @@ class RowList(VerticalScroll, inherit_bindings=False):
             if 0 <= i < len(self._views):
                 self._views[i].refresh(layout=True)
         self._scroll_to_cursor()
+        self.call_after_refresh(self._scroll_to_cursor)  # again once the current row has its full height
         self.post_message(self.Moved(self, new))
 
     def _scroll_to_cursor(self) -> None:
@@ -420,6 +417,13 @@ class RowList(VerticalScroll, inherit_bindings=False):
         if row is None or len(row.targets) < 2:
             return
         self.side = (self.side + step) % len(row.targets)
+        self._views[self.cursor].refresh(layout=True)
+
+    def set_side(self, side: int) -> None:
+        row = self.current
+        if row is None or not (0 <= side < len(row.targets)):
+            return
+        self.side = side
         self._views[self.cursor].refresh(layout=True)
 
     def action_choose(self) -> None:
@@ -600,7 +604,7 @@ class CardScreen(Screen):
                  f"{len(card.facts)} key fact{'s' * (len(card.facts) != 1)}"]
         if card.disagreements:
             parts.append(f"{len(card.disagreements)} disagreement{'s' * (len(card.disagreements) != 1)}")
-        self.query_one("#card-status", Static).update(Text(" · ".join(parts) + " · e export · ? keys"))
+        self.query_one("#card-status", Static).update(Text(" · ".join(parts) + " · e export · ? help"))
         rows, ctx = card_rows(card)
         rowlist = self.query_one(RowList)
         await rowlist.set_rows(rows, ctx)
@@ -725,7 +729,7 @@ class CardScreen(Screen):
     def _write(self, card, path: str, fmt: str, force: bool) -> None:
         from briefs.export import card_to_markdown, write_file
 
-        target = Path(path).expanduser()
+        target = Path(path).expanduser().absolute()
         try:
             if fmt == "json":
                 text = json.dumps(card.to_json(), ensure_ascii=False, indent=2) + "\n"
@@ -863,7 +867,7 @@ def card_rows(card) -> tuple[list[Row], dict]:
                     t.append(", according to " + safe(c.attributed_to))
                 if c.published:
                     t.append(f" ({c.published.isoformat()})")
-                side_lines.append((t, sorted(c.sources, key=lambda sid: rank.get(sid, 0))))
+                side_lines.append((t, sorted(c.sources, key=lambda sid: rank.get(sid, 0)), c.text))
             detail = Text(style="italic")
             for n, c in enumerate(sides):
                 detail.append(("\n" if n else "") + format_value(c.value) + ": " + safe(c.text))

@@ -83,6 +83,13 @@ class CompareRow(Row):
         self.label_line = _label(label, " · ")  # stacked: a line above the sources
         self.cells = cells
 
+    def reorder(self, order: list[str]) -> None:
+        """Cells (and what they open) in column order, so that h/l go left/right and the first is leftmost."""
+        rank = {sid: n for n, sid in enumerate(order)}
+        pairs = sorted(zip(self.cells, self.targets), key=lambda p: rank.get(p[0].source, len(rank)))
+        self.cells = [c for c, _ in pairs]
+        self.targets = [t for _, t in pairs]
+
     @property
     def differs(self) -> bool:
         return self.kind in ("differs", "figure")
@@ -90,13 +97,14 @@ class CompareRow(Row):
     def view(self, ctx, current, side, pinned, width) -> RenderableType:
         order: list[str] = ctx.get("order") or list(dict.fromkeys(c.source for c in self.cells))
         labels: dict[str, str] = ctx.get("labels", {})
-        chosen = self.targets[side].source if current and self.targets else None
-        by_source: dict[str, list[Text]] = {}
-        for c in self.cells:
-            by_source.setdefault(c.source, []).append(c.text)
+        # cells and targets go together one to one: the chosen cell is the one enter opens
+        chosen = side if current and len(self.targets) > 1 else -1
+        by_source: dict[str, list[tuple[int, Text]]] = {}
+        for n, c in enumerate(self.cells):
+            by_source.setdefault(c.source, []).append((n, c.text))
 
-        def tag(sid: str) -> Text:
-            mark = SIDE_MARK if sid == chosen and len({t.source for t in self.targets}) > 1 else ""
+        def tag(sid: str, n: int) -> Text:
+            mark = SIDE_MARK if n == chosen else ""
             out = Text()
             out.append(mark + labels.get(sid, sid), style="bold underline" if mark else "bold")
             return out
@@ -112,12 +120,13 @@ class CompareRow(Row):
                 if not texts:
                     cells.append(Text("·", style="dim"))
                     continue
-                cell = tag(sid)
-                for t in texts:
+                cell = Text()
+                for k, (n, t) in enumerate(texts):
+                    if k:
+                        cell.append("\n")
+                    cell.append_text(tag(sid, n))
                     cell.append(" ")
                     cell.append_text(t)
-                    if t is not texts[-1]:
-                        cell.append("\n")
                 cells.append(cell)
             grid.add_row(*cells)
             return grid
@@ -126,9 +135,15 @@ class CompareRow(Row):
         grid.add_column(width=tag_width, no_wrap=True)
         grid.add_column(ratio=1)
         for sid in order:
-            for t in by_source.get(sid, ()):
-                grid.add_row(tag(sid), t)
+            for n, t in by_source.get(sid, ()):
+                grid.add_row(tag(sid, n), t)
+        if self.kind == "only":  # the heading above says whose it is
+            return grid
         return Group(self.label_line, grid)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _count(n: int) -> str:
@@ -202,7 +217,7 @@ def differing_spans(texts: list[tuple[str, str]]) -> dict[int, list[tuple[int, i
 def compare_rows(result, marks: dict[int, dict[int, list[tuple[int, int]]]]) -> tuple[list[Row], dict]:
     """The comparison as rows; ``marks`` maps aligned-claim index -> differing_spans of it."""
     labels = {s.id: f"[{n}]" for n, s in enumerate(result.sources, 1)}
-    names = {s.id: safe(s.outlet) or safe(s.title)[:30] or s.id for s in result.sources}
+    names = {s.id: safe(s.outlet) or _short(safe(s.title)) or s.id for s in result.sources}
     rows: list[Row] = []
     n_differ = sum(1 for i in range(len(result.aligned)) if marks.get(i))
     note = "same thing, each source's wording"
@@ -246,7 +261,7 @@ def compare_rows(result, marks: dict[int, dict[int, list[tuple[int, int]]]]) -> 
 
     for s in result.sources:
         only = result.unique.get(s.id, [])
-        rows.append(Heading(f"Only in {labels[s.id]} {names[s.id]} ({len(only)})"))
+        rows.append(Heading(f"ONLY IN {labels[s.id]} {names[s.id]} ({len(only)})", upper=False))
         for p in only:
             rows.append(CompareRow("only", [(f"ONLY {labels[s.id]}", "bold")], [Cell(s.id, Text(safe(p.text)))],
                                    [Target(s.id, p.text)]))
@@ -421,12 +436,15 @@ class CompareScreen(Screen):
         kept = [sid for sid in self.order if sid in ctx["order"]]
         self.order = kept + [sid for sid in ctx["order"] if sid not in kept]
         ctx["order"] = self.order
+        for row in rows:
+            if isinstance(row, CompareRow):
+                row.reorder(self.order)
         self.query_one("#compare-title", Static).update(Text(f"Compare {len(result.sources)} articles"))
         self.query_one(SourcesHeader).show(result.sources, ctx)
         n_diff = sum(1 for r in rows if getattr(r, "differs", False))
         only = sum(len(v) for v in result.unique.values())
         self.query_one("#compare-status", Static).update(Text(
-            f"{len(result.aligned)} alike · {n_diff} differ (≠) · {only} in one source only · ? keys"))
+            f"{len(result.aligned)} alike · {n_diff} differ (≠) · {only} in one source only · ? help"))
         rowlist = self.query_one(RowList)
         await rowlist.set_rows(rows, ctx)
         rowlist.focus()
@@ -476,6 +494,10 @@ class CompareScreen(Screen):
             return
         self.order[:] = self.order[1:] + self.order[:1]
         self.rows.ctx["order"] = self.order
+        for row in self.rows.rows:
+            if isinstance(row, CompareRow):
+                row.reorder(self.order)
+        self.rows.side = 0
         self.rows.refresh_rows()
         self.query_one(SourcesHeader).refresh(layout=True)
 

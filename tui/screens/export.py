@@ -25,10 +25,10 @@ _DIALOG_CSS = """
     width: 76; max-width: 100%; height: auto; padding: 1 2;
     border: round $accent; background: $panel;
 }}
-{name} .title {{ text-style: bold; margin-bottom: 1; }}
-{name} .hint {{ margin-top: 1; }}
-{name} .error {{ margin-top: 1; text-style: bold; display: none; }}
-{name} .error.-shown {{ display: block; }}
+{name} .export-title {{ text-style: bold; margin-bottom: 1; }}
+{name} .export-hint {{ margin-top: 1; }}
+{name} .export-error {{ margin-top: 1; text-style: bold; display: none; }}
+{name} .export-error.-shown {{ display: block; }}
 {name} Horizontal {{ height: auto; margin-top: 1; }}
 {name} Button {{ margin-right: 2; }}
 """
@@ -46,12 +46,12 @@ class ExportDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f"Export the card as {self.what}"), classes="title")
+            yield Label(Text(f"Export the card as {self.what}"), classes="export-title")
             yield Label(Text("Write to file:"))
             yield Input(self.default, id="export-path", select_on_focus=False)
-            yield Static(Text(""), id="export-error", classes="error")
+            yield Static(Text(""), id="export-error", classes="export-error")
             yield Static(Text("enter write · escape cancel · an existing file is never overwritten without asking"),
-                         classes="hint")
+                         classes="export-hint")
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
@@ -96,9 +96,9 @@ class ConfirmOverwrite(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text("The file already exists"), classes="title")
+            yield Label(Text("The file already exists"), classes="export-title")
             yield Static(Text(self.path))
-            yield Static(Text("Overwrite it? y overwrite · n or escape keep it"), classes="hint")
+            yield Static(Text("Overwrite it? y overwrite · n or escape keep it"), classes="export-hint")
             with Horizontal():
                 yield Button("Overwrite (y)", id="overwrite", variant="warning")
                 yield Button("Keep it (n)", id="keep")
