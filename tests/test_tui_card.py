@@ -7,8 +7,6 @@ import asyncio
 import functools
 import json
 import os
-import shutil
-import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -37,20 +35,12 @@ def sync(test):
 
 
 def stable_demo_copy() -> Path:
-    """The demo articles at a fixed path, so that their ids (made from the path) are the same on every
-    machine and run: snapshots show ids."""
-    home = Path(tempfile.gettempdir()) / f"brief-tui-briefs-demo-{os.getuid() if hasattr(os, 'getuid') else 0}"
-    target = home / "demo"
-    if not target.is_dir():
-        home.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=home))
-        shutil.copytree(DEMO, staging / "demo")
-        try:
-            os.rename(staging / "demo", target)
-        except OSError:  # another worker got there first
-            pass
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+    """The demo articles at a fixed path (kept up to date by tui_support, under a lock), so that their ids
+    (made from the path) are the same on every machine and run: snapshots show ids."""
+    from tui_support import FIXED_DEMO, fixed_demo_library
+
+    fixed_demo_library()
+    return FIXED_DEMO / "demo"
 
 
 @pytest.fixture(scope="module")

@@ -201,3 +201,20 @@ def test_differing_spans_marks_only_figures_about_the_same_thing():
     start, end = spans[0][0]
     assert text[start:end].lower().startswith("four")
     assert differing_spans([("a", "Four people were killed."), ("b", "Four people were killed, police said.")]) == {}
+
+
+@sync
+async def test_compare_keys_can_be_remapped_by_action_id(demo_lib):
+    ids = two_tolls(demo_lib)
+    app = Harness(demo_lib, CompareScreen(ids))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.set_keymap({"compare.swap": "w", "compare.next_difference": "ctrl+n"})
+        await pilot.press("w")
+        assert app.screen.order == ids[::-1]
+        await pilot.press("s")  # the old key does nothing now
+        assert app.screen.order == ids[::-1]
+        rows = app.screen.query_one(RowList)
+        rows.action_edge(-1)
+        await pilot.press("j", "ctrl+n")
+        assert getattr(rows.current, "differs", False)
