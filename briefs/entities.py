@@ -232,7 +232,7 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
         j = i + 1
         while j < n:
             token = tokens[j]
-            joins_next = j + 1 < n and _is_name_word(tokens[j + 1]) and not tokens[j - 1].possessive
+            joins_next = not tokens[j - 1].possessive and _name_after_connectors(tokens, j + 1)
             if _is_name_word(token) and not tokens[j - 1].text.endswith(("’", "'")):
                 j += 1
             elif token.text in _CONNECTORS and joins_next:
@@ -246,6 +246,13 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
         runs.append((i, j))
         i = j
     return runs
+
+
+def _name_after_connectors(tokens: list[Token], k: int) -> bool:
+    """Whether a name word follows at tokens[k], possibly after one more connector ("for the Study")."""
+    if k < len(tokens) and tokens[k].text in ("the", "of") and k + 1 < len(tokens):
+        k += 1
+    return k < len(tokens) and _is_name_word(tokens[k])
 
 
 def _is_acronym(word: str) -> bool:
@@ -274,7 +281,11 @@ def split_role(words: list[str]) -> tuple[str | None, list[str]]:
     name = words[last + 1:]
     if any(_plain(w).lower() in _ORG_WORDS for w in name):
         return None, words
-    role = " ".join(words[:last + 1])
+    first = 0
+    for index, word in enumerate(words[:last]):
+        if word in ("and", "&", ",") or word.endswith(","):
+            first = index + 1  # "Putin and North Korean leader Kim Jong Un": the role is "North Korean leader"
+    role = " ".join(words[first:last + 1])
     return role, name
 
 
@@ -322,6 +333,11 @@ def _analyse_run(tokens: list[Token], i: int, j: int, offset: int) -> list[_Cand
     role, name_words = split_role(words)
     if role is not None and not _is_demonym(name_words):
         name = " ".join(_clean_person_words(name_words))
+        if all(_plain(w).lower() in _RANK_ONLY | {"lieutenant", "general", "colonel", "major", "captain"}
+               for w in role.split()):
+            described = _after_reverse_apposition(tokens, i) or _apposition_role(tokens, j)
+            if described:
+                role = f"{role}, {described}"
         votes = Counter(person=3)
         return [_Candidate(name, votes, role, offset + tokens[i].start)] if name else []
     if _plain(words[0]).lower() in _HONORIFICS and len(words) > 1:
@@ -424,6 +440,8 @@ def _after_reverse_apposition(tokens: list[Token], i: int) -> str | None:
     k = i - 2
     while k >= 0 and tokens[k].text not in ",.;:\"“”":
         k -= 1
+    if k >= 0 and tokens[k].text == ",":
+        return None  # "According to Andrei Lankov, director of X, Pyongyang ...": the role is Lankov's
     segment = tokens[k + 1:i - 1]
     if segment and segment[0].lower in ("a", "an", "the"):
         segment = segment[1:]
@@ -580,8 +598,16 @@ def attribution_spans(sentence: str) -> list[tuple[int, str]]:
             source = _source_after(tokens, k + 2, loose=True)
         elif lower == "citing":
             source = _source_after(tokens, k + 1, loose=True)
-        elif lower in SPEECH_VERBS:
-            source = _source_before(tokens, k) or _inverted_source(tokens, k) or _participle_subject(tokens, k)
+        elif lower in SPEECH_VERBS and token.text.islower():
+            if lower in _PARTICIPLES and k and tokens[k - 1].text == ",":
+                source = found[-1][1] if found else _participle_subject(tokens, k)
+                if found:
+                    continue
+            elif k and tokens[k - 1].text in ",”\"" and k + 1 < len(tokens) and (
+                    tokens[k + 1].is_cap or tokens[k + 1].lower in PRONOUNS or tokens[k + 1].lower == "the"):
+                source = _inverted_source(tokens, k) or _source_before(tokens, k)
+            else:
+                source = _source_before(tokens, k) or _inverted_source(tokens, k) or _participle_subject(tokens, k)
         elif lower in _SPEECH_NOUNS and k and tokens[k - 1].possessive and tokens[k - 1].is_cap:
             source = _run_text_before(tokens, k)
         if source:
@@ -645,6 +671,9 @@ def _run_text_before(tokens: list[Token], end: int) -> str | None:
             start -= 1
         elif token.text in _CONNECTORS and start > 1 and tokens[start - 2].is_cap and start < end:
             start -= 1
+        elif (token.text in _CONNECTORS and start > 2 and tokens[start - 2].text in _CONNECTORS
+              and tokens[start - 3].is_cap and start < end):
+            start -= 2  # "Institute for the Study of War"
         elif token.text == ")" and start > 2 and tokens[start - 3].text == "(":
             start -= 3
         else:
