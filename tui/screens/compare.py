@@ -548,6 +548,7 @@ class SourcePicker(ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("down", "focus_list", show=False)]
     RELATED = 10
+    SHOWN = 200  # options listed at most
 
     class Loaded(Message):
         def __init__(self, rows: list[dict], related: list[str]) -> None:
@@ -600,9 +601,13 @@ class SourcePicker(ModalScreen[str | None]):
         ordered += [r for r in self.catalog if r["id"] not in set(self.related)]
         related = set(self.related)
         options = []
+        matched = 0
         for r in ordered:
             hay = f"{r['title']} {r.get('outlet') or ''} {r['id']}".lower()
             if words and not all(w in hay for w in words):
+                continue
+            matched += 1
+            if len(options) >= self.SHOWN:  # a big library: count the rest, show the first ones
                 continue
             prompt = Text()
             prompt.append("related " if r["id"] in related else "        ", style="bold")
@@ -614,9 +619,12 @@ class SourcePicker(ModalScreen[str | None]):
         ol.set_options(options)
         if options:
             ol.highlighted = 0
-        self.query_one("#picker-status", Static).update(Text(
-            f"{len(options)} article{'s' * (len(options) != 1)}" + (f" ({len(related)} related first)"
-                                                                    if related and not words else "")))
+        status = f"{matched} article{'s' * (matched != 1)}"
+        if related and not words:
+            status += f" ({len(related)} related first)"
+        if matched > len(options):
+            status += f", the first {len(options)} shown: type to narrow"
+        self.query_one("#picker-status", Static).update(Text(status))
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
