@@ -441,10 +441,12 @@ class CompareScreen(Screen):
                 row.reorder(self.order)
         self.query_one("#compare-title", Static).update(Text(f"Compare {len(result.sources)} articles"))
         self.query_one(SourcesHeader).show(result.sources, ctx)
-        n_diff = sum(1 for r in rows if getattr(r, "differs", False))
+        n_alike_differ = sum(1 for r in rows if getattr(r, "kind", "") == "differs")
+        n_figures = len(result.differences)
         only = sum(len(v) for v in result.unique.values())
         self.query_one("#compare-status", Static).update(Text(
-            f"{len(result.aligned)} alike · {n_diff} differ (≠) · {only} in one source only · ? help"))
+            f"{len(result.aligned)} alike ({n_alike_differ} ≠) · {n_figures} figure{'s' * (n_figures != 1)} "
+            f"differ{'s' * (n_figures == 1)} · {only} in one source only · ? help"))
         rowlist = self.query_one(RowList)
         await rowlist.set_rows(rows, ctx)
         rowlist.focus()
