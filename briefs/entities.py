@@ -81,7 +81,10 @@ spokesperson general gen lt lieutenant colonel col major maj captain capt admira
 chief head director governor mayor chancellor ambassador envoy editor lecturer professor prof analyst expert
 researcher fellow adviser advisor leader chairman chairwoman chair senator sen congressman congresswoman
 representative rep mp deputy official officer correspondent reporter king queen prince emperor marshal
-commissioner dictator premier journalist founder ceo
+commissioner dictator premier journalist founder ceo hydrologist economist scientist coordinator warden
+resident owner baker farmer teacher nurse doctor lawyer lawmaker legislator politician activist witness survivor
+priest bishop manager engineer geologist meteorologist forecaster historian author writer cellist superintendent
+inspector detective prosecutor judge attorney treasurer volunteer worker driver pilot shopkeeper mp
 """.split())
 _RANK_ONLY = frozenset({"gen", "lt", "col", "maj", "capt", "cmdr", "sgt", "adm", "sen", "rep", "prof"})
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "madam"})
@@ -92,7 +95,8 @@ service services agency ministry institute institution council directorate group
 committee command commission bureau organization organisation university school college academy party fleet army
 navy corps guard guards journal times post news press foundation association bank court parliament assembly
 alliance coalition company corporation network broadcasting reuters bloomberg express gazette herald tribune
-telegraph guardian observer monitor review magazine federation union forces ministry
+telegraph guardian observer monitor review magazine federation union forces ministry authority battalion
+brigade regiment police administration cabinet embassy consulate secretariat
 """.split())
 _PLACE_WORDS = frozenset("""
 oblast krai region province territory city sea ocean river island islands peninsula strait bay gulf mountains
@@ -128,7 +132,7 @@ said says say told tells tell telling added adds adding noted notes noting warne
 claiming estimated estimates estimating reported reports assessed assesses stated states wrote writes announced
 announces confirmed confirms revealed reveals explained explains argued argues insisted insists stressed stresses
 believes believed alleged alleges acknowledged acknowledges suggested suggests predicted predicts testified
-saying asked asks replied replies continued continues urged urges cautioned cautions
+saying asked asks replied replies continued continues urged urges cautioned cautions recorded counted
 """.split())
 _PARTICIPLES = frozenset(w for w in SPEECH_VERBS if w.endswith("ing"))
 _SPEECH_NOUNS = frozenset("""
@@ -141,8 +145,11 @@ _FILLERS = frozenset({"has", "have", "had", "was", "is", "were", "also", "furthe
 _SOURCE_NOUNS = frozenset("""
 officials official analysts analyst experts expert sources source diplomats diplomat media intelligence military
 officers officer spokesperson government authorities monitors observers investigators researchers ministry
+authority agency union operator company directorate council police army office service minister governor
+spokesman spokeswoman committee network navy
 """.split())
 PRONOUNS = frozenset({"he", "she"})
+_TELL = frozenset({"told", "tell", "tells", "telling"})
 _CLAUSE_ENDS = frozenset({"that", "who", "which", "whose", "familiar", "interviewed", "quoted", "cited", "speaking",
                           "when", "while", "because", "as", "in", "on", "last", "earlier"})
 
@@ -330,6 +337,16 @@ def _analyse_run(tokens: list[Token], i: int, j: int, offset: int) -> list[_Cand
     if i >= j:
         return []
     words = [t.text for t in tokens[i:j] if t.text not in "()"]
+    if "of" in words:
+        cut = words.index("of")
+        role, name_words = split_role(words[:cut])
+        rest = [w for w in words[cut + 1:] if w != "the"]
+        if role and name_words and rest and any(_plain(w).lower() in _ORG_WORDS for w in rest) \
+                and not _is_demonym(name_words):
+            k = i + [t.text for t in tokens[i:j]].index("of")
+            person = _Candidate(" ".join(_clean_person_words(name_words)), Counter(person=3),
+                                f"{role}, {' '.join(rest)}", offset + tokens[i].start)
+            return [person] + _analyse_run(tokens, k + 1, j, offset)
     role, name_words = split_role(words)
     if role is not None and not _is_demonym(name_words):
         name = " ".join(_clean_person_words(name_words))
@@ -393,6 +410,11 @@ def _classify(tokens: list[Token], i: int, j: int, offset: int) -> list[_Candida
     votes: Counter = Counter()
     lowered = [p.lower() for p in plain]
     acronym = len(plain) == 1 and _is_acronym(plain[0])
+    dateline = (i == 0 and j + 1 < len(tokens) and tokens[j].text == "," and tokens[j + 1].lower in _CALENDAR
+                and all(w.isupper() for w in plain))
+    if dateline:
+        votes["place"] += 3  # "KAVRA, March 4 (Meridian Wire) -": a dateline names a place
+        return [_Candidate(" ".join(w.title() for w in plain), votes, None, offset + tokens[i].start)]
     if acronym and plain[0].replace(".", "") in _COUNTRY_ACRONYMS:
         votes["place"] += 3
     elif acronym and plain[0].replace(".", "").upper() not in _JUNK_ACRONYMS:
@@ -428,7 +450,8 @@ def _apposition_role(tokens: list[Token], j: int) -> str | None:
     if segment and segment[0].lower in ("a", "an", "the"):
         segment = segment[1:]
     head = [t.lower for t in segment[:5]]
-    if not segment or not any(w in ROLE_WORDS for w in head) or segment[0].lower in SPEECH_VERBS:
+    if not segment or not any(w in ROLE_WORDS for w in head) or segment[0].lower in SPEECH_VERBS \
+            or segment[0].lower in _PLACE_PREPS or segment[0].lower in ("under", "with", "by", "of", "for", "on"):
         return None
     return _join(segment)
 
@@ -603,11 +626,15 @@ def attribution_spans(sentence: str) -> list[tuple[int, str]]:
                 source = found[-1][1] if found else _participle_subject(tokens, k)
                 if found:
                     continue
-            elif k and tokens[k - 1].text in ",”\"" and k + 1 < len(tokens) and (
-                    tokens[k + 1].is_cap or tokens[k + 1].lower in PRONOUNS or tokens[k + 1].lower == "the"):
+            elif k and tokens[k - 1].text in ",”\"" and k + 1 < len(tokens) and lower not in _TELL and (
+                    tokens[k + 1].is_cap and tokens[k + 1].lower not in PRONOUNS or tokens[k + 1].lower == "the"):
                 source = _inverted_source(tokens, k) or _source_before(tokens, k)
             else:
                 source = _source_before(tokens, k) or _inverted_source(tokens, k) or _participle_subject(tokens, k)
+        elif lower == "put" and k + 3 < len(tokens) and " ".join(t.lower for t in tokens[k + 1:k + 5]).startswith(
+                ("the death toll at", "the number at", "the toll at", "the figure at", "the total at", "the count at",
+                 "the number of", "its estimate at", "the cost at", "the damage at", "the bill at")):
+            source = _source_before(tokens, k)
         elif lower in _SPEECH_NOUNS and k and tokens[k - 1].possessive and tokens[k - 1].is_cap:
             source = _run_text_before(tokens, k)
         if source:
@@ -647,7 +674,7 @@ def _source_before(tokens: list[Token], k: int) -> str | None:
         return tokens[end - 1].lower
     if end > 0 and tokens[end - 1].text == ",":
         end = _skip_apposition(tokens, end - 1)
-    return _run_text_before(tokens, end)
+    return _run_text_before(tokens, end, subject_only=True)
 
 
 def _skip_apposition(tokens: list[Token], comma: int) -> int:
@@ -662,7 +689,7 @@ def _skip_apposition(tokens: list[Token], comma: int) -> int:
     return comma
 
 
-def _run_text_before(tokens: list[Token], end: int) -> str | None:
+def _run_text_before(tokens: list[Token], end: int, subject_only: bool = False) -> str | None:
     """The name run ending at tokens[end - 1] (with roles, possessives and source nouns), as written."""
     start = end
     while start > 0:
@@ -681,12 +708,35 @@ def _run_text_before(tokens: list[Token], end: int) -> str | None:
     while start < end and (tokens[start].text in _CONNECTORS or tokens[start].lower in _STARTERS
                            and _opens_sentence(tokens, start) or tokens[start].lower in _CALENDAR):
         start += 1
+    if start < end and all(not t.is_cap for t in tokens[start:end]) and tokens[end - 1].lower in _SOURCE_NOUNS:
+        while start > 0 and end - start < 4 and tokens[start - 1].is_word and not tokens[start - 1].is_cap \
+                and tokens[start - 1].lower not in _NOT_MODIFIERS and not tokens[start - 1].lower.endswith("ly"):
+            start -= 1  # "civil protection officials", "defence ministry"
     run = tokens[start:end]
     if not run or not any(t.is_cap for t in run) and not any(t.lower in _SOURCE_NOUNS for t in run[-1:]):
         return None
     if len(run) == 1 and run[0].lower in _STARTERS:
         return None
+    if subject_only:
+        before = start - 1
+        while before >= 0 and tokens[before].lower in ("the", "a", "an"):
+            before -= 1
+        if before >= 0 and tokens[before].is_word and not tokens[before].is_cap \
+                and tokens[before].lower not in _SUBJECT_OPENERS:
+            return None  # "the agency that runs the Sorrel Dam has acknowledged": the dam is an object
     return _strip_possessive(_join(run))
+
+
+_NOT_MODIFIERS = frozenset("""
+the a an and or but of in on at to for from by with as that which who whose said says told has have had was were
+is are be been will would could may might can did do does this these those its their his her our some many most
+several other others all any no not also when while after before since until if than then so yet there here it
+they we he she what where why how local senior two three four five few
+""".split())
+_SUBJECT_OPENERS = frozenset("""
+and but or while as because since although though when after before that which who where so yet according
+also if said says told with by from
+""".split())
 
 
 def _inverted_source(tokens: list[Token], k: int) -> str | None:

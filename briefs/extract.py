@@ -94,6 +94,7 @@ def extract(article: Article) -> Extraction:
     paragraphs = list(article.paragraphs)
     entities = extract_entities(paragraphs)
     resolver = _Resolver(entities, paragraphs)
+    quotes = find_quotes(paragraphs, entities)
     sentences: list[Sentence] = []
     figures: list[Figure] = []
     dates: list[DateMention] = []
@@ -104,13 +105,17 @@ def extract(article: Article) -> Extraction:
             offset = start + len(text)
             sentences.append(Sentence(text, p))
             dates.extend(extract_dates(text, article.published))
-            if re.search(r"\d|(?i:\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|ty|hundred|"
-                         r"thousand|million|billion)\b)", text):
+            if _MAYBE_NUMBER.search(text):
                 found = find_figures(text)
                 if found:
-                    who = _attribution(text, p, start, resolver)
-                    figures.extend(_with_attribution(f, who) for f in found)
-    quotes = find_quotes(paragraphs, entities)
+                    cues = _cues(text)
+                    for f in found:
+                        quoted = _quote_at(quotes, p, start + f.start)
+                        if quoted is not None:
+                            who = quoted.speaker
+                        else:
+                            who = _attribution(cues, text, f.start, p, start, resolver)
+                        figures.append(_with_attribution(f, who))
     return Extraction(sentences, figures, dates, entities, quotes)
 
 
@@ -123,16 +128,32 @@ def _with_attribution(figure: Figure, who: str | None) -> Figure:
 _NOT_SOURCES = frozenset({"media", "reports", "report", "experts", "others", "some", "many"})
 
 
-def _attribution(sentence: str, paragraph: int, start: int, resolver: _Resolver) -> str | None:
-    """Who a sentence credits for what it states, as a readable name (persons by their full name)."""
+_MAYBE_NUMBER = re.compile(r"\d|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                           r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)")
+
+
+def _quote_at(quotes: list[Quote], paragraph: int, offset: int) -> Quote | None:
+    """The quote of ``paragraph`` whose text covers ``offset``, if any."""
+    for q in quotes:
+        if q.paragraph_index == paragraph and q.start <= offset < q.start + len(q.text):
+            return q
+    return None
+
+
+def _cues(sentence: str) -> list[tuple[int, str]]:
     if sentence.rstrip().endswith("?"):
+        return []
+    return [(off, who) for off, who in attribution_spans(_outside_quotes(sentence)) if who.lower() not in _NOT_SOURCES]
+
+
+def _attribution(cues: list[tuple[int, str]], sentence: str, at: int, paragraph: int, start: int,
+                 resolver: _Resolver) -> str | None:
+    """Who a sentence credits for the figure at offset ``at``: an "according to" cue, else the nearest
+    cue; as a readable name (persons by their full name, "the authority" by the organisation's)."""
+    if not cues:
         return None
-    found = [(off, who) for off, who in attribution_spans(_outside_quotes(sentence))
-             if who.lower() not in _NOT_SOURCES]
-    if not found:
-        return None
-    according = [(off, who) for off, who in found if sentence[off:off + 9].lower() == "according"]
-    off, who = (according or found)[0]
+    according = [(off, who) for off, who in cues if sentence[off:off + 9].lower() == "according"]
+    off, who = according[0] if according else min(cues, key=lambda c: abs(c[0] - at))
     who = re.sub(r"\s+(?:reporting|report|reports|statement|data|figures)$", "", who)
     name, _ = resolver.resolve(who, paragraph, start + off)
     if name:

@@ -83,7 +83,21 @@ def _words(text: str) -> int:
 
 _DASH_SPEAKER = re.compile(r"^\s*[—–]\s*(?P<who>[^\"“”]{2,160}?)\s*$")
 _GLUED_SPEAKER = re.compile(r"^(?P<who>[A-Z][^\"“”]{1,160}?)\s*(?=[\"“]|$)")
+_CALLED = re.compile(r"^\s*(?P<who>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,5})\s+(?:has\s+|had\s+|also\s+)?"
+                     r"(?:called|described|dubbed|branded|labelled|labeled)\b")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A speaker named only by a cue: a name, no known role."""
+
+    name: str
+    role: str | None = None
+
+
+_GENERIC_SOURCE = frozenset({"officials", "official", "spokesman", "spokeswoman", "spokesperson", "service",
+                             "sources", "source", "office", "people", "staff"})
 
 
 class _Resolver:
@@ -106,6 +120,16 @@ class _Resolver:
             for name, person in forms:
                 for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", outside):
                     self.mentions.append((p, m.start(), person))
+        # speakers named by a cue but not recognised as people ("..., Dora, said she had") count as mentions
+        known = {_key(n) for n, _ in forms} | {_key(o.name) for o in entities.organizations} \
+            | {_key(pl.name) for pl in entities.places}
+        for p, paragraph in enumerate(paragraphs):
+            outside = _mask_quotes(paragraph)
+            for off, who in attribution_spans(outside):
+                name = who.strip()
+                if _looks_like_name(name) and len(name.split()) <= 3 and _key(name) not in known \
+                        and not any(_key(name) in k.split() for k in known):
+                    self.mentions.append((p, off - 1, _Named(name)))
         self.mentions.sort(key=lambda x: (x[0], x[1]))
 
     def last_person(self, paragraph: int, offset: int):
@@ -130,12 +154,30 @@ class _Resolver:
         for org in self.entities.organizations:
             if _key(raw) in {_key(n) for n in (org.name, *org.aliases)}:
                 return org.name, None
+        if raw[:1].islower() or re.match(r"(?i)the\s", raw):
+            described = self.described(raw)
+            if described:
+                return described
         name, role = _name_and_role(raw)
         if name and _looks_like_name(name):
             return name, role
         if raw[:1].isupper() and len(raw.split()) <= 6 and not re.match(r"(?i)the\b", raw):
             return raw, None  # "American officials", "Seoul"
         return None, None
+
+    def described(self, raw: str) -> tuple[str, str | None] | None:
+        """"the minister" -> the one person with that role; "civil protection officials" / "the authority"
+        -> the one organisation whose name holds those words."""
+        bare = re.sub(r"(?i)^the\s+", "", raw.strip())
+        wanted = {w for w in _key(bare).split() if w not in _GENERIC_SOURCE}
+        orgs = [o for o in self.entities.organizations
+                if wanted and wanted <= set(_key(o.name).replace("(", " ").replace(")", " ").split())]
+        if len(orgs) == 1:
+            return orgs[0].name, None
+        person = self.entities.find_by_role(bare)
+        if person:
+            return person.name, person.role
+        return None
 
     def _person(self, raw: str):
         ents = self.entities
@@ -147,8 +189,6 @@ class _Resolver:
             person = ents.find_person(name)
             if person:
                 return person
-        if re.match(r"(?i)the\s", raw) or raw[:1].islower():
-            return ents.find_by_role(raw)
         return None
 
 
@@ -290,6 +330,8 @@ def _group_speaker(group: list[_Span], paragraphs: list[str], resolver: _Resolve
         if glued and after[:1].isupper():
             return _resolve_written(glued.group("who"), resolver, last)
         tail = _tail(para_last, last.close_at + 1)
+        if not tail.strip() and last.paragraph + 1 < len(paragraphs) and paragraphs[last.paragraph + 1][:1].islower():
+            tail = " " + _tail(paragraphs[last.paragraph + 1], 0)
         if re.match(r"^\s*[,.!?]?\s*(?:[A-Za-z]|$)", tail) and not re.match(r"^\s*[.!?]?\s*$", tail) \
                 and not _starts_new_sentence(tail):
             who = _first_attribution("”" + tail)
@@ -308,9 +350,14 @@ def _group_speaker(group: list[_Span], paragraphs: list[str], resolver: _Resolve
         who = _last_attribution(sentence_lead)
         if who:
             return _resolve_with_pronoun(who, resolver, first.paragraph, first.open_at, sentence_lead)
+    called = _CALLED.match(sentence_lead) if first.open_at >= 0 else None
+    if called:
+        name, role = resolver.resolve(called.group("who"), first.paragraph, first.open_at)
+        if name:
+            return name, role
     # 3. a follow-on quote: the previous quote's attribution sits between the two ("“Q1,” said X. “Q2.”")
     if first.open_at > 0 and lead_start > 0:
-        who = _first_attribution(lead)
+        who = _first_attribution("”" + lead)
         if who:
             return _resolve_with_pronoun(who, resolver, first.paragraph, lead_start, lead)
     # 4. the sentence right before the quote credits someone by name ("according to X, ... . “Q.”")
