@@ -332,3 +332,28 @@ def test_default_export_names_and_timeline_dates():
     assert when_label(date(2024, 8, 1), date(2024, 8, 31)) == "2024-08"
     assert when_label(date(2025, 3, 2), date(2025, 3, 4)) == "2025-03-02 to 03-04"
     assert when_label(date(2025, 3, 2), None) == "2025-03-02"
+
+
+@sync
+async def test_card_lines_show_hostile_article_text_as_is(tmp_path):
+    from tui_support import HOSTILE_TITLE, jsonl_library
+
+    body = ("The dam [bold]failed[/] at 2 a.m. and [link=http://x]12 people[/link] died in Lisk, officials said. "
+            "\x1b]8;;http://x\x07Water\x1b]8;;\x07 from the reservoir \x1b[31mflooded\x1b[0m Lisk overnight.\n\n"
+            "“We [blink]will[/blink] rebuild [/] every house,” said Mayor Ana [i]Petrel[/i].")
+    lib = jsonl_library(tmp_path, [
+        {"title": HOSTILE_TITLE, "body": body, "outlet": "[red]Evil[/red] Times", "published": "2025-03-04"},
+        {"title": "Dam fails at Lisk", "outlet": "Plain Post", "published": "2025-03-05",
+         "body": "The dam failed at 2 a.m. and 15 people died in Lisk, officials said on Tuesday."},
+    ])
+    ids = [r["id"] for r in lib.catalog()]
+    app = Harness(lib, card_screen(query=None, ids=ids))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.kinds()[-1] == "Built"
+        rows = app.screen.query_one(RowList)
+        shown = "\n".join(_render_text(v) for v in rows.query("RowView"))
+        assert "“We [blink]will[/blink] rebuild [/] every house”" in shown  # a quote, as written
+        assert "Dam [bold]breach[/] [link=http://evil.example]click[/link] here" in shown  # a source's title
+        assert "[red]Evil[/red] Times" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
