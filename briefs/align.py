@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 __all__ = ["Unit", "Claim", "tokens", "align", "similarity", "Vectorizer", "independent_sources", "source_keys",
            "Mention", "group_figures"]
 
-THRESHOLD = 0.32  # similarity from which two sentences report the same thing
+THRESHOLD = 0.36  # similarity from which two sentences report the same thing
 FIGURE_BONUS = 0.12  # added when two sentences share a figure (values within 3 %)
-NAME_WEIGHT = 1.6  # weight of a capitalised (name-like) token relative to an ordinary word
+FIGURE_MISMATCH = 0.12  # taken off when both state figures and none agree: they report different numbers
+GROUP_COHESION = 0.8  # a sentence joins a claim only if its mean similarity to the members is this share of THRESHOLD
+NAME_WEIGHT = 1.2  # weight of a capitalised (name-like) token relative to an ordinary word
 MIN_SHARED = 2  # informative tokens two sentences must share to be compared
 
 _STOP = frozenset("""
@@ -138,8 +140,8 @@ def _share_value(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 def similarity(a: Unit, b: Unit, va: Mapping[str, float], vb: Mapping[str, float]) -> float:
     """How likely two sentences report the same thing, about 0 to 1.1."""
     score = _cosine(va, vb)
-    if a.values and b.values and _share_value(a.values, b.values):
-        score += FIGURE_BONUS
+    if a.values and b.values:
+        score += FIGURE_BONUS if _share_value(a.values, b.values) else -FIGURE_MISMATCH
     return score
 
 
@@ -176,10 +178,19 @@ def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vector
         if score >= threshold:
             edges.append((score, i, j))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
-    return _group(units, edges)
+
+    def cohesive(left: list[int], right: list[int]) -> bool:
+        """Average link: the two groups are, on the whole, about the same thing (no chaining via one pair)."""
+        if len(left) == 1 and len(right) == 1:
+            return True
+        pairs = [similarity(units[x], units[y], vec.vectors[x], vec.vectors[y]) for x in left for y in right]
+        return sum(pairs) / len(pairs) >= threshold * GROUP_COHESION
+
+    return _group(units, edges, cohesive)
 
 
-def _group(units: list[Unit], edges: list[tuple[float, int, int]]) -> list[Claim]:
+def _group(units: list[Unit], edges: list[tuple[float, int, int]],
+           cohesive: Callable[[list[int], list[int]], bool] | None = None) -> list[Claim]:
     """Greedy merging from the strongest pair down; a claim never holds two sentences of one article."""
     group_of = list(range(len(units)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(units))}
@@ -192,6 +203,8 @@ def _group(units: list[Unit], edges: list[tuple[float, int, int]]) -> list[Claim
             strength[j] += score
             continue
         if articles[gi] & articles[gj]:
+            continue
+        if cohesive is not None and not cohesive(members[gi], members[gj]):
             continue
         if len(members[gi]) < len(members[gj]):
             gi, gj = gj, gi
@@ -251,6 +264,7 @@ def source_keys(article_ids: Iterable[str], outlets: Mapping[str, str | None],
 
 AGREE = 0.02  # values within 2 % of each other state the same figure ("nearly 1,500" and "1,500")
 MAGNITUDE_SPAN = 1.6  # values about one counted thing further apart than this are different figures
+MAGNITUDE_SLACK = 25  # ... unless they are small counts this close (a toll of 4, then 9, then 11)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +297,7 @@ def group_figures(mentions: Iterable[Mention]) -> list[list[list[Mention]]]:
     clusters: list[list[list[Mention]]] = []
     for key in sorted(by_key):
         ordered = sorted(by_key[key].values(), key=lambda m: (m.value, m.article_id, m.sentence_index))
-        for cluster in _split(ordered, lambda lo, v: v > lo * MAGNITUDE_SPAN):
+        for cluster in _split(ordered, lambda lo, v: v > lo * MAGNITUDE_SPAN and v - lo > MAGNITUDE_SLACK):
             clusters.append(_split(cluster, lambda lo, v: v - lo > AGREE * max(abs(v), 1e-9)))
     return clusters
 

@@ -343,13 +343,17 @@ def _side(mentions: list[Mention], published: Mapping[str, date | None]) -> Side
 
 
 def _kind(sides: list[Side], mentions: list[list[Mention]], published: Mapping[str, date | None]) -> str:
-    """`evolving` when the values follow one another in time without overlap; else `conflict`."""
+    """`evolving` when the values follow one another in time without overlap; else `conflict`.
+
+    Undated articles cannot place a value in time: only dated mentions are compared, and a value
+    stated by undated articles only is left out of the judgement (two dated values are needed)."""
     spans = []
     for side in mentions:
-        dates = [published.get(m.article_id) for m in side]
-        if any(d is None for d in dates):
-            return "conflict"
-        spans.append((min(dates), max(dates)))
+        dates = [d for d in (published.get(m.article_id) for m in side) if d is not None]
+        if dates:
+            spans.append((min(dates), max(dates)))
+    if len(spans) < 2:
+        return "conflict"
     spans.sort()
     if all(later[0] > earlier[1] for earlier, later in zip(spans, spans[1:])):
         return "evolving"

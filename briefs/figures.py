@@ -170,7 +170,8 @@ to from in at on by into onto for with near across after before since during bet
 who whom whose where when while were was are is be been being had have has will would could can may might should
 must shall did do does and or but nor as per each the a an its their his her this these those there here then now
 also still already said says say told tells according remain remained remains more than up out off about
-around so if because though although yet via against without within toward towards until
+around so if because though although yet via against without within toward towards until along beside behind
+below above through throughout inside outside among amid like upon across
 """.split())
 _MEASURES = frozenset("""
 millimetres millimeters millimetre millimeter centimetres centimeters metres meters metre meter kilometres
@@ -198,7 +199,7 @@ _EVENTS = [
 ]
 _EVENT_RES = [(name, re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.I)) for name, pattern in _EVENTS]
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:the|a|an|according|said|says|he|she|they|who|which|while|but|and)\b|"
-                           r"\s(?:and|but|while|whereas)\s+(?=\S+\s+(?:\S+\s+)?\d)|[“”\"]")
+                           r"\s(?:and|but|while|whereas)\s+(?=(?:\S+\s+){0,2}\d)|[“”\"]")
 _COUNT_BEFORE = re.compile(
     r"(?:(?:the\s+)?number\s+of\s+(?P<what>(?:[\w’'-]+\s+){0,2}?[\w’'-]+)|(?P<toll>death|casualty)\s+toll)"
     r"\b[^.;]*?$", re.I)
@@ -210,7 +211,7 @@ def _head(counted: str) -> str:
     if "of" in words and words[0] in _MEASURES | {"cubic", "square"}:
         words = words[:words.index("of")]
     for w in reversed(words):
-        if w not in ("more", "other", "new", "additional", "further"):
+        if w not in ("more", "other", "new", "additional", "further") and not any(rx.fullmatch(w) for _, rx in _EVENT_RES):
             return re.sub(r"'s?$", "", w)
     return words[-1] if words else ""
 
@@ -224,6 +225,8 @@ def counted_key(counted: str | None, event: str | None) -> str | None:
     if "special" in words and ("forces" in words or "operations" in words):
         head = "troops"
     head = _SYNONYMS.get(head, head)
+    if words[0] in ("more", "additional", "another", "further", "new", "extra"):
+        head = f"more {head}"  # "two more bodies" is an increment, not a total
     if head.endswith("ies") and len(head) > 4:
         head = head[:-3] + "y"
     elif head.endswith("s") and not head.endswith("ss") and len(head) > 3 and head not in ("troops", "people"):
@@ -376,6 +379,9 @@ def find_figures(sentence: str, attribution: str | None = None, *, resolve=None)
         if counted and counted.lower().split()[0] in ("of",):
             counted = None
         key = counted_key(counted, event)
+        if counted and event and key and not key.startswith("percent") \
+                and not any(rx.search(counted) for _, rx in _EVENT_RES):
+            counted = f"{counted} {event}"  # "people" -> "people killed": what the figure is about
         who = attribution if attribution is not None else (resolve(start) if resolve else None)
         figures.append(Figure(value, sentence[text_start:end], hedge, counted, key, who, sentence, text_start))
     return figures

@@ -203,6 +203,11 @@ def _name_and_role(raw: str) -> tuple[str | None, str | None]:
     """("Valeriy Ryabykh", "editor, Ukrainian publication Defence Express") from the comma form;
     ("Jean-Noël Barrot", "France's Foreign Minister") from the role-first form."""
     raw = _POST.sub("", raw.strip())
+    if " of " in raw and "," not in raw:  # "Captain Emil Dorn of the Civil Protection Directorate"
+        head, rest = raw.split(" of ", 1)
+        role, name = split_role(head.split())
+        if role and name and _looks_like_name(" ".join(name)):
+            return " ".join(name), f"{role}, {re.sub(r'^the ', '', rest)}"
     if "," in raw:
         head, rest = raw.split(",", 1)
         head = head.strip()
