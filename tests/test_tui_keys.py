@@ -85,6 +85,7 @@ async def test_a_remapped_key_works_and_help_shows_it(demo_lib, tmp_path, monkey
         assert reader.current is None  # n is no longer next match
         await pilot.press("m")
         assert reader.current == 0
+        await pilot.pause()
         assert "m next" in screen_text(app)  # the footer shows the remapped key
         await pilot.press("question_mark")
         await pilot.pause()

@@ -56,7 +56,7 @@ register(
            help="Go back to the previous screen, where you left it"),
     Action("app.forward", "alt+right", "forward", "app", "app.forward", show=False,
            help="Go forward again after going back"),
-    Action("app.palette", "ctrl+p", "commands", "app", "app.command_palette", show=False,
+    Action("app.palette", "ctrl+p", "commands", "app", "app.command_palette",
            help="Open the command palette (every action, searchable)"),
     Action("app.quit", "ctrl+q", "quit", "app", "app.quit", help="Quit brief"),
 )

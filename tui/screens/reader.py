@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -25,7 +24,8 @@ from index.sanitize import sanitize
 
 from ..actions import Action, bindings, register
 from ..app import MarksChanged
-from ..widgets.text import DIM, MARK, TITLE, date_label, paragraph_text, safe
+from ..widgets.keybar import KeyBar
+from ..widgets.text import DIM, MARK, TITLE, _wrap_segments, date_label, paragraph_text, safe
 
 register(
     Action("reader.next_match", "n", "next", "reader", "next_match", help="Jump to the next match of the query"),
@@ -93,7 +93,7 @@ class ReaderScreen(Screen):
                 yield Static(Text("Related: same story, other outlets", style="bold"), id="related-title")
                 yield OptionList(id="related")
         yield Static(id="reader-status", classes="status")
-        yield Footer()
+        yield KeyBar("reader")
 
     def on_mount(self) -> None:
         self._layout(self.app.size.width)
@@ -192,16 +192,16 @@ class ReaderScreen(Screen):
         ol.add_options(Option(self._related_prompt(r), id=r.id) for r in self.related)
         ol.highlighted = 0
 
-    def _related_prompt(self, r: Related) -> Table:
+    def _related_prompt(self, r: Related) -> Text:
+        width = max(20, (self.query_one("#related").size.width or 40) - 4)
         t = Text(end="")
+        t.append(f"{MARK if self.app.is_marked(r.id) else ' '} ", style=TITLE)
         t.append(safe(r.outlet) or "unknown outlet", style="bold italic")
-        t.append(f" · {date_label(r.published)}\n", style=DIM)
-        t.append(safe(r.title) or "(untitled)")
-        grid = Table.grid(expand=True)
-        grid.add_column(width=2, no_wrap=True)
-        grid.add_column(ratio=1)
-        grid.add_row(Text(MARK if self.app.is_marked(r.id) else " ", style=TITLE), t)
-        return grid
+        t.append(f" · {date_label(r.published)}", style=DIM)
+        for line in _wrap_segments([(r.title or "(untitled)", False)], width, 2):
+            t.append("\n  ")
+            t.append("".join(w for w, _ in line))
+        return t
 
     def _render_header(self) -> None:
         a = self.article

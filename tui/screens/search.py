@@ -17,12 +17,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from ..actions import Action, bindings, register
 from ..app import MarksChanged
+from ..widgets.keybar import KeyBar
 from ..widgets.text import DIM, MARK, result_prompt, safe
 
 register(
@@ -45,8 +46,8 @@ register(
            help="Unmark every marked article"),
 )
 
-PAGE = 30
-PREFETCH = 8  # fetch the next page when the cursor is this close to the end
+PAGE = 15
+PREFETCH = 5  # fetch the next page when the cursor is this close to the end
 
 
 @dataclass
@@ -107,7 +108,7 @@ class SearchScreen(Screen):
         with Horizontal(id="search-body"):
             yield OptionList(id="results")
             yield Static(id="facets")
-        yield Footer()
+        yield KeyBar("search")
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).cursor_blink = not self.app.is_headless
@@ -286,10 +287,10 @@ class SearchScreen(Screen):
             self.app.say(message.reason, severity="error")
 
     def _option(self, it: Item) -> Option:
-        width = max(40, (self.query_one("#results").size.width or self.app.size.width) - 6)
+        width = max(30, (self.query_one("#results").size.width or self.app.size.width) - 4)
         return Option(result_prompt(marked=self.app.is_marked(it.id), title=it.title, outlet=it.outlet,
                                     published=it.published, article_id=it.id, snippet=it.snippet,
-                                    limit=min(2 * width - 10, 260)), id=it.id)
+                                    width=width), id=it.id)
 
     def _update_status(self) -> None:
         t = Text(end="")

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from datetime import date
 
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
 from index.sanitize import safe_inline, sanitize
@@ -46,40 +45,65 @@ def meta_line(outlet: str | None, published, article_id: str, extra: str = "") -
     return t
 
 
-def snippet_text(segments: Iterable[tuple[str, bool]], limit: int = 200) -> Text:
-    """(text, is_match) segments, matches bold and underlined, cut near ``limit`` characters."""
-    t = Text(end="")
-    used = 0
+def _wrap_segments(segments: Iterable[tuple[str, bool]], width: int, lines: int) -> list[list[tuple[str, bool]]]:
+    """Word-wrap (text, is_match) segments into at most ``lines`` lines of ``width`` cells, the last one
+    ending in "…" when text is left over. Plain Python: far cheaper than Rich layout for every result."""
+    words: list[tuple[str, bool]] = []
     for raw, match in segments:
-        seg = sanitize(raw).replace("\n", " ")
-        if used + len(seg) > limit:
-            room = max(0, limit - used)
-            cut = seg[:room].rsplit(" ", 1)[0] if not match else ""
-            if cut:
-                t.append(cut)
-            t.append(" …", style=DIM)
-            break
-        t.append(seg, style=MATCH if match else "")
-        used += len(seg)
+        for n, w in enumerate(sanitize(raw).replace("\n", " ").split(" ")):
+            if n:
+                words.append((" ", False))
+            if w:
+                words.append((w, match))
+    out: list[list[tuple[str, bool]]] = [[]]
+    used = 0
+    for n, (w, match) in enumerate(words):
+        if w == " ":
+            if used and used < width:
+                out[-1].append((" ", False))
+                used += 1
+            continue
+        room = width - 2 if len(out) == lines else width  # the last line keeps room for " …"
+        if used + len(w) > room and used:
+            if len(out) == lines:
+                while out[-1] and out[-1][-1][0] == " ":
+                    out[-1].pop()
+                out[-1].append((" …", False))
+                return out
+            out.append([])
+            used = 0
+        out[-1].append((w[:width], match))
+        used += min(len(w), width)
+    return out
+
+
+def snippet_text(segments: Iterable[tuple[str, bool]], limit: int = 200) -> Text:
+    """(text, is_match) segments on one line, matches bold and underlined, cut near ``limit`` characters."""
+    t = Text(end="")
+    for line in _wrap_segments(segments, limit, 1):
+        for w, match in line:
+            t.append(w, style=MATCH if match else "")
     return t
 
 
 def result_prompt(*, marked: bool, title: str, outlet: str | None, published, article_id: str,
-                  snippet: Iterable[tuple[str, bool]] | None = None, limit: int = 200) -> Table:
-    """One result: a mark column, then the title, the outlet/date/id line and the snippet (wrapped under
-    the title, not under the mark)."""
+                  snippet: Iterable[tuple[str, bool]] | None = None, width: int = 78, lines: int = 2) -> Text:
+    """One result: a mark column, then the title, the outlet/date/id line and the snippet wrapped into
+    ``lines`` lines under the title (not under the mark)."""
     t = Text(end="")
-    t.append(safe(title) or "(untitled)", style=TITLE)
-    t.append("\n")
+    t.append(f"{MARK if marked else ' '} ", style=TITLE)
+    title_s = safe(title) or "(untitled)"
+    if len(title_s) > width - 2:
+        title_s = title_s[: width - 3].rstrip() + "…"
+    t.append(title_s, style=TITLE)
+    t.append("\n  ")
     t.append_text(meta_line(outlet, published, article_id, "marked" if marked else ""))
     if snippet is not None:
-        t.append("\n")
-        t.append_text(snippet_text(snippet, limit))
-    grid = Table.grid(expand=True)
-    grid.add_column(width=2, no_wrap=True)
-    grid.add_column(ratio=1)
-    grid.add_row(Text(MARK if marked else " ", style=TITLE), t)
-    return grid
+        for line in _wrap_segments(snippet, max(20, width - 2), lines):
+            t.append("\n  ")
+            for w, match in line:
+                t.append(w, style=MATCH if match else "")
+    return t
 
 
 def paragraph_text(paragraph: str, matches: list[tuple[int, int]], current: int | None = None) -> Text:
