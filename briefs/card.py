@@ -9,6 +9,7 @@ taken from an article, and every line names the article ids (and paragraph) it c
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,8 +35,11 @@ CREDIBILITY_RULE = """\
 Each key fact gets a grade in the spirit of the Admiralty code's information scale:
 1 (confirmed) when three or more independent sources carry it; 2 (probably true) when two do;
 3 (possibly true) when a single source does; 5 (improbable) when it states a figure that a different
-independent source contradicts (a `conflict` disagreement, not an estimate `evolving` over time),
-whatever its support. Independent sources are counted as distinct outlets: near-duplicate
+independent source contradicts (a `conflict` disagreement, not an estimate `evolving` over time) with
+at least as many independent sources behind the other value, and the two cannot both hold once their
+hedges are read as ranges ("up to 12,000" does not contradict "nearly 11,000"; "about 1,000" does
+contradict "about 1,500"). A fact contradicted only by weaker support keeps its grade, and the
+disagreement is listed. Independent sources are counted as distinct outlets: near-duplicate
 (syndicated or re-posted) copies count once, and an article whose outlet is unknown counts as a
 source of its own unless it is a copy of another. Grade 4 (doubtful) and 6 (cannot be judged) are not used."""
 
@@ -330,8 +334,19 @@ def prepare(articles: list[Article], duplicates: Mapping[str, Iterable[str]], ca
 
 
 def _attribution(mentions: Iterable[Mention]) -> str | None:
-    names = list(dict.fromkeys(m.attributed_to for m in mentions if m.attributed_to))
-    return "; ".join(names) or None
+    """Who the articles credit for a value; "unattributed in N" when some of them credit nobody."""
+    mentions = list(mentions)
+    names: dict[str, str] = {}
+    for m in mentions:
+        if m.attributed_to:
+            names.setdefault(" ".join(m.attributed_to.replace("’", "'").lower().split()), m.attributed_to)
+    if not names:
+        return None
+    bare = {m.article_id for m in mentions} - {m.article_id for m in mentions if m.attributed_to}
+    text = "; ".join(names.values())
+    if bare:
+        text += f"; unattributed in {len(bare)} article{'s' if len(bare) > 1 else ''}"
+    return text
 
 
 def _side(mentions: list[Mention], published: Mapping[str, date | None]) -> Side:
@@ -405,7 +420,8 @@ def credibility(independent: int, contradicted: bool) -> int:
 
 
 def _contradicted(units: Iterable[Unit], disagreements: list[Disagreement], prep: Prepared) -> bool:
-    """Whether a sentence of these units states a value that another independent source contradicts."""
+    """Whether a sentence of these units states a value that another independent source contradicts,
+    with at least as much independent support and a range that cannot overlap (see CREDIBILITY_RULE)."""
     units = list(units)
     for d in disagreements:
         if d.kind != "conflict":
@@ -415,10 +431,42 @@ def _contradicted(units: Iterable[Unit], disagreements: list[Disagreement], prep
                                                                                  for v in u.values)]
             if not on_side:
                 continue
-            own = {prep.keys[u.article_id] for u in on_side}
-            if any(prep.keys[s] not in own for other in d.claims if other is not side for s in other.sources):
-                return True
+            own = {prep.keys[s] for s in side.sources}
+            for other in d.claims:
+                if other is side or _compatible(side, other):
+                    continue
+                theirs = {prep.keys[s] for s in other.sources} - own
+                if theirs and len(theirs) >= len(own):
+                    return True
     return False
+
+
+_AT_MOST = frozenset({"up to", "as many as", "as much as", "at most", "no more than", "less than", "fewer than",
+                      "under", "just under", "barely"})
+_AT_LEAST = frozenset({"at least", "more than", "over", "well over", "just over", "upwards of", "in excess of",
+                       "no fewer than", "no less than", "at least another"})
+_NEAR_BELOW = frozenset({"nearly", "almost", "close to"})
+APPROX = 0.1  # "about 1,500" reads as 1,350 to 1,650
+
+
+def value_range(value: float, hedge: str | None) -> tuple[float, float]:
+    """The values a hedged figure allows: "up to 12,000" -> (0, 12000), "nearly 11,000" -> (9900, 11000)."""
+    h = (hedge or "").lower()
+    if h in _AT_MOST:
+        return 0.0, value
+    if h in _AT_LEAST:
+        return value, math.inf
+    if h in _NEAR_BELOW:
+        return value * (1 - APPROX), value
+    if h:
+        return value * (1 - APPROX), value * (1 + APPROX)
+    return value, value
+
+
+def _compatible(a: Side, b: Side) -> bool:
+    lo_a, hi_a = value_range(a.value, a.hedge)
+    lo_b, hi_b = value_range(b.value, b.hedge)
+    return lo_a <= hi_b * 1.0001 and lo_b <= hi_a * 1.0001
 
 
 def _same_value(a: float, b: float) -> bool:
@@ -428,7 +476,10 @@ def _same_value(a: float, b: float) -> bool:
 def _informative(unit: Unit) -> bool:
     """A single-source sentence worth a key fact: it states a figure, or it leads its article."""
     words = len(unit.text.split())
-    return 6 <= words <= 60 and not unit.text.rstrip().endswith("?") and (bool(unit.values) or unit.index < 2)
+    text = unit.text.strip()
+    if text[:1] in "\"“" and text[-1:] in "\"”" and not re.search(r"[\"”][^\"”“]*\w", text[1:-1]):
+        return False  # a quote alone: its speaker is elsewhere (the quotes section shows it with the speaker)
+    return 6 <= words <= 60 and not text.endswith("?") and (bool(unit.values) or unit.index < 2)
 
 
 def key_facts(prep: Prepared, disagreements: list[Disagreement]) -> list[Fact]:
@@ -577,8 +628,16 @@ def quotes(prep: Prepared) -> list[QuoteLine]:
                 continue
             seen.add(key)
             lines.append(QuoteLine(q.speaker, q.role, q.text, a.id, q.paragraph_index))
-    lines.sort(key=lambda q: (q.speaker is None, order[q.source]))
-    return lines[:MAX_QUOTES]
+    first_of_speaker: set[str] = set()
+    rank = []
+    for n, q in enumerate(lines):
+        fresh = q.speaker is not None and q.speaker not in first_of_speaker
+        if fresh:
+            first_of_speaker.add(q.speaker)
+        rank.append((not fresh, q.speaker is None, order[q.source], n))
+    picked = [q for _, q in sorted(zip(rank, lines), key=lambda x: x[0])][:MAX_QUOTES]
+    picked.sort(key=lambda q: (q.speaker is None, order[q.source], lines.index(q)))
+    return picked
 
 
 # ----------------------------------------------------------------------------------------------

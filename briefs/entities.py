@@ -417,6 +417,8 @@ def _classify(tokens: list[Token], i: int, j: int, offset: int) -> list[_Candida
         return [_Candidate(" ".join(w.title() for w in plain), votes, None, offset + tokens[i].start)]
     if acronym and plain[0].replace(".", "") in _COUNTRY_ACRONYMS:
         votes["place"] += 3
+    elif acronym and j + 1 < len(tokens) and tokens[j].text == "-" and tokens[j + 1].text[:1].isdigit():
+        return []  # "KN-23": a model name, not an organisation
     elif acronym and plain[0].replace(".", "").upper() not in _JUNK_ACRONYMS:
         votes["org"] += 2
     elif acronym:
