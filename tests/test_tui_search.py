@@ -27,6 +27,10 @@ async def test_home_lists_every_article_newest_first_with_the_hint(app):
         assert screen.items[0].title.startswith("Halvik bridge reopens")
         text = screen_text(app)
         assert "17 articles" in text and "brief index ~/articles" in text
+        assert app.focused.id == "query"
+        await pilot.press("down")  # from the query bar down into the results
+        await pilot.pause()
+        assert app.focused.id == "results"
 
 
 @async_test

@@ -153,6 +153,12 @@ class SearchScreen(Screen):
         else:
             self._timer = self.set_timer(self.debounce, lambda: self.start_search(self.pending_query))
 
+    def on_key(self, event) -> None:
+        # Down from the query bar goes to the results (the Input has no use for it).
+        if event.key == "down" and isinstance(self.focused, Input) and self.focused.id == "query" and self.items:
+            event.stop()
+            self.query_one("#results", OptionList).focus()
+
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
         if self._timer is not None:
