@@ -171,7 +171,7 @@ who whom whose where when while were was are is be been being had have has will 
 must shall did do does and or but nor as per each the a an its their his her this these those there here then now
 also still already said says say told tells according remain remained remains more than up out off about
 around so if because though although yet via against without within toward towards until along beside behind
-below above through throughout inside outside among amid like upon across
+below above through throughout inside outside among amid like upon across last next every
 """.split())
 _MEASURES = frozenset("""
 millimetres millimeters millimetre millimeter centimetres centimeters metres meters metre meter kilometres

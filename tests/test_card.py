@@ -232,3 +232,84 @@ def test_the_schema_rejects_a_malformed_card(broken):
     broken(data)
     assert _validate(data, schema, schema) is not None
 
+
+
+# ----------------------------------------------------------------------------------------------
+# End to end: `brief card` and `brief compare` over the bundled demo library and the real seeds
+
+
+def _brief(*args: str, library=None):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    cmd = [sys.executable, "-m", "tui"] + (["--library", str(library)] if library else []) + list(args)
+    env = {**{k: v for k, v in os.environ.items() if k != "BRIEF_LIBRARY"}, "PYTHONPATH": str(root)}
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def demo_library(tmp_path_factory):
+    lib = tmp_path_factory.mktemp("demolib")
+    done = _brief("index", str(Path(__file__).resolve().parent.parent / "index" / "demo"), "-q", library=lib)
+    assert done.returncode == 0, done.stderr
+    return lib
+
+
+def test_demo_card_json_validates_and_cites_only_its_sources(demo_library):
+    done = _brief("card", "sorrel dam", "--format", "json", "-q", library=demo_library)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert _validate(data, schema, schema) is None
+    ids = {s["id"] for s in data["sources"]}
+    cited = {i for f in data["facts"] for i in f["sources"]} | {q["source"] for q in data["quotes"]}
+    assert cited <= ids and len(ids) >= 11
+    kinds = {d["about"]: d["kind"] for d in data["disagreements"]}
+    assert kinds.get("people killed") == "evolving" and kinds.get("people displaced") == "conflict"
+    speakers = {q["speaker"] for q in data["quotes"]}
+    assert {"Ana Petrel", "Mira Solberg"} <= speakers
+
+
+def test_boilerplate_never_reaches_a_card(demo_library):
+    gold = json.loads((Path(__file__).resolve().parent / "gold" / "demo_gold.json").read_text(encoding="utf-8"))
+    done = _brief("card", "--all", "-q", library=demo_library)
+    assert done.returncode == 0, done.stderr
+    body = done.stdout.split("\n## Sources")[0]
+    squashed = re.sub(r"\s+", "", body)
+    for text in gold["boilerplate"]:
+        if len(text) >= 12:  # short ones ("pic.", "Read more") can be ordinary words
+            assert re.sub(r"\s+", "", text) not in squashed, text
+
+
+def test_card_markdown_parses_and_ids_and_compare_work(demo_library):
+    from markdown_it import MarkdownIt
+
+    listing = json.loads(_brief("list", "--json", library=demo_library).stdout)["articles"]
+    story = [a["id"] for a in listing if "Sorrel" in a["title"]][:3]
+    done = _brief("card", "--ids", ",".join(story), "-q", library=demo_library)
+    assert done.returncode == 0, done.stderr
+    assert MarkdownIt("commonmark").enable("table").parse(done.stdout)
+    assert all(f"[^{i}]:" in done.stdout for i in story)
+    compared = _brief("compare", story[0], story[1], "--json", library=demo_library)
+    assert compared.returncode == 0, compared.stderr
+    assert {s["id"] for s in json.loads(compared.stdout)["sources"]} == set(story[:2])
+
+
+def test_seed_card_attributes_troop_numbers_and_shows_the_disagreement(seeds_dir, tmp_path):
+    assert _brief("index", str(seeds_dir), "-q", library=tmp_path).returncode == 0
+    done = _brief("card", "north korean troops", "--format", "json", "-q", library=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    troops = [d for d in data["disagreements"] if any(c["value"] == 11000 for c in d["claims"])]
+    assert troops and troops[0]["kind"] == "conflict"
+    values = {c["value"]: c["attributed_to"] or "" for c in troops[0]["claims"]}
+    assert {10000, 11000, 12000} <= set(values)
+    assert "Budanov" in values[11000] and "Zelenskyy" in values[10000] and "Intelligence Service" in values[12000]
+    assert any(f["value"] == 1500 and "National Intelligence Service" in (f["attributed_to"] or "")
+               for f in data["figures"])
+    quotes = {q["text"][:25]: q["speaker"] for q in data["quotes"]}
+    assert {"Kyrylo Budanov", "Dmitry Peskov"} <= set(quotes.values())
+    names = " ".join(p["name"] for p in data["people"])
+    assert "Stavros" not in names  # the author bio is boilerplate, not a person of the story
