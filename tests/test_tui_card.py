@@ -17,7 +17,7 @@ pytest.importorskip("briefs.extract")  # the extraction cache the card is built 
 from textual.app import App  # noqa: E402
 
 from index.library import Library  # noqa: E402
-from tui.screens.card import CardScreen, RowList, export_name, when_label  # noqa: E402
+from tui.screens.card import PIN_MARK, CardScreen, RowList, export_name, when_label  # noqa: E402
 from tui.screens.export import ConfirmOverwrite, ExportDialog  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "index" / "demo"
@@ -217,7 +217,7 @@ async def test_pinning_a_fact_adds_it_to_the_custom_brief_and_again_removes_it(d
         assert len(app.pinned) == 1
         assert app.pinned[0]["text"] == rows.rows[index].pin["text"]
         assert app.pinned[0]["sources"]
-        assert "◆ pinned" in _render_text(rows.query("RowView")[index])
+        assert PIN_MARK in _render_text(rows.query("RowView")[index])
         await pilot.press("p")
         assert app.pinned == []
 

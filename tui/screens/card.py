@@ -40,7 +40,7 @@ __all__ = ["CardScreen", "RowList", "Row", "Heading", "Target", "safe", "extract
 
 CURRENT_MARK = "▶"
 SIDE_MARK = "›"
-PIN_MARK = "◆ pinned"
+PIN_MARK = "◆pinned"  # one word: never split across lines
 GRADES = {1: "confirmed", 2: "probably true", 3: "single source", 5: "contradicted"}
 
 

@@ -445,7 +445,8 @@ class CompareScreen(Screen):
         n_figures = len(result.differences)
         only = sum(len(v) for v in result.unique.values())
         self.query_one("#compare-status", Static).update(Text(
-            f"{len(result.aligned)} alike ({n_alike_differ} ≠) · {n_figures} figure{'s' * (n_figures != 1)} "
+            f"{len(result.aligned)} alike{f' ({n_alike_differ} ≠)' if n_alike_differ else ''} · "
+            f"{n_figures} figure{'s' * (n_figures != 1)} "
             f"differ{'s' * (n_figures == 1)} · {only} in one source only · ? help"))
         rowlist = self.query_one(RowList)
         await rowlist.set_rows(rows, ctx)
