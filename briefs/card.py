@@ -276,6 +276,8 @@ def _extract_all(articles: list[Article], cache, progress: ProgressFn | None) ->
         from .extract import ExtractionCache
 
         cache = ExtractionCache(None)
+    if hasattr(cache, "get_many"):
+        return cache.get_many(articles, progress)
     out = {}
     for n, article in enumerate(articles, 1):
         out[article.id] = cache.get(article)

@@ -94,7 +94,7 @@ def extract(article: Article) -> Extraction:
     paragraphs = list(article.paragraphs)
     entities = extract_entities(paragraphs)
     resolver = _Resolver(entities, paragraphs)
-    quotes = find_quotes(paragraphs, entities)
+    quotes = find_quotes(paragraphs, entities, resolver)
     sentences: list[Sentence] = []
     figures: list[Figure] = []
     dates: list[DateMention] = []
@@ -168,6 +168,29 @@ def _outside_quotes(sentence: str) -> str:
     return re.sub(r"“[^”]*”", lambda m: " " * len(m.group(0)), sentence)
 
 
+PARALLEL_FROM = 40  # extract in worker processes from this many uncached articles
+
+
+def _extract_parallel(missing: list[tuple[Article, str]]):
+    """(article, key, extraction) for each, in worker processes when there are many and cores to use."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(missing) < PARALLEL_FROM or workers < 2:
+        for article, key in missing:
+            yield article, key, extract(article)
+        return
+    try:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(missing) // (workers * 4))
+            results = pool.map(extract, [a for a, _ in missing], chunksize=chunk)
+            for (article, key), extraction in zip(missing, results):
+                yield article, key, extraction
+    except (OSError, ImportError, RuntimeError):  # no process support here: do it in this one
+        for article, key in missing:
+            yield article, key, extract(article)
+
+
 # ------------------------------------------------------------------------------------------ cache
 
 
@@ -199,6 +222,30 @@ class ExtractionCache:
             self.hits += 1
         self.memory[key] = found
         return found
+
+    def get_many(self, articles: list[Article], progress=None) -> dict[str, Extraction]:
+        """article id -> extraction; articles missing from the cache are extracted in parallel when many."""
+        out: dict[str, Extraction] = {}
+        missing: list[tuple[Article, str]] = []
+        for article in articles:
+            key = self.key(article)
+            found = self.memory.get(key) or self._read(key)
+            if found is None:
+                missing.append((article, key))
+                continue
+            self.hits += 1
+            self.memory[key] = out[article.id] = found
+        done = len(out)
+        if progress:
+            progress("extracting", done, len(articles))
+        for article, key, extraction in _extract_parallel(missing):
+            self.misses += 1
+            self._write(key, extraction)
+            self.memory[key] = out[article.id] = extraction
+            done += 1
+            if progress and (done % 25 == 0 or done == len(articles)):
+                progress("extracting", done, len(articles))
+        return out
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"

@@ -44,6 +44,7 @@ class _Span:
 
 
 _OPEN = "“\""
+_MARKS = re.compile(r"[“”\"]")
 _CLOSE = "”\""
 
 
@@ -51,7 +52,8 @@ def _spans(paragraph: str, p: int, continuing: bool) -> list[_Span]:
     """Double-quoted spans of one paragraph; ``continuing``: the paragraph opens inside a quote."""
     spans: list[_Span] = []
     inside = None
-    for i, ch in enumerate(paragraph):
+    for match in _MARKS.finditer(paragraph):
+        i, ch = match.start(), match.group(0)
         if inside is None:
             if ch == "“" or (ch == "\"" and _opens(paragraph, i)):
                 inside = i
@@ -115,16 +117,19 @@ class _Resolver:
             for name in names:
                 forms.append((name, person))
         self.mentions: list[tuple[int, int, object]] = []  # (paragraph, offset, person)
-        for p, paragraph in enumerate(paragraphs):
-            outside = _mask_quotes(paragraph)
-            for name, person in forms:
-                for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", outside):
-                    self.mentions.append((p, m.start(), person))
+        person_of = {name: person for name, person in forms}
+        names = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(person_of, key=len, reverse=True))
+                           + r")(?![\w-])") if person_of else None
+        masked = [_mask_quotes(paragraph) for paragraph in paragraphs]
+        for p, outside in enumerate(masked):
+            if names is None:
+                break
+            for m in names.finditer(outside):
+                self.mentions.append((p, m.start(), person_of[m.group(0)]))
         # speakers named by a cue but not recognised as people ("..., Dora, said she had") count as mentions
         known = {_key(n) for n, _ in forms} | {_key(o.name) for o in entities.organizations} \
             | {_key(pl.name) for pl in entities.places}
-        for p, paragraph in enumerate(paragraphs):
-            outside = _mask_quotes(paragraph)
+        for p, outside in enumerate(masked):
             for off, who in attribution_spans(outside):
                 name = who.strip()
                 if _looks_like_name(name) and len(name.split()) <= 3 and _key(name) not in known \
@@ -281,9 +286,9 @@ def _role_only(tail: str) -> str | None:
 
 # ------------------------------------------------------------------------------------------ main
 
-def find_quotes(paragraphs: list[str], entities: Entities) -> list[Quote]:
+def find_quotes(paragraphs: list[str], entities: Entities, resolver: _Resolver | None = None) -> list[Quote]:
     """Every direct quote of at least MIN_WORDS words, in order, with speaker and role when clear."""
-    resolver = _Resolver(entities, paragraphs)
+    resolver = resolver or _Resolver(entities, paragraphs)
     spans: list[_Span] = []
     continuing = False
     for p, paragraph in enumerate(paragraphs):

@@ -119,3 +119,17 @@ def test_a_cache_that_cannot_be_written_carries_on(tmp_path, monkeypatch):
     cache = ExtractionCache(tmp_path)
     assert cache.get(article()).figures and cache.get(article(aid="a2")).figures
     assert not cache.writable and not list(tmp_path.rglob("*.json"))
+
+
+def test_many_uncached_articles_are_extracted_in_parallel_with_the_same_result(tmp_path, monkeypatch):
+    import briefs.extract as ex
+
+    monkeypatch.setattr(ex, "PARALLEL_FROM", 2)
+    articles = [article(aid=f"p{n}", paragraphs=STORY[n:]) for n in range(4)]
+    seen = []
+    got = ExtractionCache(tmp_path).get_many(articles, progress=lambda *a: seen.append(a))
+    assert {aid: e.to_json() for aid, e in got.items()} == {a.id: extract(a).to_json() for a in articles}
+    assert seen[-1] == ("extracting", 4, 4) and len(list(tmp_path.rglob("*.json"))) == 4
+    again = ExtractionCache(tmp_path)
+    again.get_many(articles)
+    assert again.hits == 4 and again.misses == 0
