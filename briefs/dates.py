@@ -1,7 +1,8 @@
 """Dates and periods named in a sentence, resolved against the article's published date.
 
 Resolution rules (published date P):
-- a weekday is the most recent such day on or before P ("last Friday": strictly before P, "next Friday": after);
+- a weekday is the most recent such day on or before P ("last Friday": strictly before P, "next Friday": after),
+  or the next one on or after P when the sentence speaks of the future ("will", "expected", "due to");
 - a month without a year is its nearest past occurrence (the current month counts);
 - a day without a year is its nearest past occurrence, unless it falls within the next 31 days
   ("ready to fight on November 1" written on October 25 is this year's November 1);
@@ -99,6 +100,8 @@ def _matches(sentence: str, published: date | None) -> list[tuple[tuple[int, int
             if not _plausible(kind, match, sentence):
                 continue
             start, end, precision = _RESOLVERS[kind](match, published)
+            if kind == "weekday" and published and not match.group("rel") and _FUTURE.search(sentence):
+                start = end = _next_weekday(match, published)  # "will have it finished by Thursday"
             text = match.group(0)[len(match.group("in") or ""):] if kind == "season" else match.group(0)
             taken.append((span, DateMention(text, start, end, precision, sentence)))
     return sorted(taken, key=lambda item: item[0])
@@ -197,6 +200,16 @@ def _weekday(match: re.Match[str], published: date | None) -> tuple[date | None,
     if relation == "next":
         found = published + timedelta(days=(target - published.weekday()) % 7 or 7)
     return found, found, "day"
+
+
+_FUTURE = re.compile(r"\b(?:will|won[’']t|shall|expects?|expected|due\s+to|(?:is|are)\s+set\s+to|scheduled|"
+                     r"plans?\s+to|going\s+to)\b", re.I)
+
+
+def _next_weekday(match: re.Match[str], published: date) -> date:
+    """The weekday on or after ``published``: a sentence about the future points forward."""
+    target = _WEEKDAYS[match.group("w").lower()]
+    return published + timedelta(days=(target - published.weekday()) % 7)
 
 
 def _month(match: re.Match[str], published: date | None) -> tuple[date | None, date | None, str]:

@@ -323,8 +323,9 @@ def _candidates(sentence: str, offset: int) -> list[_Candidate]:
     """Every name-like run of one sentence, with its evidence."""
     tokens = tokenize(sentence)
     words = [t for t in tokens if t.is_word]
-    if len(words) >= 5 and sum(t.is_cap for t in words) / len(words) >= 0.6:
-        return []  # a title-case heading: capitals say nothing there
+    ratio = sum(t.is_cap for t in words) / len(words) if words else 0.0
+    if len(words) >= 5 and (ratio >= 0.8 or ratio >= 0.6 and not sentence.rstrip().endswith((".", "”", "\""))):
+        return []  # a title-case heading: capitals say nothing there (a sentence full of names ends with a period)
     out: list[_Candidate] = []
     for i, j in _runs(tokens):
         out.extend(_analyse_run(tokens, i, j, offset))
