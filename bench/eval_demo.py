@@ -203,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'':<20} {'precision':>9} {'recall':>7}   {'right/pred':>9}  {'found/gold':>9}")
     for s in scores.values():
         print(s.row())
-    print(f"(a card keeps at most {MAX_FACTS} facts, so facts recall is at most "
-          f"{MAX_FACTS / scores['facts'].gold:.2f}; 'facts: support' is the share of matched facts whose count "
+    print(f"(a card keeps at most {MAX_FACTS} facts for {scores['facts'].gold} gold facts, so facts recall is limited; "
+          "one fact can state two gold facts. 'facts: support' is the share of matched facts whose count "
           "of independent sources equals the gold's)")
     return 0
 
