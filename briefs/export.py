@@ -144,6 +144,9 @@ def write_file(path: str | os.PathLike, text: str, *, force: bool = False) -> Pa
         raise FileExistsError(f"{target} already exists (use --force to overwrite it)")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # an ordinary file, not mkstemp's private 0600
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

@@ -340,10 +340,12 @@ def repair_unclosed_quote(paragraphs: list[str]) -> list[str]:
 
 
 def repair_lowercase_continuation(paragraphs: list[str]) -> list[str]:
-    """A paragraph starting with a lowercase word continues the previous one if that did not end a sentence."""
+    """A paragraph starting with a lowercase word continues the previous one if that did not end a sentence
+    (a quote closed after a comma, ``…by the mill,”``, has not: its speaker follows)."""
 
     def join(prev: str, nxt: str) -> str | None:
-        if re.match(r"[a-z]+[\s,;:’'-]", nxt + " ") and not re.search(r"[.!?…:;\"”’)\]|]$", prev):
+        ended = re.search(r"[.!?…:;\"”’)\]|]$", prev) and not re.search(r"[,—–][\"”’]$", prev)
+        if re.match(r"[a-z]+[\s,;:’'-]", nxt + " ") and not ended:
             return f"{prev} {nxt}"
         return None
 

@@ -300,6 +300,13 @@ def test_repair_lowercase_continuation():
                                                     "the next one ends.", "iPhone sales rose."]
 
 
+def test_repair_lowercase_continuation_after_a_quote_closed_on_a_comma():
+    paras = ["“We do not know, maybe never for the houses by the mill,”", "said Sara Quill, who runs the network."]
+    assert repair_lowercase_continuation(paras) == [" ".join(paras)]
+    paras = ["He called it “a first instalment.”", "later that day the fund opened."]
+    assert repair_lowercase_continuation(paras) == paras
+
+
 def test_repair_space_before_punctuation():
     assert repair_space_before_punctuation(["Lankov told BBC , adding it went to Kursk . Wait ..."]) == [
         "Lankov told BBC, adding it went to Kursk. Wait ..."]

@@ -97,3 +97,14 @@ def test_a_failed_write_leaves_no_file_behind(tmp_path):
     with pytest.raises(UnicodeEncodeError):
         write_file(target, "broken \udc80", force=True)
     assert target.read_text(encoding="utf-8") == "old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_an_exported_card_gets_the_permissions_of_any_new_file(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        path = write_file(tmp_path / "card.md", "# Card\n")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
