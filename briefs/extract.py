@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from index.model import Article
+from index.plaintext import strip_dateline
 
 from .dates import DateMention, extract_dates
 from .entities import Entities, Organization, Person, Place, attribution_spans, extract_entities
@@ -29,7 +30,7 @@ from .sentences import split_sentences
 
 __all__ = ["Sentence", "Extraction", "extract", "ExtractionCache", "VERSION"]
 
-VERSION = 2  # bump whenever an extractor changes what it finds: old cache files are then recomputed
+VERSION = 3  # bump whenever an extractor changes what it finds: old cache files are then recomputed
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,8 @@ def extract(article: Article) -> Extraction:
         for text in split_sentences(paragraph):
             start = paragraph.find(text, offset)
             offset = start + len(text)
+            if p == 0:
+                text = strip_dateline(text)  # "KAVRA, March 4 (Meridian Wire) - " is not part of the claim
             sentences.append(Sentence(text, p))
             dates.extend(extract_dates(text, article.published))
             if _MAYBE_NUMBER.search(text):

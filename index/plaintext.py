@@ -154,6 +154,12 @@ def header_line(text: str) -> _Meta | None:
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][^()]{0,40})?\s*\((?P<outlet>[A-Z][\w.&' ]{0,30})\)\s*[-—–]\s")
 
 
+def strip_dateline(text: str) -> str:
+    """A sentence without its wire dateline: "KYIV, Oct 21 (Reuters) - Ukraine said ..." -> "Ukraine said ..."."""
+    m = _DATELINE.match(text)
+    return text[m.end():] if m and m.end() < len(text) else text
+
+
 def dateline_outlet(text: str) -> str | None:
     """The wire named in a dateline: "KYIV, Oct 21 (Reuters) - ..." -> "Reuters"."""
     m = _DATELINE.match(text)

@@ -133,3 +133,13 @@ def test_many_uncached_articles_are_extracted_in_parallel_with_the_same_result(t
     again = ExtractionCache(tmp_path)
     again.get_many(articles)
     assert again.hits == 4 and again.misses == 0
+
+
+def test_a_wire_dateline_is_not_part_of_the_first_claim():
+    a = Article(id="dl000001", path="/tmp/dl.txt", title="Dam wall fails",
+                paragraphs=["KAVRA, March 4 (Meridian Wire) - Part of the dam wall gave way before dawn, officials said.",
+                            "LISK (AP) - this is not a dateline position and stays as written."])
+    texts = [s.text for s in extract(a).sentences]
+    assert texts[0] == "Part of the dam wall gave way before dawn, officials said."
+    assert texts[0] in a.paragraphs[0]  # still found in its paragraph, to open it in the reader
+    assert texts[1].startswith("LISK (AP)")
