@@ -11,7 +11,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.screens.search import SearchScreen
 
-from tui_support import HINT, async_test, demo_lib, no_config, screen_text, search_for, settle  # noqa: F401
+from tui_support import HINT, async_test, demo_lib, no_config, reader_ready, screen_text, search_for, settle  # noqa: F401
 
 
 def test_every_binding_carries_its_action_id():
@@ -78,7 +78,7 @@ async def test_a_remapped_key_works_and_help_shows_it(demo_lib, tmp_path, monkey
         assert app.keymap == {"reader.next_match": "m", "app.help": "f2"}
         await search_for(pilot, "water")
         await pilot.press("enter")
-        await settle(pilot)
+        await reader_ready(pilot)
         reader = app.screen
         assert isinstance(reader, ReaderScreen) and len(reader.matches) >= 2
         await pilot.press("n")

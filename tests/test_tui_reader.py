@@ -8,7 +8,7 @@ from tui.app import BriefApp
 from tui.screens.reader import ReaderScreen, _find_passage
 from tui.screens.search import SearchScreen
 
-from tui_support import HINT, async_test, demo_lib, no_config, screen_text, search_for, settle  # noqa: F401
+from tui_support import HINT, async_test, demo_lib, no_config, reader_ready, screen_text, search_for, settle  # noqa: F401
 
 FLOOD_ID_TITLE = "Sorrel Dam wall gives way, flooding towns in Orlen Province"
 
@@ -29,7 +29,7 @@ async def test_open_a_hit_then_jump_between_matches(app):
         await search_for(pilot, "water")
         hit = app.screen.items[0]
         await pilot.press("enter")  # focus is on the results after submitting
-        await settle(pilot)
+        await reader_ready(pilot)
         reader = app.screen
         assert isinstance(reader, ReaderScreen) and reader.article_id == hit.id
         assert reader.search_query == "water"
@@ -92,7 +92,7 @@ async def test_related_articles_are_other_outlets_and_open_or_compare(app, monke
         await settle(pilot)
         aid = _id_of(app, FLOOD_ID_TITLE)
         app.open_article(aid, query="dam")
-        await settle(pilot)
+        await reader_ready(pilot)
         reader = app.screen
         assert reader.related_done and reader.related
         assert aid not in [r.id for r in reader.related]
@@ -132,7 +132,7 @@ async def test_back_and_forward_keep_the_place(app):
         search = app.screen
         chosen = search.items[2].id
         await pilot.press("enter")
-        await settle(pilot)
+        await reader_ready(pilot)
         reader = app.screen
         await pilot.press("n", "n", "n")
         at, scrolled = reader.current, reader.query_one("#article").scroll_y
@@ -164,7 +164,7 @@ async def test_marking_and_pinning_from_the_reader(app):
         await settle(pilot)
         aid = _id_of(app, FLOOD_ID_TITLE)
         app.open_article(aid, query="spillway")
-        await settle(pilot)
+        await reader_ready(pilot)
         await pilot.press("space")
         assert app.marked == [aid]
         await pilot.pause()

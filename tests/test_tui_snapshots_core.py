@@ -11,7 +11,7 @@ import pytest
 
 from tui.app import BriefApp
 
-from tui_support import FIXED_DEMO, HINT, fixed_demo_library, search_for, settle
+from tui_support import FIXED_DEMO, HINT, fixed_demo_library, reader_ready, search_for, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -40,7 +40,7 @@ def test_reader_screen(snap_compare, make_app, size):
         await settle(pilot)
         await search_for(pilot, "levee")
         await pilot.press("enter")
-        await settle(pilot)
+        await reader_ready(pilot)
         await pilot.press("n")
         await pilot.pause()
 

@@ -90,6 +90,23 @@ async def settle(pilot) -> None:
             break
 
 
+async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
+    """Poll ``condition()`` between message-queue pauses (state, not a fixed sleep), failing after ``timeout``."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting for the app"
+        await settle(pilot)
+        await pilot.pause(0.01)
+
+
+async def reader_ready(pilot) -> None:
+    """Wait until the reader on top has its article and its related list."""
+    await wait_until(pilot, lambda: getattr(pilot.app.screen, "article", None) is not None
+                     and getattr(pilot.app.screen, "related_done", False))
+
+
 async def search_for(pilot, text: str) -> None:
     """Type a query in the query bar and submit it (Enter skips the debounce)."""
     screen = pilot.app.screen
