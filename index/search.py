@@ -287,13 +287,19 @@ def search(
     q = parse_query(text, searcher.schema)
     kwargs = {"filter": filter_query} if filter_query is not None else {}
     if facets:
-        kwargs["groupedby"] = {"outlet": "outlet_facet"}
+        from whoosh import sorting
+
+        kwargs["groupedby"] = {"outlet": sorting.FieldFacet("outlet_facet", maptype=sorting.Count)}
     results = searcher.search_page(q, page, pagelen=limit, **kwargs)
     terms = query_terms(q, searcher.reader()) if snippets else None
     hits = [make_hit(h, terms) for h in results]
     out = SearchResult(query=text, total=results.total, hits=hits, page=page)
     if facets:
-        out.facets["outlet"] = {k: len(v) for k, v in results.results.groups("outlet").items()}
+        counts = results.results.groups("outlet")
+        out.facets["outlet"] = {
+            (k.decode("utf-8") if isinstance(k, bytes) else k) or "": n
+            for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
+        }
     return out
 
 

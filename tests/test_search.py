@@ -133,3 +133,9 @@ def test_best_passages_are_the_paragraphs_that_answer_the_query(searcher):
     top = best_passages(searcher, "refugee agency displaced", limit=1)[0]
     assert top.text.startswith("The UN refugee agency") and top.n == 1
     assert best_passages(searcher, "volcano") == []
+
+
+def test_facets_count_the_hits_per_outlet(searcher):
+    result = search(searcher, "kavra OR harbour OR budget", limit=1, facets=True)
+    assert result.facets["outlet"] == {"harbour ledger": 2, "meridian wire": 1, "capital post": 1}
+    assert sum(result.facets["outlet"].values()) == result.total
