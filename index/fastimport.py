@@ -9,6 +9,9 @@ Two of Whoosh's imports cost more than half of a cold ``brief search``:
 - ``whoosh.query.terms`` imports ``whoosh.lang.morph_en`` (English word variations, ~40 ms of regex
   compiling) for the ``Variations`` query, which brief never builds; it is loaded on first use.
 
+- ``tempfile`` (and with it shutil, bz2, lzma), ``hashlib`` (md5 for writing hash tables) and ``html``
+  (escaping for Whoosh's highlighter) are imported on first use: a search never uses them.
+
 The stand-ins live in ``sys.modules`` only while Whoosh is imported, so every later import of those
 names in the process gets the real modules.
 """
@@ -29,6 +32,26 @@ def _lazy_variations(*args, **kwargs):  # pragma: no cover - only the Variations
     return importlib.import_module("whoosh.lang.morph_en").variations(*args, **kwargs)
 
 
+class _Deferred(types.ModuleType):
+    """A module imported on its first attribute access (``whoosh.filedb.filestore`` imports tempfile, and
+    with it shutil, bz2, lzma and random, only for temporary storage a search never makes)."""
+
+    def __getattr__(self, attr: str):
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        real = importlib.import_module(name)
+        self.__dict__.update(real.__dict__)
+        return getattr(real, attr)
+
+
+def _deferred_function(module: str, name: str):
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
+
+
 def _stand_ins() -> dict[str, types.ModuleType]:
     urllib_request = types.ModuleType("urllib.request")
     urllib_request.urlretrieve = _lazy_urlretrieve  # type: ignore[attr-defined]
@@ -36,7 +59,12 @@ def _stand_ins() -> dict[str, types.ModuleType]:
     cached.cached_property = functools.cached_property  # type: ignore[attr-defined]
     morph_en = types.ModuleType("whoosh.lang.morph_en")
     morph_en.variations = _lazy_variations  # type: ignore[attr-defined]
-    return {"urllib.request": urllib_request, "cached_property": cached, "whoosh.lang.morph_en": morph_en}
+    hashlib = _Deferred("hashlib")  # whoosh.filedb.filetables: `from hashlib import md5`, for writing only
+    hashlib.md5 = _deferred_function("hashlib", "md5")  # type: ignore[attr-defined]
+    html = _Deferred("html")  # whoosh.compat: `from html import escape`, for highlighting we do not use
+    html.escape = _deferred_function("html", "escape")  # type: ignore[attr-defined]
+    return {"urllib.request": urllib_request, "cached_property": cached, "whoosh.lang.morph_en": morph_en,
+            "tempfile": _Deferred("tempfile"), "hashlib": hashlib, "html": html}
 
 
 def import_whoosh() -> None:

@@ -18,9 +18,10 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import LibraryError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold search pays for every import)
 
 if TYPE_CHECKING:
     from .indexer import IndexReport, ProgressFn

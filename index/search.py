@@ -7,7 +7,6 @@ friendly fields ``outlet:``, ``author:``, ``tag:``, ``title:``, ``id:`` and
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date, datetime, timedelta
 
@@ -27,6 +26,12 @@ KNOWN_FIELDS = {"title", "body", "outlet", "source", "author", "tag", "tags", "d
 # Dates
 
 
+def _month_days(year: int, month: int) -> int:
+    import calendar  # only date: queries need it
+
+    return calendar.monthrange(year, month)[1]
+
+
 def _parse_day(text: str, end: bool) -> datetime:
     """'2024', '2024-10' or '2024-10-05' -> the first (or, with end, the last) moment it covers."""
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
@@ -37,7 +42,7 @@ def _parse_day(text: str, end: bool) -> datetime:
         if not month:
             d = date(year, 12, 31) if end else date(year, 1, 1)
         elif not day:
-            d = date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+            d = date(year, month, _month_days(year, month) if end else 1)
         else:
             d = date(year, month, day)
     except ValueError as exc:
