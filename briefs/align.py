@@ -1,30 +1,47 @@
 """Cross-article alignment: sentences in different articles that report the same thing, grouped into claims.
 
-Similarity is lexical (TF-IDF cosine over lightly stemmed content words, proper names weighted up)
-plus a bonus for a shared figure. Candidate pairs come from an inverted index on informative tokens
-(words that are neither stop words nor common to a large share of the sentences), never from all pairs.
-Claims are built greedily from the best pairs down, with at most one sentence per article in a claim,
-so one loose link cannot chain unrelated sentences together.
+Similarity is lexical: TF-IDF cosine over lightly stemmed content words, plus a small share of the
+cosine over names, plus a bonus for a shared figure (more when it counts the same thing, "11 people
+killed") and a penalty when both sentences state figures and none agree. Names (stems written
+capitalised inside sentences) never suffice: two sentences report the same thing only when they share
+content words that are not common to the whole set, or the same counted figure, or the same figure next
+to a shared name or place. In a sentence that is mostly a quote, the quoted words are the content: a
+quote aligns only with the same quote or a paraphrase of it, never with another thing its speaker said.
+Questions align with nothing.
+
+Candidate pairs come from an inverted index on informative tokens (words that are neither stop words
+nor common to a large share of the sentences) and counted figures, never from all pairs. Groups are
+built greedily from the best pairs down, with at most one sentence per article and average-link
+cohesion, so one loose link cannot chain unrelated sentences together. A sentence that reports two
+things sits in one group and also supports the other claim when it is similar to that claim's
+representative (see _claim).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Unit", "Claim", "tokens", "align", "similarity", "Vectorizer", "independent_sources", "source_keys",
-           "Mention", "group_figures"]
+__all__ = ["Unit", "Claim", "tokens", "align", "similarity", "Vectorizer", "Features", "independent_sources",
+           "source_keys", "Mention", "group_figures", "quoted_spans", "quote_led", "standalone"]
 
-THRESHOLD = 0.36  # similarity from which two sentences report the same thing
+THRESHOLD = 0.40  # similarity from which two sentences report the same thing
 FIGURE_BONUS = 0.12  # added when two sentences share a figure (values within 3 %)
-FIGURE_MISMATCH = 0.12  # taken off when both state figures and none agree: they report different numbers
+COUNTED_BONUS = 0.2  # ... instead, when the figure counts the same thing in both (11 people killed)
+FIGURE_MISMATCH = 0.45  # taken off when both state figures and none agree: they report different numbers
 GROUP_COHESION = 0.8  # a sentence joins a claim only if its mean similarity to the members is this share of THRESHOLD
-NAME_WEIGHT = 1.2  # weight of a capitalised (name-like) token relative to an ordinary word
+NAME_WEIGHT = 0.25  # share of the names' cosine added to the content cosine: names help, they never suffice
+FRAME_WEIGHT = 0.3  # weight of the words around a quote ("said during a visit") against the quoted words
 MIN_SHARED = 2  # informative tokens two sentences must share to be compared
+MIN_CONTENT = 2  # content words (not names) two sentences must share to report the same thing ...
+COMMON = 0.1  # a word in more than this share of the sentences (and more than 8) is the topic, not a report
+MIN_CORE = 3  # ... each of them having at least this many, unless they state the same figure and share a
+# name or place (a figure then stands for the content)
 
 _STOP = frozenset("""
 a about above across after again against all almost also although am among an and another any are aren around as
@@ -36,10 +53,17 @@ over own per perhaps put quite rather really said same say says saying see seem 
 since so some still such than that the their theirs them themselves then there these they this those though through
 thus to told too toward towards under until up upon us very via was we were what whatever when where whether which
 while who whom whose why will with within without would yet you your yours yourself also according mr mrs ms
+go goes going went gone get gets got getting back take takes took taken come comes came
 """.split())
 
-_SYNONYMS = {"soldier": "troop", "personnel": "troop", "fighter": "troop"}
+_SYNONYMS = {"soldier": "troop", "personnel": "troop", "fighter": "troop", "gave": "give", "given": "give",
+             "dead": "die", "death": "die", "died": "die", "killed": "kill"}
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split(), 2)}  # "one" stays a stop word ("one of the ...")
+_NUMBER_WORDS.update({w: str(10 * n) for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
+_QUOTE_MARK = re.compile(r"[“”\"]")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -49,6 +73,8 @@ def _stem(word: str) -> str:
     if w.endswith("'s"):
         w = w[:-2]
     w = w.strip("'-")
+    if w in _SYNONYMS:
+        return _SYNONYMS[w]
     if len(w) > 4 and w.endswith("ies"):
         w = w[:-3] + "y"
     elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
@@ -60,20 +86,67 @@ def _stem(word: str) -> str:
     return _SYNONYMS.get(w, w)
 
 
-def tokens(text: str) -> list[tuple[str, bool]]:
-    """Content tokens of ``text`` as (stem, is_name); numbers lose their separators."""
-    out: list[tuple[str, bool]] = []
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` inside quotation marks.
+
+    A quote opened and not closed runs to the end (it continues in the next sentence); a closing
+    mark with no opening one closes a quote that began in an earlier sentence, so it runs from the start.
+    """
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for m in _QUOTE_MARK.finditer(text):
+        mark, at = m.group(), m.start()
+        if mark == '"':
+            before = text[at - 1] if at else " "
+            opening = start is None and (before.isspace() or before in "([{:—–-")
+        else:
+            opening = mark == "“"
+        if opening:
+            if start is None:
+                start = at
+        elif start is not None:
+            spans.append((start, at + 1))
+            start = None
+        elif not spans:
+            spans.append((0, at + 1))
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+OUTSIDE, QUOTED, INSERTED = 0, 1, 2  # where a token stands: outside quotes, in a quote, in "[...]" inside a quote
+
+
+def _scan(text: str) -> list[tuple[str, bool, bool, int]]:
+    """Content tokens as (stem, capitalised, first word of the sentence, OUTSIDE / QUOTED / INSERTED)."""
+    spans = quoted_spans(text) if ('"' in text or "“" in text or "”" in text) else []
+    inserted = [m.span() for m in _BRACKETS.finditer(text)] if spans and "[" in text else []
+    out = []
     for n, m in enumerate(_WORD.finditer(text)):
-        word = m.group()
+        word, at = m.group(), m.start()
+        where = OUTSIDE
+        if spans and any(a <= at < b for a, b in spans):
+            where = INSERTED if any(a <= at < b for a, b in inserted) else QUOTED
         if word[0].isdigit():
-            out.append((word.replace(",", "").rstrip("."), False))
+            out.append((word.replace(",", "").rstrip("."), False, n == 0, where))
             continue
         lower = word.lower()
+        if lower in _NUMBER_WORDS:
+            out.append((_NUMBER_WORDS[lower], False, n == 0, where))
+            continue
         if lower in _STOP or len(lower) < 2:
             continue
-        is_name = word[0].isupper() and n > 0
-        out.append((_stem(word), is_name))
+        out.append((_stem(word), word[0].isupper(), n == 0, where))
     return out
+
+
+def tokens(text: str) -> list[tuple[str, bool]]:
+    """Content tokens of ``text`` as (stem, is_name); numbers lose their separators, number words become digits.
+
+    ``is_name`` here is the local cue (a capitalised word inside the sentence); the Vectorizer
+    decides over all the sentences it compares which stems are names."""
+    return [(stem, capital and not first) for stem, capital, first, _ in _scan(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +158,7 @@ class Unit:
     paragraph: int  # paragraph index in its article
     text: str
     values: tuple[float, ...] = ()  # values of the figures in the sentence
+    figures: tuple[tuple[str, float], ...] = ()  # (counted key, value) of its counted figures: ("people|killed", 11)
 
 
 @dataclass(slots=True)
@@ -99,32 +173,105 @@ class Claim:
         return [u.article_id for u in self.units]
 
     def representative(self) -> Unit:
-        """The sentence closest to all the others; ties go to the shorter, then the earlier one."""
-        best = max(range(len(self.units)),
-                   key=lambda i: (round(self.cohesion.get(i, 0.0), 6), -len(self.units[i].text), -self.units[i].index))
+        """The sentence closest to all the others, preferring one that reads on its own (see standalone);
+        ties go to the shorter, then the earlier one."""
+        best = max(range(len(self.units)), key=lambda i: _rep_key(self.units[i], self.cohesion.get(i, 0.0)))
         return self.units[best]
 
 
+def _rep_key(unit: Unit, cohesion: float) -> tuple:
+    # a supporting sentence (cohesion -1, see _claim) never stands for the claim
+    return cohesion >= 0, standalone(unit.text), round(cohesion, 6), -len(unit.text), -unit.index
+
+
+def quote_led(text: str) -> bool:
+    """A sentence that opens inside a quote (its speaker, if any, comes after it or in another sentence)."""
+    spans = quoted_spans(text) if _QUOTE_MARK.search(text) else []
+    return bool(spans) and spans[0][0] == 0
+
+
+_ANAPHOR = frozenset("he she it its they them their we our us i this that these those his her such there".split())
+
+
+def standalone(text: str) -> bool:
+    """Whether a sentence reads on its own: it neither opens inside a quote nor with a word that points
+    back to an earlier sentence ("Those investigators ...", "They're the vanguard ...", "We now know ...")."""
+    if quote_led(text):
+        return False
+    first = _WORD.search(text)
+    return not (first and first.group().lower().replace("’", "'").split("'")[0] in _ANAPHOR)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What alignment compares in one sentence."""
+
+    content: dict[str, float]  # TF-IDF of the words that are not names (a quote's own words weigh most), unit length
+    core: frozenset[str]  # the words whose sharing counts as reporting the same thing (a quote: its own words)
+    rare: frozenset[str]  # core words that are not common to the whole set ("troops" in a story about troops)
+    names: frozenset[str]  # name stems (people, organisations, places, days)
+    name_vector: dict[str, float]
+    question: bool  # a question reports nothing
+
+
 class Vectorizer:
-    """TF-IDF vectors of sentences, with IDF taken over the sentences being compared."""
+    """TF-IDF vectors of sentences, with IDF taken over the sentences being compared.
+
+    A stem is a name when, inside sentences, it is written capitalised at least as often as in lower
+    case ("Raske", "Directorate", "Tuesday"); names are kept apart from the content words, so that two
+    sentences about one minister are not taken for one report. In a sentence that is mostly a quote,
+    the quoted words are its content and the words around them (the attribution), or put in by an
+    editor in "[...]", weigh FRAME_WEIGHT.
+    """
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self.token_lists = [tokens(t) for t in texts]
+        texts = list(texts)
+        scans = [_scan(t) for t in texts]
+        self.token_lists = [[(stem, capital and not first) for stem, capital, first, _ in toks] for toks in scans]
         df: dict[str, int] = defaultdict(int)
-        for toks in self.token_lists:
-            for stem in {s for s, _ in toks}:
+        capital: dict[str, int] = defaultdict(int)
+        lower: dict[str, int] = defaultdict(int)
+        for toks in scans:
+            for stem in {t[0] for t in toks}:
                 df[stem] += 1
+            for stem, cap, first, _ in toks:
+                if cap and not first:
+                    capital[stem] += 1
+                elif not cap and not stem[0].isdigit():
+                    lower[stem] += 1
         self.df = dict(df)
-        n = len(self.token_lists)
+        n = len(scans)
         self.idf = {s: math.log((n + 1) / (c + 1)) + 1.0 for s, c in df.items()}
+        self.names = frozenset(s for s, c in capital.items() if c >= lower.get(s, 0))
         self.vectors = [self._vector(toks) for toks in self.token_lists]
+        self.common = frozenset(s for s, c in df.items() if c > max(8, n * COMMON))
+        self.features = [self._features(toks, text) for toks, text in zip(scans, texts)]
 
     def _vector(self, toks: list[tuple[str, bool]]) -> dict[str, float]:
         vec: dict[str, float] = defaultdict(float)
-        for stem, is_name in toks:
-            vec[stem] += self.idf[stem] * (NAME_WEIGHT if is_name else 1.0)
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {k: v / norm for k, v in vec.items()}
+        for stem, _ in toks:
+            vec[stem] += self.idf[stem]
+        return _unit(vec)
+
+    def _features(self, toks: list[tuple[str, bool, bool, int]], text: str) -> Features:
+        words = [(stem, where) for stem, _, _, where in toks if stem not in self.names]
+        own = [stem for stem, where in words if where == QUOTED]  # the speaker's own words
+        is_quote = len(words) >= 2 and sum(where != OUTSIDE for _, where in words) * 2 >= len(words)
+        content: dict[str, float] = defaultdict(float)
+        for stem, where in words:
+            content[stem] += self.idf[stem] * (FRAME_WEIGHT if is_quote and where != QUOTED else 1.0)
+        names: dict[str, float] = defaultdict(float)
+        for stem, _, _, _ in toks:
+            if stem in self.names:
+                names[stem] += self.idf[stem]
+        core = frozenset(own if is_quote else (s for s, _ in words))
+        return Features(_unit(content), core, core - self.common, frozenset(names), _unit(names),
+                        text.rstrip().endswith("?"))
+
+
+def _unit(vec: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {k: v / norm for k, v in vec.items()}
 
 
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -133,20 +280,46 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(w * b[k] for k, w in a.items() if k in b)
 
 
+def _agree(x: float, y: float) -> bool:
+    return bool(x) and abs(x - y) <= 0.03 * max(abs(x), abs(y))
+
+
 def _share_value(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return any(x and abs(x - y) <= 0.03 * max(abs(x), abs(y)) for x in a for y in b)
+    return any(_agree(x, y) for x in a for y in b)
 
 
-def similarity(a: Unit, b: Unit, va: Mapping[str, float], vb: Mapping[str, float]) -> float:
-    """How likely two sentences report the same thing, about 0 to 1.1."""
-    score = _cosine(va, vb)
-    if a.values and b.values:
-        score += FIGURE_BONUS if _share_value(a.values, b.values) else -FIGURE_MISMATCH
+def _share_counted(a: tuple[tuple[str, float], ...], b: tuple[tuple[str, float], ...]) -> bool:
+    return any(ka == kb and _agree(x, y) for ka, x in a for kb, y in b)
+
+
+def similarity(a: Unit, b: Unit, fa: Features, fb: Features) -> float:
+    """How likely two sentences report the same thing, about 0 to 1.5; 0 when they cannot.
+
+    A question reports nothing. Others cannot unless they share MIN_CONTENT content words that are
+    not common to the whole set (a quote: of its own words) and each
+    has MIN_CORE of them, or state the same figure about the same counted thing, or the same
+    figure next to a shared name or place: a shared name alone, or the same speaker, is not the
+    same report. Figures that all differ count against (the sentences report different numbers)."""
+    if fa.question or fb.question:
+        return 0.0
+    shared_value = bool(a.values and b.values) and _share_value(a.values, b.values)
+    counted = shared_value and _share_counted(a.figures, b.figures)
+    if not (counted or (shared_value and fa.names & fb.names)) and (
+            len(fa.rare & fb.rare) < MIN_CONTENT or len(fa.core) < MIN_CORE or len(fb.core) < MIN_CORE):
+        return 0.0
+    score = _cosine(fa.content, fb.content) + NAME_WEIGHT * _cosine(fa.name_vector, fb.name_vector)
+    if counted:
+        score += COUNTED_BONUS
+    elif shared_value:
+        score += FIGURE_BONUS
+    elif a.values and b.values:
+        score -= FIGURE_MISMATCH
     return score
 
 
 def _candidate_pairs(units: list[Unit], vec: Vectorizer) -> dict[tuple[int, int], int]:
-    """Pairs of sentences from different articles that share at least MIN_SHARED informative tokens."""
+    """Pairs of sentences from different articles that share at least MIN_SHARED informative tokens, or a
+    counted figure ("11 people killed")."""
     n = len(units)
     max_df = max(8, int(n * 0.08))
     postings: dict[str, list[int]] = defaultdict(list)
@@ -154,14 +327,19 @@ def _candidate_pairs(units: list[Unit], vec: Vectorizer) -> dict[tuple[int, int]
         for stem in {s for s, _ in toks}:
             if 1 < vec.df[stem] <= max_df:
                 postings[stem].append(i)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
+    figures: dict[tuple[str, float], list[int]] = defaultdict(list)  # a shared counted figure makes a pair
+    for i, u in enumerate(units):
+        for key, value in set(u.figures):
+            figures[(key, round(value, 6))].append(i)
+    shared: Counter[tuple[int, int]] = Counter()
     for ids in postings.values():
-        for x in range(len(ids)):
-            i = ids[x]
-            for j in ids[x + 1:]:
-                if units[i].article_id != units[j].article_id:
-                    shared[(i, j)] += 1
-    return {p: c for p, c in shared.items() if c >= MIN_SHARED}
+        shared.update(itertools.combinations(ids, 2))  # ids ascend, so every pair is (low, high)
+    for ids in figures.values():
+        if 1 < len(ids) <= max_df:
+            for _ in range(MIN_SHARED):
+                shared.update(itertools.combinations(ids, 2))
+    return {(i, j): c for (i, j), c in shared.items()
+            if c >= MIN_SHARED and units[i].article_id != units[j].article_id}
 
 
 def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vectorizer | None = None) -> list[Claim]:
@@ -172,37 +350,111 @@ def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vector
     if not units:
         return []
     vec = vectorizer or Vectorizer(u.text for u in units)
+    feats = vec.features
+    scores: dict[tuple[int, int], float] = {}
     edges = []
     for (i, j) in _candidate_pairs(units, vec):
-        score = similarity(units[i], units[j], vec.vectors[i], vec.vectors[j])
+        score = similarity(units[i], units[j], feats[i], feats[j])
+        scores[(i, j)] = score
         if score >= threshold:
             edges.append((score, i, j))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
+
+    def sim(x: int, y: int) -> float:
+        key = (x, y) if x < y else (y, x)
+        if key not in scores:
+            scores[key] = similarity(units[x], units[y], feats[x], feats[y])
+        return scores[key]
 
     def cohesive(left: list[int], right: list[int]) -> bool:
         """Average link: the two groups are, on the whole, about the same thing (no chaining via one pair)."""
         if len(left) == 1 and len(right) == 1:
             return True
-        pairs = [similarity(units[x], units[y], vec.vectors[x], vec.vectors[y]) for x in left for y in right]
+        pairs = [sim(x, y) for x in left for y in right]
         return sum(pairs) / len(pairs) >= threshold * GROUP_COHESION
 
-    return _group(units, edges, cohesive)
+    neighbours: dict[int, list[int]] = defaultdict(list)
+    for _, i, j in edges:
+        neighbours[i].append(j)
+        neighbours[j].append(i)
+    figure_index: dict[str, list[int]] = defaultdict(list)
+    for k, u in enumerate(units):
+        for key in dict.fromkeys(key for key, _ in u.figures):
+            figure_index[key].append(k)
+    claims = []
+    for ids in _group(units, edges, cohesive):
+        claim = _claim(units, ids, neighbours, sim, threshold, figure_index)
+        if claim is not None:
+            claims.append(claim)
+    claims.sort(key=lambda c: (-len(c.units), c.units[0].article_id, c.units[0].index))
+    return claims
+
+
+def _claim(units: list[Unit], ids: list[int], neighbours: Mapping[int, list[int]], sim: Callable[[int, int], float],
+           threshold: float, figure_index: Mapping[str, list[int]] | None = None) -> Claim | None:
+    """A claim from a group of sentences, with the sentences of other articles that state it as well.
+
+    The representative is the member most similar, on average, to the members of other wording
+    (a syndicated copy does not make its own text central). A sentence that reports two things
+    ("the toll rose to 11 and 17 remain missing") sits in the group of one of them; it also supports
+    the other when it is similar to that claim's representative and, on average, to its members,
+    or when every member of that claim states a counted figure ("11 people killed") that it states too.
+    """
+    if len(ids) == 1 and not neighbours.get(ids[0]):
+        return None
+
+    def norm(k: int) -> str:
+        return " ".join(_WORD.findall(units[k].text.lower().replace("’", "'")))
+
+    wording = {k: norm(k) for k in ids}
+    distinct = list({wording[k]: k for k in ids}.values())  # one sentence per wording
+    cohesion: dict[int, float] = {}
+    for k in ids:
+        others = [sim(k, x) for x in distinct if wording[x] != wording[k]]
+        cohesion[k] = sum(others) / len(others) if others else 0.0
+    rep = max(ids, key=lambda k: _rep_key(units[k], cohesion[k]))
+    members = list(ids)
+    articles = {units[k].article_id for k in ids}
+    best: dict[str, tuple[float, int]] = {}
+
+    def support(k: int, score: float) -> None:
+        aid = units[k].article_id
+        if aid not in articles and (aid not in best or (score, -k) > (best[aid][0], -best[aid][1])):
+            best[aid] = (score, k)
+
+    # a sentence alone in its group is a claim only with the support of sentences grouped elsewhere,
+    # and only when it can stand for it ("Those 1,500 commandos ..." cannot)
+    for k in neighbours.get(rep, ()) if len(ids) > 1 or standalone(units[rep].text) else ():
+        score = sim(rep, k)
+        if score >= threshold and sum(sim(k, x) for x in ids) / len(ids) >= threshold * GROUP_COHESION:
+            support(k, score)
+    if len(ids) > 1 and figure_index is not None:
+        # every member states the same counted figure: the claim is about it, and so is every sentence stating it
+        common = [f for f in units[rep].figures if all(_share_counted((f,), units[k].figures) for k in ids)]
+        for key, value in common:
+            for k in figure_index.get(key, ()):
+                if _share_counted(((key, value),), units[k].figures):
+                    support(k, sim(rep, k))
+    for _, k in best.values():
+        members.append(k)
+        cohesion[k] = -1.0  # supports the claim, never stands for it
+    if len({units[k].article_id for k in members}) < 2:
+        return None
+    members.sort(key=lambda k: (units[k].article_id, units[k].index))
+    return Claim([units[k] for k in members], {n: cohesion[k] for n, k in enumerate(members)})
 
 
 def _group(units: list[Unit], edges: list[tuple[float, int, int]],
-           cohesive: Callable[[list[int], list[int]], bool] | None = None) -> list[Claim]:
-    """Greedy merging from the strongest pair down; a claim never holds two sentences of one article."""
+           cohesive: Callable[[list[int], list[int]], bool] | None = None) -> list[list[int]]:
+    """Greedy merging from the strongest pair down; a group never holds two sentences of one article.
+
+    Every sentence is in exactly one group (most of them alone)."""
     group_of = list(range(len(units)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(units))}
     articles: dict[int, set[str]] = {i: {u.article_id} for i, u in enumerate(units)}
-    strength: dict[int, float] = defaultdict(float)
-    for score, i, j in edges:
+    for _, i, j in edges:
         gi, gj = group_of[i], group_of[j]
-        if gi == gj:
-            strength[i] += score
-            strength[j] += score
-            continue
-        if articles[gi] & articles[gj]:
+        if gi == gj or articles[gi] & articles[gj]:
             continue
         if cohesive is not None and not cohesive(members[gi], members[gj]):
             continue
@@ -212,16 +464,7 @@ def _group(units: list[Unit], edges: list[tuple[float, int, int]],
             group_of[k] = gi
         members[gi].extend(members.pop(gj))
         articles[gi] |= articles.pop(gj)
-        strength[i] += score
-        strength[j] += score
-    claims = []
-    for ids in members.values():
-        if len(ids) < 2:
-            continue
-        ids.sort(key=lambda k: (units[k].article_id, units[k].index))
-        claims.append(Claim([units[k] for k in ids], {n: strength[k] for n, k in enumerate(ids)}))
-    claims.sort(key=lambda c: (-len(c.units), c.units[0].article_id, c.units[0].index))
-    return claims
+    return list(members.values())
 
 
 def independent_sources(article_ids: Iterable[str], outlets: Mapping[str, str | None],

@@ -293,11 +293,15 @@ def _sentence_cap(n_articles: int) -> int:
 
 def _units(article: Article, extraction, cap: int) -> list[Unit]:
     values: dict[str, list[float]] = defaultdict(list)
+    counted: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for f in extraction.figures:
         values[f.sentence].append(float(f.value))
+        if f.counted_key:
+            counted[f.sentence].append((f.counted_key, float(f.value)))
     units = []
     for n, s in enumerate(extraction.sentences[:cap]):
-        units.append(Unit(article.id, n, s.paragraph, s.text, tuple(values.get(s.text, ()))))
+        units.append(Unit(article.id, n, s.paragraph, s.text, tuple(values.get(s.text, ())),
+                          tuple(counted.get(s.text, ()))))
     return units
 
 
