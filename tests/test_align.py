@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from briefs.align import Mention, Unit, align, group_figures, independent_sources, tokens
+from briefs.align import Mention, Unit, align, group_figures, independent_sources, quoted_spans, tokens
 
 
 def unit(aid, n, text, values=()):
@@ -71,3 +71,102 @@ def test_figures_group_by_counted_thing_then_magnitude_then_agreement():
     assert len(agreeing) == 1 and {m.article_id for m in agreeing[0]} == {"e", "f"}  # "nearly 1,500" agrees
     shells = next(c for c in clusters if c[0][0].counted_key == "shell")
     assert len(shells) == 1 and len(shells[0]) == 1
+
+
+def claims_of(units):
+    return [sorted((u.article_id, u.index) for u in c.units) for c in align(units)]
+
+
+def test_one_minister_saying_different_things_in_two_articles_is_not_one_claim():
+    units = [
+        unit("a", 0, "Interior Minister Teodor Raske said on Thursday that he had ordered an independent investigation."),
+        unit("a", 1, "Heavy rain is expected again in the valley on Sunday."),
+        unit("b", 0, "Interior Minister Teodor Raske visited the shelters in Eastfield on Thursday."),
+        unit("b", 1, "The bridge over the river reopened to traffic on Friday."),
+        unit("c", 0, "Interior Minister Teodor Raske called the relief fund a first instalment, not the final bill."),
+    ]
+    assert align(units) == []
+
+
+def test_one_minister_quoted_twice_on_different_things_is_not_one_claim():
+    units = [
+        unit("a", 0, "\"I have ordered an independent investigation, and its report will be published in full.\" "
+                     "— Interior Minister Teodor Raske"),
+        unit("b", 0, "“The people of this valley are owed the whole truth, not a version of it,” "
+                     "Interior Minister Teodor Raske said."),
+        unit("c", 0, "Regional Governor Ana Petrel declared a state of emergency across Orlen Province."),
+        unit("d", 0, "Regional Governor Ana Petrel visited the families at the sports centre in the afternoon."),
+    ]
+    assert align(units) == []
+
+
+def test_a_quote_aligns_with_a_paraphrase_of_what_it_says():
+    units = [
+        unit("a", 0, "\"I have ordered an independent investigation, and its report will be published in full.\" "
+                     "— Interior Minister Teodor Raske"),
+        unit("b", 0, "Interior Minister Teodor Raske said he had ordered an independent investigation into why "
+                     "the dam failed."),
+        unit("c", 0, "“No family will be left to carry this alone,” Interior Minister Teodor Raske said."),
+    ]
+    assert claims_of(units) == [[("a", 0), ("b", 0)]]
+
+
+def test_two_wordings_of_one_event_still_align():
+    units = [
+        unit("a", 0, "An inspection of the Sorrel Dam last summer found cracks in its eastern wall, "
+                     "opposition lawmaker Rafael Tunis said on Thursday."),
+        unit("a", 1, "The death toll rose to 11 on Thursday.", [11]),
+        unit("b", 0, "Engineers found the cracks in the dam's eastern wall during an inspection last summer, "
+                     "the water authority confirmed."),
+        unit("b", 1, "Schools in Kavra will stay closed until March 12."),
+    ]
+    assert claims_of(units) == [[("a", 0), ("b", 0)]]
+
+
+def test_different_figures_about_one_thing_are_different_claims():
+    units = [
+        unit("a", 0, "Nine people are now confirmed dead, according to the Civil Protection Directorate.", [9]),
+        unit("b", 0, "The Civil Protection Directorate confirmed 4 people dead by Tuesday afternoon.", [4]),
+    ]
+    assert align(units) == []
+
+
+def test_a_sentence_that_reports_two_things_supports_both_claims():
+    killed, missing = ("people|killed", 11.0), ("people|missing", 17.0)
+    units = [
+        Unit("a", 0, 0, "The death toll rose to 11 on Thursday and 17 people remain missing, the directorate said.",
+             (11, 17), (killed, missing)),
+        Unit("b", 0, 0, "The directorate said the death toll stood at 11, unchanged since Thursday.", (11,), (killed,)),
+        Unit("c", 0, 0, "Eleven people are dead, the civil protection service says.", (11,), (killed,)),
+        Unit("b", 1, 1, "The directorate said 17 people were still missing.", (17,), (missing,)),
+        Unit("c", 1, 1, "Seventeen people are still missing.", (17,), (missing,)),
+    ]
+    claims = claims_of(units)
+    assert [("a", 0), ("b", 0), ("c", 0)] in claims
+    assert [("a", 0), ("b", 1), ("c", 1)] in claims
+
+
+def test_questions_report_nothing_and_align_with_nothing():
+    units = [
+        unit("a", 0, "North Korean troops joining the Russian war near the border?"),
+        unit("b", 0, "North Korean troops are joining the Russian war near the border."),
+    ]
+    assert align(units) == []
+
+
+def test_the_representative_reads_on_its_own():
+    units = [
+        unit("a", 0, "Those investigators will be appointed by Interior Minister Teodor Raske, who ordered an "
+                     "independent investigation into the dam failure."),
+        unit("b", 0, "Interior Minister Teodor Raske ordered an independent investigation into the dam failure, "
+                     "led by engineers with no ties to the authority."),
+    ]
+    (claim,) = align(units)
+    assert claim.representative().article_id == "b"
+
+
+def test_quoted_spans_run_across_broken_quotes():
+    assert quoted_spans('Anker said: "Once a wall starts to go, you cannot close it.') == [(12, 59)]
+    assert quoted_spans("You can only get people out of the way.”") == [(0, 40)]
+    assert quoted_spans("“No family will be left,” Raske said, “not one.”") == [(0, 25), (38, 48)]
+    assert quoted_spans("The Sorrel Dam’s wall gave way.") == []

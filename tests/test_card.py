@@ -114,6 +114,13 @@ def test_figures_that_differ_on_one_day_conflict_and_their_facts_are_graded_cont
     assert evacuated and all(f.credibility == 5 for f in evacuated)
 
 
+def test_a_fact_is_not_supported_by_an_article_that_states_another_figure():
+    card = card_of(DAM)
+    evacuated = fact_with(card, ["1,200", "evacuated"])
+    assert "bbbb0002" not in evacuated.sources  # it says 1,700
+    assert evacuated.independent == 1
+
+
 def test_every_line_cites_the_paragraph_it_came_from():
     card = card_of(DAM)
     paragraphs = {a.id: a.paragraphs for a in DAM}
@@ -270,6 +277,19 @@ def test_demo_card_json_validates_and_cites_only_its_sources(demo_library):
     assert kinds.get("people killed") == "evolving" and kinds.get("people displaced") == "conflict"
     speakers = {q["speaker"] for q in data["quotes"]}
     assert {"Ana Petrel", "Mira Solberg"} <= speakers
+
+
+def test_demo_facts_are_carried_by_articles_that_report_them_not_by_mentions_of_a_name(demo_library):
+    data = json.loads(_brief("card", "sorrel dam", "--format", "json", "-q", library=demo_library).stdout)
+    raske = [f for f in data["facts"] if any("Raske" in p["text"] for p in f["passages"])]
+    assert raske, "the minister's investigation is a key fact"
+    for fact in raske:  # every passage reports the investigation, none only names the minister
+        assert all("investigat" in p["text"] for p in fact["passages"]), fact
+        assert fact["independent_sources"] == 3
+    for fact in data["facts"]:
+        assert not fact["text"].lstrip().startswith(("\"", "“")), fact["text"]  # a bare quote never stands for a fact
+    toll = next(f for f in data["facts"] if re.search(r"\b(11|[Ee]leven)\b", f["text"]))
+    assert toll["independent_sources"] == 6  # every outlet that puts the toll at 11
 
 
 def test_boilerplate_never_reaches_a_card(demo_library):

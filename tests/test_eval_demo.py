@@ -1,8 +1,9 @@
 """The engine's scores on the demo library against the gold annotations must not fall (bench/eval_demo.py).
 
 Floors sit a little below what the engine achieves (figures 1.00/1.00, attribution 0.96, quotes
-1.00, speakers 1.00, facts precision 1.00 and recall 0.45, support 0.50, disagreements 1.00 and
-kinds 1.00 when this was written), so that a regression shows while small gold edits do not.
+1.00, speakers 1.00, facts precision 1.00 and recall 0.45, support 0.92 (11 of 12 matched facts
+carried by as many independent sources as the gold says), disagreements 1.00 and kinds 1.00 when
+this was written), so that a regression shows while small gold edits do not.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ FLOORS = {  # name: (precision, recall)
     "quotes": (0.95, 0.95),
     "quotes+speaker": (0.90, 0.90),
     "facts": (0.90, 0.38),
-    "facts: support": (0.40, 0.40),
+    "facts: support": (0.90, 0.90),
     "disagreements": (0.75, 0.75),
     "disagreements+kind": (0.75, 0.75),
 }
