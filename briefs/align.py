@@ -172,6 +172,11 @@ class Claim:
     def article_ids(self) -> list[str]:
         return [u.article_id for u in self.units]
 
+    @property
+    def own(self) -> list[Unit]:
+        """The sentences grouped into this claim, without those that support it from another claim's group."""
+        return [u for n, u in enumerate(self.units) if self.cohesion.get(n, 0.0) >= 0]
+
     def representative(self) -> Unit:
         """The sentence closest to all the others, preferring one that reads on its own (see standalone);
         ties go to the shorter, then the earlier one."""

@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone
 
 from index.model import Article
 
-from .align import Claim, Mention, Unit, Vectorizer, align, group_figures, source_keys
+from .align import THRESHOLD, Claim, Mention, Unit, Vectorizer, align, group_figures, similarity, source_keys
 
 __all__ = ["Card", "build_card", "credibility", "CREDIBILITY_RULE", "Location", "Fact", "FigureLine",
            "Disagreement", "Side", "TimelineEntry", "Actor", "QuoteLine", "SourceInfo", "SummaryLine",
@@ -539,30 +539,43 @@ def summary(prep: Prepared) -> list[SummaryLine]:
         for k, w in v.items():
             centroid[k] += w
     norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
-    claim_of = {(u.article_id, u.index): c for c in prep.claims for u in c.units}
+    claim_of = _claim_of(prep)
+    position = {(u.article_id, u.index): i for i, u in enumerate(prep.units)}
+    features = prep.vectorizer.features
     scored = []
     for i, u in enumerate(prep.units):
         words = len(u.text.split())
         if not 8 <= words <= 50 or u.text.rstrip().endswith("?") or u.text.lstrip()[:1] in "\"“'‘":
             continue
         claim = claim_of.get((u.article_id, u.index))
-        support = prep.independent(claim.article_ids) if claim else 1
+        # corroborated by the sentences of its claim that report what this one does (not only a part of the claim)
+        units = [x for x in claim.units if x is u or similarity(u, x, features[i], features[position[
+            (x.article_id, x.index)]]) >= THRESHOLD] if claim else [u]
         central = _dot(prep.vectorizer.vectors[i], centroid) / norm
-        score = central + 0.25 / (1 + u.index) + 0.15 * min(support - 1, 3)
-        scored.append((-score, u.article_id, u.index, u, claim))
+        score = central + 0.25 / (1 + u.index) + 0.15 * min(prep.independent(x.article_id for x in units) - 1, 3)
+        scored.append((-score, u.article_id, u.index, u, claim, units))
     scored.sort(key=lambda s: s[:3])
     picked: list[SummaryLine] = []
     vectors: list[dict[str, float]] = []
-    for _, _, _, u, claim in scored:
+    used: list[Claim] = []
+    for _, _, _, u, claim, units in scored:
+        if claim is not None and any(claim is c for c in used):
+            continue  # one line per claim
         vec = _vector(prep, u.text)
         if any(_dot(vec, v) > 0.35 for v in vectors):
             continue
-        units = claim.units if claim else [u]
         picked.append(SummaryLine(u.text, [Location(x.article_id, x.paragraph) for x in units]))
         vectors.append(vec)
+        if claim is not None:
+            used.append(claim)
         if len(picked) == MAX_SUMMARY:
             break
     return picked
+
+
+def _claim_of(prep: Prepared) -> dict[tuple[str, int], Claim]:
+    """(article id, sentence index) -> the claim whose group holds the sentence (not one it only supports)."""
+    return {(u.article_id, u.index): c for c in prep.claims for u in c.own}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -571,7 +584,7 @@ def summary(prep: Prepared) -> list[SummaryLine]:
 
 def timeline(prep: Prepared) -> list[TimelineEntry]:
     """Dated events, oldest first; one entry per date and claim, with every article that states it."""
-    claim_of = {(u.article_id, u.text): n for n, c in enumerate(prep.claims) for u in c.units}
+    claim_of = {(u.article_id, u.text): n for n, c in enumerate(prep.claims) for u in c.own}
     entries: dict[tuple, TimelineEntry] = {}
     for a in prep.articles:
         ex = prep.extractions[a.id]
