@@ -118,26 +118,42 @@ _BRACKETS = re.compile(r"\[[^\]]*\]")
 OUTSIDE, QUOTED, INSERTED = 0, 1, 2  # where a token stands: outside quotes, in a quote, in "[...]" inside a quote
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _word(word: str) -> tuple[str, bool] | None:
+    """A word as a token: (stem or digits, capitalised), or None for a stop word."""
+    if word[0].isdigit():
+        return word.replace(",", "").rstrip("."), False
+    lower = word.lower()
+    if lower in _NUMBER_WORDS:
+        return _NUMBER_WORDS[lower], False
+    if lower in _STOP or len(lower) < 2:
+        return None
+    return _stem(word), word[0].isupper()
+
+
 def _scan(text: str) -> list[tuple[str, bool, bool, int]]:
     """Content tokens as (stem, capitalised, first word of the sentence, OUTSIDE / QUOTED / INSERTED)."""
     spans = quoted_spans(text) if ('"' in text or "“" in text or "”" in text) else []
-    inserted = [m.span() for m in _BRACKETS.finditer(text)] if spans and "[" in text else []
+    if not spans:
+        out = []
+        first = True
+        for word in _WORD.findall(text):
+            tok = _word(word)
+            if tok is not None:
+                out.append((tok[0], tok[1], first, OUTSIDE))
+            first = False
+        return out
+    inserted = [m.span() for m in _BRACKETS.finditer(text)] if "[" in text else []
     out = []
     for n, m in enumerate(_WORD.finditer(text)):
-        word, at = m.group(), m.start()
+        tok = _word(m.group())
+        if tok is None:
+            continue
+        at = m.start()
         where = OUTSIDE
-        if spans and any(a <= at < b for a, b in spans):
+        if any(a <= at < b for a, b in spans):
             where = INSERTED if any(a <= at < b for a, b in inserted) else QUOTED
-        if word[0].isdigit():
-            out.append((word.replace(",", "").rstrip("."), False, n == 0, where))
-            continue
-        lower = word.lower()
-        if lower in _NUMBER_WORDS:
-            out.append((_NUMBER_WORDS[lower], False, n == 0, where))
-            continue
-        if lower in _STOP or len(lower) < 2:
-            continue
-        out.append((_stem(word), word[0].isupper(), n == 0, where))
+        out.append((tok[0], tok[1], n == 0, where))
     return out
 
 

@@ -433,8 +433,9 @@ def _contradicted(units: Iterable[Unit], disagreements: list[Disagreement], prep
         if d.kind != "conflict":
             continue
         for side in d.claims:
-            on_side = [u for u in units if u.article_id in side.sources and any(_same_value(side.value, v)
-                                                                                 for v in u.values)]
+            sources = set(side.sources)
+            on_side = [u for u in units if u.article_id in sources and any(_same_value(side.value, v)
+                                                                            for v in u.values)]
             if not on_side:
                 continue
             own = {prep.keys[s] for s in side.sources}
