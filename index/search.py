@@ -173,11 +173,13 @@ class Hit:
 class SearchResult:
     """One page of hits, the total count, and facet counts when asked for."""
 
-    __slots__ = ("query", "total", "hits", "page", "facets")
+    __slots__ = ("query", "total", "hits", "page", "facets", "total_exact")
 
-    def __init__(self, query: str, total: int, hits: list[Hit], page: int = 1) -> None:
+    def __init__(self, query: str, total: int, hits: list[Hit], page: int = 1, total_exact: bool = True) -> None:
         self.query, self.total, self.hits, self.page = query, total, hits, page
         self.facets: dict[str, dict[str, int]] = {}
+        # False only for search(count=False): ``total`` is then a lower bound (see count_hits)
+        self.total_exact = total_exact
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
@@ -287,25 +289,72 @@ def search(
     snippets: bool = True,
     facets: bool = False,
     filter_query: query.Query | None = None,
+    count: bool = True,
 ) -> SearchResult:
-    """Run ``text`` against an open article searcher; only the returned page is highlighted."""
+    """Run ``text`` against an open article searcher; only the returned page is highlighted.
+
+    ``count=False`` skips counting the hits beyond this page, which on a big library costs as much as
+    finding the page again (Whoosh ranks the top hits without visiting every match): ``total`` is then
+    exact only when ``total_exact`` says so, else a lower bound; count_hits gives the exact count later.
+    """
     q = parse_query(text, searcher.schema)
     kwargs = {"filter": filter_query} if filter_query is not None else {}
     if facets:
         from whoosh import sorting
 
         kwargs["groupedby"] = {"outlet": sorting.FieldFacet("outlet_facet", maptype=sorting.Count)}
-    results = searcher.search_page(q, page, pagelen=limit, **kwargs)
     terms = query_terms(q, searcher.reader()) if snippets else None
-    hits = [make_hit(h, terms) for h in results]
-    out = SearchResult(query=text, total=results.total, hits=hits, page=page)
+    if not count and page >= 1:
+        found = searcher.search(q, limit=page * limit, **kwargs)
+        exact = found.has_exact_length()
+        page_hits = found[(page - 1) * limit:page * limit]
+        total = len(found) if exact else max(found.estimated_min_length(), found.scored_length())
+        out = SearchResult(query=text, total=total, hits=[make_hit(h, terms) for h in page_hits], page=page,
+                           total_exact=exact)
+        results = found
+    else:
+        results = searcher.search_page(q, page, pagelen=limit, **kwargs)
+        hits = [make_hit(h, terms) for h in results]
+        out = SearchResult(query=text, total=results.total, hits=hits, page=page)
     if facets:
-        counts = results.results.groups("outlet")
+        counts = (results.results if hasattr(results, "results") else results).groups("outlet")
         out.facets["outlet"] = {
             (k.decode("utf-8") if isinstance(k, bytes) else k) or "": n
             for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
         }
     return out
+
+
+class SearchCancelled(Exception):
+    """count_hits stopped because ``should_stop()`` said so."""
+
+
+def field_values(searcher, fieldname: str) -> list:
+    """The value of a sortable field for every document, indexed by document number (one column read)."""
+    return list(searcher.reader().column_reader(fieldname))
+
+
+def count_hits(searcher, text: str, *, filter_query: query.Query | None = None, group=None,
+               should_stop=None, check_every: int = 512) -> tuple[int, dict]:
+    """How many documents match ``text`` (within ``filter_query``), without scoring them.
+
+    With ``group`` (a sequence indexed by document number, e.g. ``field_values(searcher, "outlet_facet")``)
+    also how many per value. ``should_stop()`` is asked every ``check_every`` documents; when it returns
+    True, SearchCancelled is raised (a newer search wants the CPU).
+    """
+    q = parse_query(text, searcher.schema)
+    if filter_query is not None:
+        q = query.And([q, filter_query])
+    total = 0
+    counts: dict = {}
+    for docnum in searcher.docs_for_query(q):
+        total += 1
+        if group is not None:
+            value = group[docnum]
+            counts[value] = counts.get(value, 0) + 1
+        if should_stop is not None and not total % check_every and should_stop():
+            raise SearchCancelled()
+    return total, counts
 
 
 # ----------------------------------------------------------------------------------------------

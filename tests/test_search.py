@@ -139,3 +139,30 @@ def test_facets_count_the_hits_per_outlet(searcher):
     result = search(searcher, "kavra OR harbour OR budget", limit=1, facets=True)
     assert result.facets["outlet"] == {"harbour ledger": 2, "meridian wire": 1, "capital post": 1}
     assert sum(result.facets["outlet"].values()) == result.total
+
+
+def test_uncounted_search_gives_the_same_page_and_a_lower_bound(searcher):
+    full = search(searcher, "kavra OR harbour OR budget", limit=2, page=1)
+    fast = search(searcher, "kavra OR harbour OR budget", limit=2, page=1, count=False)
+    assert [h.id for h in fast.hits] == [h.id for h in full.hits]
+    assert fast.total <= full.total == 4
+    assert fast.total == full.total or not fast.total_exact
+    second = search(searcher, "kavra OR harbour OR budget", limit=2, page=2, count=False)
+    assert [h.id for h in second.hits] == [h.id for h in search(searcher, "kavra OR harbour OR budget", limit=2,
+                                                                   page=2).hits]
+    assert "total_exact" not in fast.to_json()
+
+
+def test_count_hits_counts_per_value_and_can_be_stopped(searcher):
+    from whoosh import query as wq
+
+    from index.search import SearchCancelled, count_hits, date_query, field_values
+
+    outlets = field_values(searcher, "outlet_facet")
+    total, counts = count_hits(searcher, "kavra OR harbour OR budget", group=outlets)
+    assert total == 4
+    assert counts == {"harbour ledger": 2, "meridian wire": 1, "capital post": 1}
+    assert count_hits(searcher, "kavra", filter_query=date_query("2025-03-05..")) == (1, {})
+    assert count_hits(searcher, "kavra", filter_query=wq.Term("outlet_facet", "meridian wire"))[0] == 1
+    with pytest.raises(SearchCancelled):
+        count_hits(searcher, "kavra OR harbour", should_stop=lambda: True, check_every=1)
