@@ -20,6 +20,11 @@ DEMO = ROOT / "index" / "demo"
 # Ids and the paths in the reader's header come from the source paths, so snapshots need the demo
 # library built from a copy at a fixed place (shared by xdist workers under a lock).
 FIXED_DEMO = (Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())) / "brief-tui-test-demo"
+# Counting hits waits for a pause in the typing; tests type nothing more, so count at once.
+from tui.screens.search import SearchScreen  # noqa: E402
+
+SearchScreen.count_after = 0.0
+
 HINT = "Demo library. For your own articles: brief index ~/articles, then brief"
 
 
@@ -80,13 +85,23 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-async def settle(pilot) -> None:
-    """Let workers finish and their messages be handled."""
+def _quiet(app) -> bool:
+    """No worker running, and the screen waits for nothing (a search, a hit count)."""
+    screen = app.screen
+    return not any(w.is_running for w in app.workers) and not getattr(screen, "busy", False) \
+        and not getattr(screen, "counting", False)
+
+
+async def settle(pilot, timeout: float = 10.0) -> None:
+    """Let workers finish and their messages be handled (and the search screen count its hits)."""
+    import time
+
+    end = time.monotonic() + timeout
     await pilot.pause()
-    for _ in range(5):
+    for n in range(1000):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        if (n >= 1 and _quiet(pilot.app)) or time.monotonic() > end:
             break
 
 

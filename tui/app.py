@@ -13,12 +13,19 @@ Public API, for the screens (tui.screens.compare / tui.screens.card are written 
     app.toggle_mark(article_id) -> bool            True when now marked; posts MarksChanged to the screen
     app.pinned: list[dict]                         pinned facts {"text": str, "sources": [ids]}
     app.pin(text, sources) -> bool                 False when already pinned; posts PinsChanged
+    app.unpin(text) -> bool                        False when it was not pinned; posts PinsChanged
     app.back() / app.forward()                     history: back pops the screen, keeping it (and its state:
                                                    query, selection, scroll) for forward
     app.push_history(screen)                       push a screen as a new place (clears forward history)
     with app.searcher() as s: ...                  THE shared Whoosh searcher, under a lock (workers share it),
-                                                   refreshed when the index changed (app.refresh_searcher())
+                                                   refreshed when the index changed (app.refresh_searcher());
+                                                   hold it briefly: typed searches wait for it
+    with app.background_searcher() as s: ...       a second searcher, for long unhurried work (hit counts,
+                                                   related articles) so that it never holds up a search
+    app.index_generation: int                      bumped whenever the searchers see a changed index
     app.get_article(article_id) -> Article         cached; call from a worker (it takes the searcher lock)
+    app.catalog() -> list[dict]                    every article row, newest first (a light cached copy of
+                                                   the manifest's rows, reloaded when the manifest changes)
     app.say(message, severity="information")       a notification; never interprets markup (article text is safe)
     app.keymap: dict[str, str]                     the user's remaps (action id -> key string) in force
 
@@ -28,6 +35,8 @@ command palette list that scope's actions and the app scope's, with the effectiv
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import threading
 import time
@@ -63,6 +72,8 @@ register(
 
 HISTORY_LIMIT = 30
 ARTICLE_CACHE = 64
+CATALOG_FIELDS = ("id", "title", "outlet", "published", "path")
+CATALOG_CACHE_VERSION = 1
 THEMES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 
 
@@ -128,8 +139,14 @@ class BriefApp(App):
         self._searcher = None
         self._index = None
         self._checked_at = 0.0
+        self._bg_lock = threading.RLock()
+        self._bg_searcher = None
+        self._bg_generation = -1
+        self._outlets: list | None = None
+        self.index_generation = 0
         self._articles: OrderedDict[str, Article] = OrderedDict()
         self._catalog: list[dict] | None = None
+        self._catalog_lock = threading.Lock()
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -193,6 +210,37 @@ class BriefApp(App):
         self._articles.clear()
         self._catalog = None
         self.library._manifest = None  # re-read the manifest for the catalog and ids
+        self.index_generation += 1
+
+    @contextmanager
+    def background_searcher(self) -> Iterator:
+        """A second searcher for long work (counting hits, related articles), under its own lock, so that
+        a typed search never waits for it. Follows the shared searcher when that one sees a changed index."""
+        with self._bg_lock:
+            with self._lock:
+                if self._searcher is None:
+                    self._index = self.library.open_index()
+                    self._searcher = self._index.searcher()
+                    self._checked_at = time.monotonic()
+                generation = self.index_generation
+                index = self._index
+            if self._bg_searcher is None or self._bg_generation != generation:
+                if self._bg_searcher is not None:
+                    self._bg_searcher.close()
+                self._bg_searcher = None
+                self._bg_searcher = index.searcher()
+                self._bg_generation = generation
+                self._outlets = None
+            yield self._bg_searcher
+
+    def outlet_values(self, searcher) -> list:
+        """The outlet facet value of every document of ``searcher`` (the background one), by document number."""
+        from index.search import field_values
+
+        with self._bg_lock:
+            if self._outlets is None:
+                self._outlets = field_values(searcher, "outlet_facet")
+            return self._outlets
 
     def get_article(self, article_id: str) -> Article:
         """The stored article (cached). Blocking: call it from a worker."""
@@ -217,17 +265,53 @@ class BriefApp(App):
             return art
 
     def catalog(self) -> list[dict]:
-        """Every article row {id, title, outlet, published, path}, newest first (cached)."""
-        with self._lock:
+        """Every article row {id, title, outlet, published, path}, newest first (cached).
+
+        Parsing the manifest of a big library takes a while (several MB of JSON at 20k articles), so a
+        light copy of the rows is kept in the user cache folder and used while the manifest is unchanged.
+        """
+        with self._catalog_lock:
             if self._catalog is None:
-                self._catalog = self.library.catalog() if self.library.exists() else []
+                self._catalog = self._load_catalog()
             return self._catalog
+
+    def _load_catalog(self) -> list[dict]:
+        lib = self.library
+        if not lib.exists():
+            return []
+        try:
+            st = lib.manifest_path.stat()
+        except OSError:
+            return lib.catalog()
+        key = [CATALOG_CACHE_VERSION, str(lib.root), st.st_mtime_ns, st.st_size]
+        cache = _catalog_cache_path(lib.root)
+        try:
+            with open(cache, "rb") as f:
+                stored_key, rows = marshal.load(f)
+            if stored_key == key:
+                return [dict(zip(CATALOG_FIELDS, r)) for r in rows]
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+        catalog = lib.catalog()
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                marshal.dump((key, [tuple(r[k] for k in CATALOG_FIELDS) for r in catalog]), f)
+            os.replace(tmp, cache)
+        except (OSError, ValueError):
+            pass  # a cache: the app works without it
+        return catalog
 
     def close_searcher(self) -> None:
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
+        with self._bg_lock:
+            if self._bg_searcher is not None:
+                self._bg_searcher.close()
+                self._bg_searcher = None
 
     async def on_unmount(self) -> None:
         self.close_searcher()
@@ -257,6 +341,14 @@ class BriefApp(App):
         self.pinned.append({"text": text, "sources": list(sources)})
         self._broadcast(PinsChanged())
         return True
+
+    def unpin(self, text: str) -> bool:
+        for n, p in enumerate(self.pinned):
+            if p["text"] == text:
+                del self.pinned[n]
+                self._broadcast(PinsChanged())
+                return True
+        return False
 
     def _broadcast(self, message: Message) -> None:
         if self._screen_stack:
@@ -343,6 +435,13 @@ class BriefApp(App):
             self.say("Briefing cards are not available yet", severity="warning")
             return
         self.push_history(CardScreen(query=query, ids=list(ids) if ids else None))
+
+
+def _catalog_cache_path(root: Path) -> Path:
+    import platformdirs
+
+    digest = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(platformdirs.user_cache_dir("brief", appauthor=False)) / "catalogs" / f"{digest}.marshal"
 
 
 def _modal_types() -> tuple[type, ...]:

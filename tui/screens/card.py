@@ -685,11 +685,13 @@ class CardScreen(Screen):
         if pinned is None:
             say(self, "Pinning is not available.", severity="warning")
             return
-        for n, p in enumerate(pinned):
-            if p.get("text") == row.pin["text"]:
-                del pinned[n]
-                say(self, f"Unpinned ({len(pinned)} in the custom brief).", title="Pin")
-                break
+        if any(p.get("text") == row.pin["text"] for p in pinned):
+            unpin = getattr(self.app, "unpin", None)
+            if unpin is not None:
+                unpin(row.pin["text"])
+            else:
+                pinned[:] = [p for p in pinned if p.get("text") != row.pin["text"]]
+            say(self, f"Unpinned ({len(pinned)} in the custom brief).", title="Pin")
         else:
             pin = getattr(self.app, "pin", None)
             if pin is not None:

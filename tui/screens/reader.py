@@ -1,13 +1,16 @@
 """The reader: one cleaned article with its header, the query's terms highlighted, n/N between matches,
 and a side list of related articles (the same story from other outlets) to open or compare with.
 
-The article is read in a worker (from the app's shared searcher and article cache); related articles are
-found in a second worker with Whoosh's more-like-this over the article's most distinctive terms.
+The article is read in a worker (from the app's shared searcher and article cache) and painted; only then
+are related articles looked for, in a second worker on the app's background searcher (Whoosh's
+more-like-this over the article's most distinctive terms takes a few hundred milliseconds on a 20k
+library: it must hold up neither the article nor a search). Leaving the reader stops that search.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -48,6 +51,37 @@ register(
 
 NARROW = 100  # below this many columns the related list goes under the article
 RELATED = 8
+_RELATED_CACHE: OrderedDict[tuple, list] = OrderedDict()  # (library, index generation, id) -> related
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stoppable(child, stop):
+    """A Whoosh collector that gives up (raises _Stopped) when ``stop()`` says so, checked every 256 hits."""
+    from whoosh.collectors import WrappingCollector
+
+    class Stoppable(WrappingCollector):
+        def collect_matches(self):
+            collect = self.child.collect
+            for n, sub_docnum in enumerate(self.matches(), 1):
+                if not n & 255 and stop():
+                    raise _Stopped()
+                collect(sub_docnum)
+
+    return Stoppable(child)
+
+
+class Paragraph(Static):
+    """A paragraph of the article; the first one drawn tells the reader that the text is on screen."""
+
+    def render_lines(self, crop):
+        lines = super().render_lines(crop)
+        screen = self.screen
+        if not screen.painted:
+            screen.painted = True  # the compositor writes the frame right after rendering, in the same call
+        return lines
 
 
 @dataclass
@@ -84,6 +118,7 @@ class ReaderScreen(Screen):
         self.passage: int | None = None  # paragraph index of ``highlight``
         self.related: list[Related] = []
         self.related_done = False
+        self.painted = False  # the article's text has been drawn (set by Paragraph)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="reader-header")
@@ -131,18 +166,42 @@ class ReaderScreen(Screen):
                 matches = [[(a, b) for a, b, _ in _matches(p, terms)] for p in paragraphs]
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(article, matches))
-        self._find_related(article)
 
-    def _find_related(self, article) -> None:
+    def _start_related(self) -> None:
+        """After the article is painted: find related articles, unless known or already being found."""
+        if self.article is None or self.related_done or not self.is_current:
+            return
+        key = (str(self.app.library.root), self.app.index_generation, self.article.id)
+        known = _RELATED_CACHE.get(key)
+        if known is not None:
+            self.on_reader_screen_related_found(self.RelatedFound(list(known)))
+            return
+        self._find_related(self.article, key)
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def _find_related(self, article, key: tuple) -> None:
+        from whoosh import classify
+        from whoosh import query as wq
+
+        worker = get_current_worker()
+
+        def stop() -> bool:
+            return worker.is_cancelled
+
         related: list[Related] = []
         try:
-            with self.app.searcher() as s:
+            with self.app.background_searcher() as s:
                 docnum = s.document_number(id=article.id)
-                if docnum is not None:
+                if docnum is not None and not stop():
                     # The story is in the title and the lede: more-like-this over them (the title twice)
                     # finds the same story better than over the whole body, whose tail wanders.
+                    # (Searcher.more_like, with a collector that stops when the reader is left.)
                     text = f"{article.title} {article.title} " + " ".join(article.paragraphs[:3])
-                    hits = list(s.more_like(docnum, "body", text=text, top=RELATED + 1, numterms=15))
+                    terms = s.key_terms_from_text("body", text, numterms=15, model=classify.Bo1Model)
+                    q = wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms])
+                    collector = _stoppable(s.collector(limit=RELATED + 1, mask={docnum}), stop)
+                    s.search_with_collector(q, collector)
+                    hits = list(collector.results())
                     floor = 0.3 * max((h.score for h in hits), default=0.0)
                     for hit in hits:
                         if hit["id"] == article.id or hit.score < floor:
@@ -150,10 +209,16 @@ class ReaderScreen(Screen):
                         pub = hit.get("published")
                         related.append(Related(hit["id"], hit.get("title") or "", hit.get("outlet") or None,
                                                pub.date() if pub else None))
+        except _Stopped:
+            return
         except Exception:  # noqa: BLE001 - related articles are a nicety; the article is what matters
             related = []
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.RelatedFound(related[:RELATED]))
+        if stop():
+            return
+        _RELATED_CACHE[key] = related[:RELATED]
+        while len(_RELATED_CACHE) > 256:
+            _RELATED_CACHE.popitem(last=False)
+        self.post_message(self.RelatedFound(related[:RELATED]))
 
     def on_reader_screen_loaded(self, message: Loaded) -> None:
         if message.article is None:
@@ -167,10 +232,10 @@ class ReaderScreen(Screen):
         self._per_para = message.matches
         self._render_header()
         body = self.query_one("#article", VerticalScroll)
-        widgets = [Static(paragraph_text(p, message.matches[n]), classes="para", id=f"p{n}")
+        widgets = [Paragraph(paragraph_text(p, message.matches[n]), classes="para", id=f"p{n}")
                    for n, p in enumerate(self.paragraphs)]
         if not widgets:
-            widgets = [Static(Text("(this article has no text)", style="dim"), classes="para")]
+            widgets = [Paragraph(Text("(this article has no text)", style="dim"), classes="para")]
         body.mount_all(widgets)
         self.passage = _find_passage(self.paragraphs, self.highlight) if self.highlight else None
         if self.passage is not None:
@@ -180,6 +245,7 @@ class ReaderScreen(Screen):
                 self._set_current(later[0], scroll=False)
             self.call_after_refresh(self._scroll_to_paragraph, self.passage)
         self._update_status()
+        self.call_after_refresh(self._start_related)
 
     def on_reader_screen_related_found(self, message: RelatedFound) -> None:
         self.related = message.related
@@ -370,6 +436,12 @@ class ReaderScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.refresh_marks()
+        if self.article is not None and not self.related_done:
+            self.call_after_refresh(self._start_related)  # stopped when the reader was left
+
+    def on_screen_suspend(self) -> None:
+        if not self.related_done:
+            self.workers.cancel_group(self, "related")
 
     def refresh_marks(self) -> None:
         if self.article is not None:

@@ -4,11 +4,19 @@ The query runs in a thread worker (group "search", exclusive: a newer keystroke 
 search) after a short debounce; results come back as a message and are shown only if they belong to
 the newest search. One page of hits is fetched at a time and the next one when the cursor nears the end,
 so 20,000 hits cost what 30 do. A bad query is explained on the status line; the results stay.
+
+Showing a page does not wait for the hits to be counted: Whoosh finds the best hits without visiting
+every match, while counting them (and per outlet, for the facets) visits all of them. So the page is
+painted first, then a second worker (group "count") counts on the app's background searcher, giving way
+at once to a newer search. Recent pages and counts are kept, so going back to an earlier query (deleting
+what was typed) is instant.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 
 from rich.text import Text
 from textual import on, work
@@ -17,14 +25,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ..actions import Action, bindings, register
 from ..app import MarksChanged
 from ..widgets.keybar import KeyBar
-from ..widgets.text import DIM, MARK, result_prompt, safe
+from ..widgets.results import ResultList
+from ..widgets.text import DIM, MARK, result_lines, safe
 
 register(
     Action("search.query", "slash", "query", "search", "focus_query", help="Go to the query bar (results as you type)"),
@@ -48,6 +56,8 @@ register(
 
 PAGE = 15
 PREFETCH = 5  # fetch the next page when the cursor is this close to the end
+CACHE = 128  # pages and counts of recent searches kept
+COUNT_AFTER = 0.3  # seconds after a page is painted before its hits are counted (if no newer search came)
 
 
 @dataclass
@@ -64,6 +74,7 @@ class Page:
     items: list[Item]
     total: int
     facets: dict[str, int] = field(default_factory=dict)
+    exact: bool = True  # False: ``total`` is a lower bound until the hits are counted
 
 
 class SearchScreen(Screen):
@@ -71,6 +82,7 @@ class SearchScreen(Screen):
     BINDINGS = bindings("search")
     AUTO_FOCUS = "#query"
     debounce = 0.15  # seconds after the last keystroke before the search runs
+    count_after = COUNT_AFTER
 
     class Results(Message):
         def __init__(self, generation: int, page: int, result: Page) -> None:
@@ -81,6 +93,11 @@ class SearchScreen(Screen):
         def __init__(self, generation: int, reason: str, bad_query: bool) -> None:
             super().__init__()
             self.generation, self.reason, self.bad_query = generation, reason, bad_query
+
+    class Counted(Message):
+        def __init__(self, generation: int, total: int, facets: dict[str, int]) -> None:
+            super().__init__()
+            self.generation, self.total, self.facets = generation, total, facets
 
     def __init__(self) -> None:
         super().__init__()
@@ -95,7 +112,13 @@ class SearchScreen(Screen):
         self.outlet: str | None = None  # display name
         self.dates: str | None = None
         self.facets: dict[str, int] = {}
+        self.exact = True  # self.total is the exact count (else a lower bound, being counted)
+        self.counting = False
         self._timer: Timer | None = None
+        self._focus_results = False  # Enter was pressed before the results came: focus them when they do
+        self._pages: OrderedDict[tuple, Page] = OrderedDict()
+        self._counts: OrderedDict[tuple, tuple[int, dict[str, int]]] = OrderedDict()
+        self._names: tuple[int, dict[str, str]] | None = None
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -106,12 +129,13 @@ class SearchScreen(Screen):
         yield Static(id="hint", classes="hint")
         yield Static(id="status", classes="status")
         with Horizontal(id="search-body"):
-            yield OptionList(id="results")
+            yield ResultList(self._render_item, id="results")
             yield Static(id="facets")
         yield KeyBar("search")
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).cursor_blink = not self.app.is_headless
+        self.query_one("#status", Static).update(Text("Opening the library…", style=DIM), layout=False)
         self._update_hint()
         self._layout(self.app.size.width)
         self.start_search("")
@@ -122,10 +146,11 @@ class SearchScreen(Screen):
     def _layout(self, width: int) -> None:
         self.query_one("#search-body").set_class(width >= 110, "wide")
 
-    def _update_hint(self) -> None:
+    def _update_hint(self, empty: bool = False) -> None:
+        """The demo hint, or how to fill an empty library (``empty``: the library has no article)."""
         hint = self.query_one("#hint", Static)
         lib = self.app.library
-        if not lib.exists() or not self.app.catalog():
+        if empty or not lib.exists():
             text = Text("Your library is empty. Index a folder from a shell: ", style="bold")
             text.append("brief index ~/articles", style="bold reverse")
             text.append("  (or try the demo: brief --demo)")
@@ -157,7 +182,12 @@ class SearchScreen(Screen):
         # Down from the query bar goes to the results (the Input has no use for it).
         if event.key == "down" and isinstance(self.focused, Input) and self.focused.id == "query" and self.items:
             event.stop()
-            self.query_one("#results", OptionList).focus()
+            self._focus_list()
+
+    def _focus_list(self) -> None:
+        # set_focus now, not Widget.focus() (which waits for the message queue): a key pressed right
+        # after Enter must reach the list, not the query bar.
+        self.set_focus(self.query_one("#results", ResultList))
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -167,7 +197,9 @@ class SearchScreen(Screen):
         if event.value != self.shown_query or self.error:
             self.start_search(event.value)
         if self.items:
-            self.query_one("#results", OptionList).focus()
+            self._focus_list()
+        else:
+            self._focus_results = True  # when they come
 
     def start_search(self, text: str) -> None:
         """Search ``text`` (with the current filters) from its first page; a newer call wins."""
@@ -175,10 +207,24 @@ class SearchScreen(Screen):
         self.generation += 1
         self.pending_query = text
         self.busy = True
+        self.counting = False
+        self.workers.cancel_group(self, "count")
+        key = self._key(text, 1)
+        page = self._pages.get(key)
+        if page is not None:  # seen lately: no worker, no wait
+            self._pages.move_to_end(key)
+            self.on_search_screen_results(self.Results(self.generation, 1, page))
+            return
         self._run(self.generation, text, 1, self.outlet, self.dates)
 
+    def _key(self, text: str, page: int) -> tuple:
+        return (self.app.index_generation, text.strip(), (self.outlet or "").lower(), self.dates or "", page)
+
+    def _more_to_load(self) -> bool:
+        return len(self.items) < self.total or (not self.exact and len(self.items) >= self.pages * PAGE)
+
     def _load_more(self) -> None:
-        if self.busy or self.error is not None or len(self.items) >= self.total or self.shown_query is None:
+        if self.busy or self.error is not None or not self._more_to_load() or self.shown_query is None:
             return
         self.busy = True
         self._run(self.generation, self.shown_query, self.pages + 1, self.outlet, self.dates)
@@ -208,6 +254,39 @@ class SearchScreen(Screen):
         if not worker.is_cancelled:
             self.post_message(self.Results(generation, page, result))
 
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def _count(self, generation: int, text: str, outlet: str | None, dates: str | None) -> None:
+        """Count the hits, and per outlet, on the background searcher; stop as soon as a newer search starts."""
+        from index.search import SearchCancelled, count_hits
+
+        worker = get_current_worker()
+
+        def stop() -> bool:
+            return worker.is_cancelled or self.generation != generation
+
+        key = (self.app.index_generation, text.strip(), dates or "")
+        try:
+            with self.app.background_searcher() as s:
+                if stop():
+                    return
+                total, counts = count_hits(s, text, filter_query=self._filter_query(None, dates),
+                                           group=self.app.outlet_values(s), should_stop=stop)
+        except SearchCancelled:
+            return
+        except Exception as exc:  # noqa: BLE001 - the page is shown already; the count is a nicety
+            if not stop():
+                self.post_message(self.Failed(generation, f"counting failed: {type(exc).__name__}: {exc}", False))
+            return
+        self._counts[key] = (total, counts)
+        if not stop():
+            self.post_message(self.Counted(generation, *self._totals(total, counts, outlet)))
+
+    def _totals(self, total: int, counts: dict[str, int], outlet: str | None) -> tuple[int, dict[str, int]]:
+        """(hits within the outlet filter, facets by display name) from an outlet-blind count."""
+        names = self._outlet_names()
+        facets = {names.get(k, k): v for k, v in counts.items() if k}
+        return (counts.get(outlet.lower(), 0) if outlet else total), facets
+
     def _filter_query(self, outlet: str | None, dates: str | None):
         from whoosh import query as wq
 
@@ -226,18 +305,29 @@ class SearchScreen(Screen):
         from index.search import search
 
         fq = self._filter_query(outlet, dates)
-        counts: dict[str, int] = {}
         with self.app.searcher() as s:
-            res = search(s, text, limit=PAGE, page=page, filter_query=fq)
-            if page == 1:
-                counts = _outlet_counts(s, text, self._filter_query(None, dates))
+            res = search(s, text, limit=PAGE, page=page, filter_query=fq, count=False)
         items = [Item(h.id, h.title, h.outlet, h.published, h.snippet) for h in res.hits]
-        names = self._outlet_names() if counts else {}
-        facets = {names.get(k, k): v for k, v in counts.items() if k}
-        return Page(items, res.total, facets)
+        total, exact, facets = res.total, res.total_exact, {}
+        counted = self._counts.get((self.app.index_generation, text.strip(), dates or ""))
+        if counted is not None:
+            (total, facets), exact = self._totals(*counted, outlet), True
+        result = Page(items, total, facets, exact)
+        self._remember(self._key(text, page), result)
+        return result
+
+    def _remember(self, key: tuple, page: Page) -> None:
+        self._pages[key] = page
+        while len(self._pages) > CACHE:
+            self._pages.popitem(last=False)
+        while len(self._counts) > CACHE:
+            self._counts.popitem(last=False)
 
     def _outlet_names(self) -> dict[str, str]:
-        return {(r["outlet"] or "").lower(): r["outlet"] for r in self.app.catalog() if r["outlet"]}
+        rows = self.app.catalog()
+        if self._names is None or self._names[0] != id(rows):
+            self._names = (id(rows), {(r["outlet"] or "").lower(): r["outlet"] for r in rows if r["outlet"]})
+        return self._names[1]
 
     def _search_catalog(self, page: int, outlet: str | None, dates: str | None) -> Page:
         rows = self.app.catalog()
@@ -253,7 +343,9 @@ class SearchScreen(Screen):
             rows = [r for r in rows if (r["outlet"] or "").lower() == outlet.lower()]
         start = (page - 1) * PAGE
         items = [Item(r["id"], r["title"], r["outlet"], r["published"]) for r in rows[start:start + PAGE]]
-        return Page(items, len(rows), facets)
+        result = Page(items, len(rows), facets)
+        self._remember(self._key("", page), result)
+        return result
 
     # -- showing results ------------------------------------------------------------------------
 
@@ -261,24 +353,73 @@ class SearchScreen(Screen):
         if message.generation != self.generation:
             return  # an older search finished after a newer one started
         self.busy = False
-        ol = self.query_one("#results", OptionList)
+        results = self.query_one("#results", ResultList)
         if message.page == 1:
+            first_paint = self.shown_query is None
             self.error = None
             self.shown_query = self.pending_query
             self.items = list(message.result.items)
             self.total = message.result.total
+            self.exact = message.result.exact
             self.pages = 1
             self.facets = message.result.facets
-            ol.clear_options()
-            ol.add_options(self._option(it) for it in self.items)
-            if self.items:
-                ol.highlighted = 0
+            results.set_count(len(self.items))
+            results.mark(message.generation)
+            if first_paint or (not self.shown_query and not self.items):
+                self._update_hint(empty=not self.shown_query and not self.items and not self.outlet
+                                  and not self.dates)
+            if self.shown_query and (not self.exact or not self.facets):
+                self.counting = True
+            if self.items and self._focus_results:
+                self._focus_list()
+            self._focus_results = False
+            self.call_after_refresh(self._first_page_painted, message.generation)
         else:
             seen = {it.id for it in self.items}
             new = [it for it in message.result.items if it.id not in seen]
             self.items.extend(new)
             self.pages = message.page
-            ol.add_options(self._option(it) for it in new)
+            if not self.exact and not message.result.exact:
+                self.total = max(self.total, message.result.total, len(self.items))
+            results.extend_count(len(self.items))
+        self._update_status()
+        self._update_facets()
+
+    @property
+    def painted(self) -> int:
+        """The generation (search) whose first page of results the terminal shows (a frame was drawn)."""
+        return self.query_one("#results", ResultList).painted_token
+
+    def _first_page_painted(self, generation: int) -> None:
+        """The page is (about to be) on screen: count the hits (and per outlet) once typing has paused."""
+        if generation != self.generation:
+            return
+        if self.counting:
+            key = (self.app.index_generation, (self.shown_query or "").strip(), self.dates or "")
+            counted = self._counts.get(key)
+            if counted is not None:
+                self.on_search_screen_counted(self.Counted(generation, *self._totals(*counted, self.outlet)))
+            else:
+                # Counting visits every match (a second or more for a wildcard over 20k articles) and,
+                # Python threads sharing one interpreter lock, would slow the next keystroke's search:
+                # it waits for a pause in the typing, and a newer search stops it.
+                if self.count_after > 0:
+                    self.set_timer(self.count_after, partial(self._start_count, generation))
+                else:
+                    self._start_count(generation)
+
+    def _start_count(self, generation: int) -> None:
+        if generation == self.generation and self.counting:
+            self._count(generation, self.shown_query or "", self.outlet, self.dates)
+
+    def on_search_screen_counted(self, message: Counted) -> None:
+        if message.generation != self.generation:
+            return
+        self.counting = False
+        self.total, self.exact, self.facets = message.total, True, message.facets
+        for key, page in self._pages.items():  # the pages of this search now know their count
+            if key[1:4] == self._key(self.shown_query or "", 1)[1:4]:
+                page.total, page.exact, page.facets = message.total, True, message.facets
         self._update_status()
         self._update_facets()
 
@@ -286,17 +427,20 @@ class SearchScreen(Screen):
         if message.generation != self.generation:
             return
         self.busy = False
+        self.counting = False
         if message.bad_query:
             self.error = message.reason
             self._update_status()
+            self.query_one("#results", ResultList).mark(message.generation)
+            self.query_one("#results", ResultList).refresh()
         else:
             self.app.say(message.reason, severity="error")
+        self.call_after_refresh(self._first_page_painted, message.generation)
 
-    def _option(self, it: Item) -> Option:
-        width = max(30, (self.query_one("#results").size.width or self.app.size.width) - 4)
-        return Option(result_prompt(marked=self.app.is_marked(it.id), title=it.title, outlet=it.outlet,
-                                    published=it.published, article_id=it.id, snippet=it.snippet,
-                                    width=width), id=it.id)
+    def _render_item(self, n: int, width: int) -> list:
+        it = self.items[n]
+        return result_lines(marked=self.app.is_marked(it.id), title=it.title, outlet=it.outlet,
+                            published=it.published, article_id=it.id, snippet=it.snippet, width=max(30, width - 1))
 
     def _update_status(self) -> None:
         t = Text(end="")
@@ -306,13 +450,16 @@ class SearchScreen(Screen):
             if self.items:
                 t.append(f"  (still showing the results for {self.shown_query!r})" if self.shown_query
                          else "  (still showing every article)", style=DIM)
-            self.query_one("#status", Static).update(t)
+            self.query_one("#status", Static).update(t, layout=False)
             return
         what = "hit" if self.shown_query else "article"
-        t.append(f"{self.total:,} {what}{'s' * (self.total != 1)}", style="bold")
+        more = "" if self.exact else "+"
+        t.append(f"{self.total:,}{more} {what}{'s' * (self.total != 1 or bool(more))}", style="bold")
+        if self.counting:
+            t.append(" (counting…)", style=DIM)
         if not self.shown_query:
             t.append(" (newest first)", style=DIM)
-        if len(self.items) < self.total:
+        if len(self.items) < self.total and self.exact:
             t.append(f" · {len(self.items):,} loaded", style=DIM)
         if self.outlet:
             t.append(" · outlet: ")
@@ -326,7 +473,7 @@ class SearchScreen(Screen):
             t.append(f" · {MARK} {len(self.app.marked)} marked")
         if self.shown_query and not self.total:
             t.append(" · nothing matches: try fewer words, OR, or a wildcard such as evacu*", style=DIM)
-        self.query_one("#status", Static).update(t)
+        self.query_one("#status", Static).update(t, layout=False)
 
     def _update_facets(self) -> None:
         t = Text(end="")
@@ -336,20 +483,22 @@ class SearchScreen(Screen):
             chosen = self.outlet and name.lower() == self.outlet.lower()
             t.append("▸ " if chosen else "  ", style="bold")
             t.append(f"{safe(name)[:20]:<20} {count:>5}\n", style="bold" if chosen else "")
-        if not self.facets:
+        if self.counting:
+            t.append("  counting…\n", style=DIM)
+        elif not self.facets:
             t.append("  (none known)\n", style=DIM)
         t.append("\nDates", style="bold")
         t.append("  d to set\n", style=DIM)
         t.append(f"  {self.dates or 'any'}\n")
-        self.query_one("#facets", Static).update(t)
+        self.query_one("#facets", Static).update(t, layout=False)
 
-    @on(OptionList.OptionHighlighted, "#results")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_index >= len(self.items) - PREFETCH:
+    @on(ResultList.Highlighted, "#results")
+    def _highlighted(self, event: ResultList.Highlighted) -> None:
+        if event.index >= len(self.items) - PREFETCH:
             self._load_more()
 
-    @on(OptionList.OptionSelected, "#results")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    @on(ResultList.Selected, "#results")
+    def _selected(self, event: ResultList.Selected) -> None:
         self.action_open()
 
     # -- marks ----------------------------------------------------------------------------------
@@ -361,18 +510,13 @@ class SearchScreen(Screen):
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
-        ol = self.query_one("#results", OptionList)
-        for it in self.items:
-            try:
-                ol.replace_option_prompt(it.id, self._option(it).prompt)
-            except Exception:  # noqa: BLE001 - the option list was refilled meanwhile
-                pass
+        self.query_one("#results", ResultList).invalidate()
         self._update_status()
 
     # -- actions --------------------------------------------------------------------------------
 
     def current(self) -> Item | None:
-        ol = self.query_one("#results", OptionList)
+        ol = self.query_one("#results", ResultList)
         if ol.highlighted is None or ol.highlighted >= len(self.items):
             return None
         return self.items[ol.highlighted]
@@ -392,7 +536,7 @@ class SearchScreen(Screen):
         if it is None:
             return
         self.app.toggle_mark(it.id)
-        ol = self.query_one("#results", OptionList)
+        ol = self.query_one("#results", ResultList)
         if ol.highlighted is not None and ol.highlighted < len(self.items) - 1:
             ol.highlighted += 1
 
@@ -489,23 +633,6 @@ class SearchScreen(Screen):
         with inp.prevent(Input.Changed):
             inp.value = entry.get("query", "")
         self.start_search(inp.value)
-
-
-def _outlet_counts(searcher, text: str, filter_query) -> dict[str, int]:
-    """Hits per outlet (lower-cased facet value) for the query, ignoring the outlet filter.
-
-    Done here rather than with index.search.search(facets=True), whose groupedby Whoosh refuses.
-    Unscored, so it costs a walk over the matching documents and no ranking.
-    """
-    from whoosh import sorting
-
-    from index.search import parse_query
-
-    q = parse_query(text, searcher.schema)
-    kwargs = {"filter": filter_query} if filter_query is not None else {}
-    results = searcher.search(q, limit=None, scored=False, groupedby={"outlet": sorting.FieldFacet("outlet_facet")},
-                              maptype=sorting.Count, **kwargs)
-    return dict(results.groups("outlet"))
 
 
 def _date_bounds(dates: str) -> tuple[str, str]:

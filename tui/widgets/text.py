@@ -86,23 +86,35 @@ def snippet_text(segments: Iterable[tuple[str, bool]], limit: int = 200) -> Text
     return t
 
 
-def result_prompt(*, marked: bool, title: str, outlet: str | None, published, article_id: str,
-                  snippet: Iterable[tuple[str, bool]] | None = None, width: int = 78, lines: int = 2) -> Text:
-    """One result: a mark column, then the title, the outlet/date/id line and the snippet wrapped into
-    ``lines`` lines under the title (not under the mark)."""
-    t = Text(end="")
-    t.append(f"{MARK if marked else ' '} ", style=TITLE)
+ITALIC = Style(italic=True)
+
+
+def result_lines(*, marked: bool, title: str, outlet: str | None, published, article_id: str,
+                 snippet: Iterable[tuple[str, bool]] | None = None, width: int = 78,
+                 lines: int = 2) -> list[list[tuple[str, Style | None]]]:
+    """One result as lines of (text, style) pieces (for tui.widgets.results.ResultList): a mark column,
+    then the title, the outlet/date/id line and the snippet wrapped into ``lines`` lines under the title
+    (not under the mark). Plain Python: no Rich layout, so a page of results costs next to nothing."""
     title_s = safe(title) or "(untitled)"
     if len(title_s) > width - 2:
-        title_s = title_s[: width - 3].rstrip() + "…"
-    t.append(title_s, style=TITLE)
-    t.append("\n  ")
-    t.append_text(meta_line(outlet, published, article_id, "marked" if marked else ""))
+        title_s = title_s[: max(1, width - 3)].rstrip() + "…"
+    out: list[list[tuple[str, Style | None]]] = [[(f"{MARK if marked else ' '} ", TITLE), (title_s, TITLE)]]
+    meta = f" · {date_label(published)} · {article_id}" + (" · marked" if marked else "")
+    out.append([("  ", None), (safe(outlet) or "unknown outlet", ITALIC), (meta, DIM)])
     if snippet is not None:
         for line in _wrap_segments(snippet, max(20, width - 2), lines):
-            t.append("\n  ")
-            for w, match in line:
-                t.append(w, style=MATCH if match else "")
+            out.append([("  ", None)] + [(w, MATCH if match else None) for w, match in line])
+    return out
+
+
+def lines_text(lines: list[list[tuple[str, Style | None]]]) -> Text:
+    """Lines from result_lines as one Text (for tests and plain output)."""
+    t = Text(end="")
+    for n, line in enumerate(lines):
+        if n:
+            t.append("\n")
+        for w, style in line:
+            t.append(w, style=style or "")
     return t
 
 
