@@ -35,6 +35,7 @@ command palette list that scope's actions and the app scope's, with the effectiv
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
@@ -83,6 +84,26 @@ class MarksChanged(Message):
 
 class PinsChanged(Message):
     """The pinned facts changed (``app.pinned``)."""
+
+
+class FastScreen(Screen):
+    """A Screen that skips the second layout Textual does when it is pushed.
+
+    Textual lays a pushed screen out on ScreenResume, then again on the Resize event that follows, at the
+    same size: a whole layout and repaint (10-20 ms at 120x40) for nothing. Changes of content still ask
+    for their own layout. (Private Textual API, pinned version: tui.app's tests cover pushing screens.)
+    """
+
+    _laid_out_at = None
+
+    def _refresh_layout(self, size=None, scroll: bool = False) -> None:
+        super()._refresh_layout(size, scroll)
+        self._laid_out_at = size or self.outer_size
+
+    def _screen_resized(self, size) -> None:
+        if size == self._laid_out_at:
+            return
+        super()._screen_resized(size)
 
 
 class ActionsProvider(Provider):
@@ -147,6 +168,15 @@ class BriefApp(App):
         self._articles: OrderedDict[str, Article] = OrderedDict()
         self._catalog: list[dict] | None = None
         self._catalog_lock = threading.Lock()
+
+    @property
+    def _background_screens(self) -> list[Screen]:
+        # Textual counts the screen under the top one as visible even when the top one is opaque, and so
+        # lays it out again on every screen switch; only modal (see-through) screens show what is below.
+        stack = self._screen_stack
+        if stack and not isinstance(stack[-1], _modal_types()) and stack[-1].styles.background.a == 1:
+            return []
+        return super()._background_screens
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -273,6 +303,9 @@ class BriefApp(App):
         with self._catalog_lock:
             if self._catalog is None:
                 self._catalog = self._load_catalog()
+                # 100k long-lived objects at 20k articles: out of the garbage collector's full passes,
+                # which otherwise stall a keystroke or a screen switch by tens of milliseconds now and then.
+                gc.freeze()
             return self._catalog
 
     def _load_catalog(self) -> list[dict]:
@@ -409,9 +442,27 @@ class BriefApp(App):
     # -- opening things -------------------------------------------------------------------------
 
     def open_article(self, article_id: str, *, query: str | None = None, highlight: str | None = None) -> None:
-        from .screens.reader import ReaderScreen
+        from .screens.reader import ReaderScreen, find_matches
 
-        self.push_history(ReaderScreen(article_id, query=query, highlight=highlight))
+        # Reading one stored article takes a millisecond or two: when no worker holds the searcher, do it
+        # now, so that the reader's first frame has the text (a worker and a second layout cost more than
+        # the read). Otherwise (a search is running) or for an id prefix, the reader's worker reads it.
+        preloaded = None
+        if self._lock.acquire(blocking=False):
+            try:
+                article = self._articles.get(article_id)
+                if article is None:
+                    with self.searcher() as s:
+                        fields = s.document(id=article_id)
+                    if fields is not None:
+                        article = self.get_article(article_id)
+                if article is not None:
+                    preloaded = (article, find_matches(self, article, query))
+            except Exception:  # noqa: BLE001 - the reader's worker tries again and reports the failure
+                preloaded = None
+            finally:
+                self._lock.release()
+        self.push_history(ReaderScreen(article_id, query=query, highlight=highlight, preloaded=preloaded))
 
     def open_compare(self, ids: list[str]) -> None:
         ids = list(dict.fromkeys(ids))

@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -26,7 +25,7 @@ from textual.worker import get_current_worker
 from index.sanitize import sanitize
 
 from ..actions import Action, bindings, register
-from ..app import MarksChanged
+from ..app import FastScreen, MarksChanged
 from ..widgets.keybar import KeyBar
 from ..widgets.text import DIM, MARK, TITLE, _wrap_segments, date_label, paragraph_text, safe
 
@@ -92,7 +91,7 @@ class Related:
     published: object
 
 
-class ReaderScreen(Screen):
+class ReaderScreen(FastScreen):
     SCOPE = "reader"
     BINDINGS = bindings("reader")
 
@@ -106,8 +105,12 @@ class ReaderScreen(Screen):
             super().__init__()
             self.related = related
 
-    def __init__(self, article_id: str, *, query: str | None = None, highlight: str | None = None) -> None:
+    def __init__(self, article_id: str, *, query: str | None = None, highlight: str | None = None,
+                 preloaded: tuple | None = None) -> None:
+        """``preloaded``: (article, matches) when the app could read them at once (see BriefApp.open_article):
+        the text is then in the first frame, without a worker and a second layout."""
         super().__init__()
+        self._preloaded = preloaded
         self.article_id = article_id
         self.search_query = query
         self.highlight = highlight
@@ -121,9 +124,19 @@ class ReaderScreen(Screen):
         self.painted = False  # the article's text has been drawn (set by Paragraph)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Loading…", style="dim"), id="reader-header")
+        if self._preloaded is not None:
+            self._take(*self._preloaded)
+            self._preloaded = None
+        header = Static(Text("Loading…", style="dim"), id="reader-header")
+        if self.article is not None:
+            text = self._header_text()
+            header = Static(text, id="reader-header")
+            header._shown = text.plain
+        yield header
         with Horizontal(id="reader-body"):
-            yield VerticalScroll(id="article")
+            with VerticalScroll(id="article"):
+                if self.article is not None:
+                    yield from self._paragraph_widgets()
             with Vertical(id="side"):
                 yield Static(Text("Related: same story, other outlets", style="bold"), id="related-title")
                 yield OptionList(id="related")
@@ -132,8 +145,11 @@ class ReaderScreen(Screen):
 
     def on_mount(self) -> None:
         self._layout(self.app.size.width)
-        self.query_one("#article").focus()
-        self._load(self.article_id, self.search_query, self.highlight)
+        self.set_focus(self.query_one("#article"))
+        if self.article is not None:
+            self._show_loaded()
+        else:
+            self._load(self.article_id, self.search_query, self.highlight)
 
     def on_resize(self, event) -> None:
         self._layout(event.size.width)
@@ -145,25 +161,12 @@ class ReaderScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
     def _load(self, article_id: str, query: str | None, highlight: str | None) -> None:
-        from index.errors import QueryError
-
         try:
             article = self.app.get_article(article_id)
         except Exception as exc:  # noqa: BLE001 - shown to the user, the app carries on
             self.post_message(self.Loaded(None, [], str(exc)))
             return
-        paragraphs = [sanitize(p) for p in article.paragraphs]
-        matches: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
-        if query and query.strip():
-            from index.search import _matches, parse_query, query_terms
-
-            try:
-                with self.app.searcher() as s:
-                    terms = query_terms(parse_query(query, s.schema), s.reader())
-            except QueryError:
-                terms = frozenset()
-            if terms:
-                matches = [[(a, b) for a, b, _ in _matches(p, terms)] for p in paragraphs]
+        matches = find_matches(self.app, article, query)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(article, matches))
 
@@ -225,18 +228,24 @@ class ReaderScreen(Screen):
             self.query_one("#reader-header", Static).update(Text(f"Could not open {self.article_id}: {safe(message.error)}"))
             self.app.say(f"Could not open the article: {message.error}", severity="error")
             return
-        self.article = message.article
-        self.article_id = message.article.id
-        self.paragraphs = [sanitize(p) for p in message.article.paragraphs]
-        self.matches = [(pi, s, e) for pi, ms in enumerate(message.matches) for s, e in ms]
-        self._per_para = message.matches
-        self._render_header()
-        body = self.query_one("#article", VerticalScroll)
-        widgets = [Paragraph(paragraph_text(p, message.matches[n]), classes="para", id=f"p{n}")
+        self._take(message.article, message.matches)
+        self.query_one("#article", VerticalScroll).mount_all(self._paragraph_widgets())
+        self._show_loaded()
+
+    def _take(self, article, matches: list[list[tuple[int, int]]]) -> None:
+        self.article = article
+        self.article_id = article.id
+        self.paragraphs = [sanitize(p) for p in article.paragraphs]
+        self.matches = [(pi, s, e) for pi, ms in enumerate(matches) for s, e in ms]
+        self._per_para = matches
+
+    def _paragraph_widgets(self) -> list[Static]:
+        widgets = [Paragraph(paragraph_text(p, self._per_para[n]), classes="para", id=f"p{n}")
                    for n, p in enumerate(self.paragraphs)]
-        if not widgets:
-            widgets = [Paragraph(Text("(this article has no text)", style="dim"), classes="para")]
-        body.mount_all(widgets)
+        return widgets or [Paragraph(Text("(this article has no text)", style="dim"), classes="para")]
+
+    def _show_loaded(self) -> None:
+        self._render_header()
         self.passage = _find_passage(self.paragraphs, self.highlight) if self.highlight else None
         if self.passage is not None:
             self.query_one(f"#p{self.passage}").add_class("passage")
@@ -270,6 +279,13 @@ class ReaderScreen(Screen):
         return t
 
     def _render_header(self) -> None:
+        header = self.query_one("#reader-header", Static)
+        text = self._header_text()
+        if text.plain != getattr(header, "_shown", None):  # unchanged: no layout
+            header._shown = text.plain
+            header.update(text)
+
+    def _header_text(self) -> Text:
         a = self.article
         t = Text(end="")
         if self.app.is_marked(a.id):
@@ -287,7 +303,7 @@ class ReaderScreen(Screen):
         if a.url:
             t.append("\n")
             t.append(safe(a.url), style=DIM)
-        self.query_one("#reader-header", Static).update(t)
+        return t
 
     def _update_status(self) -> None:
         t = Text(end="")
@@ -308,7 +324,7 @@ class ReaderScreen(Screen):
             t.append(f" · {MARK} {len(self.app.marked)} marked")
         if self.app.pinned:
             t.append(f" · {len(self.app.pinned)} pinned")
-        self.query_one("#reader-status", Static).update(t)
+        self.query_one("#reader-status", Static).update(t, layout=False)
 
     # -- matches --------------------------------------------------------------------------------
 
@@ -453,6 +469,25 @@ class ReaderScreen(Screen):
                 ol.replace_option_prompt(r.id, self._related_prompt(r))
             except Exception:  # noqa: BLE001
                 pass
+
+
+def find_matches(app, article, query: str | None) -> list[list[tuple[int, int]]]:
+    """(start, end) of every match of ``query`` in each (sanitized) paragraph of ``article``."""
+    from index.errors import QueryError
+
+    paragraphs = [sanitize(p) for p in article.paragraphs]
+    if not (query and query.strip()):
+        return [[] for _ in paragraphs]
+    from index.search import _matches, parse_query, query_terms
+
+    try:
+        with app.searcher() as s:
+            terms = query_terms(parse_query(query, s.schema), s.reader())
+    except QueryError:
+        terms = frozenset()
+    if not terms:
+        return [[] for _ in paragraphs]
+    return [[(a, b) for a, b, _ in _matches(p, terms)] for p in paragraphs]
 
 
 def _find_passage(paragraphs: list[str], highlight: str) -> int | None:

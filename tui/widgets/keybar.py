@@ -87,7 +87,7 @@ class KeyBar(Static):
                 continue
             self._append(t, k, d)
             used += len(k) + len(d) + 4
-        self.update(t)
+        self.update(t, layout=False)  # one line, docked: a whole-screen layout per focus change is waste
 
     @staticmethod
     def _append(t: Text, key: str, description: str) -> None:
