@@ -153,3 +153,48 @@ def test_brief_on_a_terminal_opens_the_app(tmp_path, monkeypatch):
     assert lib.root == tmp_path / "cache" / "brief" / "demo-library" and "brief index" in hint and theme == "ansi"
     assert tui.cli.main(["--library", str(tmp_path / "mine")]) == 0
     assert ran[-1][0].root == tmp_path / "mine" and ran[-1][1] is None
+
+
+@async_test
+async def test_unpin_posts_pins_changed(demo_lib, no_config):
+    from tui.app import PinsChanged
+
+    app = BriefApp(demo_lib)
+    seen = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        post = app.screen.post_message
+        app.screen.post_message = lambda message: (seen.append(message), post(message))[1]
+        assert app.pin("The levee held.", ["a1"]) and not app.pin("The levee held.", ["a1"])
+        assert app.unpin("The levee held.") and app.pinned == []
+        assert not app.unpin("The levee held.")
+        assert len([m for m in seen if isinstance(m, PinsChanged)]) == 2
+
+
+@async_test
+async def test_background_searcher_is_a_second_one_that_follows_a_refresh(demo_lib, no_config):
+    app = BriefApp(demo_lib)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        with app.searcher() as s, app.background_searcher() as b:
+            assert b is not s and b.doc_count() == s.doc_count() == 17
+            assert len(app.outlet_values(b)) == b.doc_count()
+        generation = app.index_generation
+        app.refresh_searcher()
+        assert app.index_generation == generation + 1
+        with app.background_searcher() as b2:
+            assert b2 is not b and b2.doc_count() == 17
+
+
+def test_catalog_is_cached_until_the_manifest_changes(tmp_path, monkeypatch, no_config):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lib = jsonl_library(tmp_path, [{"title": "One", "body": "First text.", "published": "2025-03-04"}])
+    first = BriefApp(lib).catalog()
+    assert [r["title"] for r in first] == ["One"]
+    assert list((tmp_path / "cache" / "brief" / "catalogs").iterdir())
+    assert BriefApp(lib).catalog() == first  # from the cache
+    (tmp_path / "src" / "feed.jsonl").write_text(
+        '{"title": "One", "body": "First text.", "published": "2025-03-04"}\n'
+        '{"title": "Two", "body": "Second text.", "published": "2025-03-05"}\n', encoding="utf-8")
+    lib.update()
+    assert [r["title"] for r in BriefApp(lib).catalog()] == ["Two", "One"]

@@ -190,3 +190,66 @@ async def test_unknown_article_is_a_notification_not_a_crash(app):
         await pilot.press("backspace")
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
+
+
+def test_related_search_is_more_like_this_and_can_be_stopped(demo_lib):
+    from whoosh import classify
+    from whoosh import query as wq
+
+    from tui.screens.reader import RELATED, _stoppable, _Stopped
+
+    with demo_lib.open_index().searcher() as s:
+        for row in demo_lib.catalog()[:6]:
+            article = demo_lib.get(row["id"], s)
+            docnum = s.document_number(id=article.id)
+            text = f"{article.title} {article.title} " + " ".join(article.paragraphs[:3])
+            expected = [(h["id"], h.score) for h in s.more_like(docnum, "body", text=text, top=RELATED + 1,
+                                                                  numterms=15)]
+            terms = s.key_terms_from_text("body", text, numterms=15, model=classify.Bo1Model, normalize=False)
+            q = wq.Or([wq.Term("body", w, boost=x) for w, x in terms])
+            collector = _stoppable(s, RELATED + 1, {docnum}, lambda: False)
+            s.search_with_collector(q, collector)
+            assert [(h["id"], h.score) for h in collector.results()] == expected
+        with pytest.raises(_Stopped):
+            collector = _stoppable(s, RELATED + 1, {docnum}, lambda: True)
+            s.search_with_collector(wq.Or([wq.Term("body", w) for w in ("the", "dam", "water", "said")]),
+                                    _Stoppable_every_hit(collector))
+
+
+def _Stoppable_every_hit(collector):
+    """Check the stop question on every hit (the demo library is smaller than the 256-hit interval)."""
+    collector.child.seen = 255
+    return collector
+
+
+@async_test
+async def test_article_opened_while_the_searcher_is_free_is_in_the_first_frame(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        aid = _id_of(app, FLOOD_ID_TITLE)
+        app.open_article(aid, query="dam")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader._preloaded is not None  # read at once, no worker
+        await reader_ready(pilot)
+        assert reader.painted and reader.matches and reader.related_done
+        # The searcher busy (a search running in a worker): the reader's worker reads the article instead.
+        await pilot.press("backspace")
+        await pilot.pause()
+        import threading
+
+        held, release = threading.Event(), threading.Event()
+
+        def search_running():
+            with app.searcher():
+                held.set()
+                release.wait(10)
+
+        thread = threading.Thread(target=search_running)
+        thread.start()
+        held.wait(10)
+        app.open_article(aid, query="dam")
+        assert app.screen._preloaded is None
+        release.set()
+        thread.join()
+        await reader_ready(pilot)
+        assert app.screen.article.id == aid and app.screen.paragraphs and app.screen.painted

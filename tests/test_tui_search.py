@@ -231,3 +231,79 @@ async def test_empty_library_shows_how_to_fill_it(tmp_path, no_config):
         assert "Your library is empty" in screen_text(app) and "brief index" in screen_text(app)
         await search_for(pilot, "dam")
         assert any("no library" in n.message for n in app._notifications)
+
+
+@async_test
+async def test_the_page_comes_first_then_the_exact_count_and_facets(app):
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.count_after = 60.0  # as while typing: the count waits for a pause
+        screen.start_search("dam")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.shown_query == "dam" and len(screen.items) == PAGE and screen.counting
+        assert "counting" in screen_text(app)
+        screen._start_count(screen.generation)  # the pause came
+        await settle(pilot)
+        assert not screen.counting and screen.exact and screen.total == 14
+        assert sum(screen.facets.values()) <= screen.total and screen.facets["Harbour Ledger"] == 2
+        assert "14 hits" in screen_text(app)
+
+
+@async_test
+async def test_a_newer_search_stops_the_count_and_a_query_seen_before_is_instant(app):
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await search_for(pilot, "dam")
+        assert screen.total == 14 and screen.exact
+        await search_for(pilot, "levee")
+        generation = screen.generation
+        screen.start_search("dam")  # seen before: shown at once, count included, no worker
+        assert screen.generation == generation + 1 and not screen.busy
+        assert screen.shown_query == "dam" and screen.total == 14 and screen.exact and not screen.counting
+
+
+@async_test
+async def test_going_back_returns_the_focus_to_the_results(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await search_for(pilot, "dam")
+        assert app.focused.id == "results"
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen) and app.focused.id == "results"
+        await pilot.press("space")  # acts on the results, not typed into the query
+        assert app.screen.query_one("#query").value == "dam" and len(app.marked) == 1
+
+
+@async_test
+async def test_a_key_right_after_enter_goes_to_the_results(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#query").focus()
+        await pilot.press(*"levee")
+        await pilot.press("enter", "space")  # no pause between them
+        await settle(pilot)
+        assert screen.query_one("#query").value == "levee"
+        assert app.focused.id == "results" and len(app.marked) == 1
+
+
+@async_test
+async def test_enter_before_any_result_focuses_them_when_they_come(tmp_path, no_config):
+    lib = jsonl_library(tmp_path, [{"title": "Levee story", "body": "The levee held.", "published": "2025-03-04"}])
+    app = BriefApp(lib)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await search_for(pilot, "nothingmatches")
+        assert screen.total == 0 and app.focused.id == "query"
+        screen.query_one("#query").value = "levee"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.items and app.focused.id == "results"

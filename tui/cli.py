@@ -259,12 +259,23 @@ def cmd_app(args) -> int:
     else:
         lib = Library(default_library_dir(args.library))
         explicit = args.library or os.environ.get("BRIEF_LIBRARY")
-        if not explicit and (not lib.exists() or not lib.article_count()):
+        if not explicit and (not lib.exists() or not _has_articles(lib)):
             lib = demo_library()
-            hint = "No library yet, so this is the demo. Index your own folder: brief index ~/articles, then brief"
+            hint = "The demo (no library yet). Add yours: brief index ~/articles, then brief"
     from tui.app import run
 
     return run(lib, hint=hint, theme=args.theme)
+
+
+def _has_articles(lib) -> bool:
+    """Whether the library holds an article, without parsing a big manifest (megabytes at 20k articles)
+    before the app can paint: a manifest that large lists articles."""
+    try:
+        if lib.manifest_path.stat().st_size > 256 * 1024:
+            return True
+    except OSError:
+        return False
+    return bool(lib.article_count())
 
 
 def cmd_status(args, parser) -> int:

@@ -57,19 +57,22 @@ class _Stopped(Exception):
     pass
 
 
-def _stoppable(child, stop):
-    """A Whoosh collector that gives up (raises _Stopped) when ``stop()`` says so, checked every 256 hits."""
-    from whoosh.collectors import WrappingCollector
+def _stoppable(searcher, limit: int, mask: set[int], stop):
+    """Searcher.collector(limit, mask=mask), giving up (raising _Stopped) when ``stop()`` says so, asked
+    every 256 hits collected."""
+    from whoosh.collectors import FilterCollector, WrappingCollector
 
     class Stoppable(WrappingCollector):
-        def collect_matches(self):
-            collect = self.child.collect
-            for n, sub_docnum in enumerate(self.matches(), 1):
-                if not n & 255 and stop():
-                    raise _Stopped()
-                collect(sub_docnum)
+        seen = 0
 
-    return Stoppable(child)
+        def collect(self, sub_docnum):
+            self.seen += 1
+            if not self.seen & 255 and stop():
+                raise _Stopped()
+            return self.child.collect(sub_docnum)
+
+    # As Searcher.collector builds it: the filter outermost, so that it sees the documents first.
+    return FilterCollector(Stoppable(searcher.collector(limit=limit)), None, mask)
 
 
 class Paragraph(Static):
@@ -200,9 +203,10 @@ class ReaderScreen(FastScreen):
                     # finds the same story better than over the whole body, whose tail wanders.
                     # (Searcher.more_like, with a collector that stops when the reader is left.)
                     text = f"{article.title} {article.title} " + " ".join(article.paragraphs[:3])
-                    terms = s.key_terms_from_text("body", text, numterms=15, model=classify.Bo1Model)
+                    terms = s.key_terms_from_text("body", text, numterms=15, model=classify.Bo1Model,
+                                                  normalize=False)
                     q = wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms])
-                    collector = _stoppable(s.collector(limit=RELATED + 1, mask={docnum}), stop)
+                    collector = _stoppable(s, RELATED + 1, {docnum}, stop)
                     s.search_with_collector(q, collector)
                     hits = list(collector.results())
                     floor = 0.3 * max((h.score for h in hits), default=0.0)

@@ -371,6 +371,8 @@ class SearchScreen(FastScreen):
                 self.counting = True
             if self.items and self._focus_results:
                 self._focus_list()
+            elif not self.items and self.focused is results:
+                self.set_focus(self.query_one("#query", Input))  # nothing to act on: back to typing
             self._focus_results = False
             self.call_after_refresh(self._first_page_painted, message.generation)
         else:
@@ -505,7 +507,15 @@ class SearchScreen(FastScreen):
     def on_marks_changed(self, message: MarksChanged) -> None:
         self.refresh_marks()
 
+    def on_screen_suspend(self) -> None:
+        self._left_from = self.focused
+
     def on_screen_resume(self) -> None:
+        # Back where the user left: the result list keeps the focus (space, c, b act on the results),
+        # whatever the screens on top did with it.
+        left_from = getattr(self, "_left_from", None)
+        if left_from is not None and left_from.is_attached and self.focused is not left_from:
+            self.set_focus(left_from, scroll_visible=False)
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
