@@ -74,7 +74,7 @@ register(
 HISTORY_LIMIT = 30
 ARTICLE_CACHE = 64
 CATALOG_FIELDS = ("id", "title", "outlet", "published", "path")
-CATALOG_CACHE_VERSION = 1
+CATALOG_CACHE_VERSION = 2
 THEMES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 
 
@@ -319,18 +319,16 @@ class BriefApp(App):
         key = [CATALOG_CACHE_VERSION, str(lib.root), st.st_mtime_ns, st.st_size]
         cache = _catalog_cache_path(lib.root)
         try:
-            with open(cache, "rb") as f:
-                stored_key, rows = marshal.load(f)
+            stored_key, rows = marshal.loads(cache.read_bytes())  # marshal.load(file) is 10x slower
             if stored_key == key:
-                return [dict(zip(CATALOG_FIELDS, r)) for r in rows]
+                return rows
         except (OSError, EOFError, ValueError, TypeError):
             pass
         catalog = lib.catalog()
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                marshal.dump((key, [tuple(r[k] for k in CATALOG_FIELDS) for r in catalog]), f)
+            tmp.write_bytes(marshal.dumps((key, [{k: r[k] for k in CATALOG_FIELDS} for r in catalog])))
             os.replace(tmp, cache)
         except (OSError, ValueError):
             pass  # a cache: the app works without it
