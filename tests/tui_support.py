@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import functools
+import hashlib
 import json
 import shutil
 import tempfile
@@ -28,6 +29,17 @@ SearchScreen.count_after = 0.0
 HINT = "Demo library. For your own articles: brief index ~/articles, then brief"
 
 
+def _demo_stamp() -> list[list[str]]:
+    """What the fixed library was built from: the demo files and the code that reads and cleans them.
+
+    The fixed path outlives a checkout (another checkout or a CI run on the same machine reuses it), so a
+    library built by other code or from other files is rebuilt rather than trusted.
+    """
+    parts = [(str(p.relative_to(DEMO)), p) for p in DEMO.rglob("*") if p.is_file()]
+    parts += [(f"index/{p.name}", p) for p in (ROOT / "index").glob("*.py")]
+    return [[name, hashlib.blake2b(p.read_bytes(), digest_size=12).hexdigest()] for name, p in sorted(parts)]
+
+
 def fixed_demo_library() -> Library:
     FIXED_DEMO.mkdir(parents=True, exist_ok=True)
     with open(FIXED_DEMO / ".lock", "w") as lock:
@@ -35,7 +47,7 @@ def fixed_demo_library() -> Library:
         sources = FIXED_DEMO / "demo"
         lib = Library(FIXED_DEMO / "library")
         stamp = FIXED_DEMO / "stamp.json"
-        want = sorted((str(p.relative_to(DEMO)), p.stat().st_size) for p in DEMO.rglob("*") if p.is_file())
+        want = _demo_stamp()
         if not (lib.exists() and stamp.exists() and json.loads(stamp.read_text()) == [list(w) for w in want]):
             shutil.rmtree(sources, ignore_errors=True)
             shutil.rmtree(lib.root, ignore_errors=True)

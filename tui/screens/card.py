@@ -31,9 +31,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from tui.actions import Action, bindings, register
+from tui.widgets.keybar import KeyBar
 
 __all__ = ["CardScreen", "RowList", "Row", "Heading", "Target", "safe", "extraction_cache", "describe_error",
            "export_name"]
@@ -525,7 +526,7 @@ class CardScreen(Screen):
         yield Static(Text("Building the card…"), id="card-status")
         yield ProgressBar(total=None, show_eta=False, id="card-progress")
         yield RowList(id="card-rows", pinned=self._is_pinned)
-        yield Footer()
+        yield KeyBar("card")
 
     def _title_text(self) -> Text:
         text = Text("Brief: ")

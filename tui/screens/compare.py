@@ -24,10 +24,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.actions import Action, bindings, register
+from tui.widgets.keybar import KeyBar
 from tui.screens.card import SIDE_MARK, Heading, Row, RowList, Target, describe_error, extraction_cache, \
     format_value, safe, say
 
@@ -383,7 +384,7 @@ class CompareScreen(Screen):
         yield SourcesHeader()
         yield Static(Text("Comparing…"), id="compare-status")
         yield RowList(id="compare-rows")
-        yield Footer()
+        yield KeyBar("compare")
 
     def on_mount(self) -> None:
         self.run_compare()
