@@ -17,7 +17,8 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 DESCRIPTION = """\
 brief: a keyboard-driven terminal briefing reader.
 Drop articles (.txt, .md, .html, RSS/Atom, .jsonl) in a folder, index them, then search, read,
-compare outlets and build briefing cards, offline."""
+compare outlets and build briefing cards, offline.
+With no command on a terminal, brief opens the app (the demo library when you have none yet)."""
 
 EPILOG = """\
 query syntax:
