@@ -353,6 +353,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def compile_bytecode() -> None:
+    """Byte-compile brief's packages first, as any install does: with PYTHONDONTWRITEBYTECODE set (some
+    shells and sandboxes set it) every timed process would otherwise compile them from source again."""
+    import compileall
+
+    for package in ("index", "briefs", "tui"):
+        compileall.compile_dir(str(REPO / package), quiet=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.bare_worker:
@@ -364,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     if grep_name() == "grep":
         say("ripgrep (rg) not found: comparing cold search with `grep -ril` instead.")
+    compile_bytecode()
     try:
         library = None
         for size in sizes:
