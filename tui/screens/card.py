@@ -464,7 +464,21 @@ SECTION_NOTES = {
 }
 
 
-class CardScreen(Screen):
+class RowListActions:
+    """The keys a screen built on one RowList shares (the card and compare screens)."""
+
+    @property
+    def rows(self) -> RowList:
+        return self.query_one(RowList)
+
+    def action_move(self, step: int) -> None:
+        self.rows.action_move(step)
+
+    def action_side(self, step: int) -> None:
+        self.rows.cycle_side(step)
+
+
+class CardScreen(RowListActions, Screen):
     """The briefing card for a query (the articles it matches) or for given article ids."""
 
     DEFAULT_CSS = """
@@ -618,16 +632,6 @@ class CardScreen(Screen):
         say(self, message.error, title="Card", severity="error")
 
     # -- actions ------------------------------------------------------------------------------
-
-    @property
-    def rows(self) -> RowList:
-        return self.query_one(RowList)
-
-    def action_move(self, step: int) -> None:
-        self.rows.action_move(step)
-
-    def action_side(self, step: int) -> None:
-        self.rows.cycle_side(step)
 
     def action_section(self, step: int) -> None:
         rows = self.rows

@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 
 from tui.actions import Action, bindings, register
 from tui.widgets.keybar import KeyBar
-from tui.screens.card import SIDE_MARK, Heading, Row, RowList, Target, describe_error, extraction_cache, \
+from tui.screens.card import SIDE_MARK, Heading, Row, RowList, RowListActions, Target, describe_error, extraction_cache, \
     format_value, safe, say
 
 __all__ = ["CompareScreen", "SourcePicker", "compare_rows", "WIDE"]
@@ -344,7 +344,7 @@ class _HeaderRender:
 # The screen
 
 
-class CompareScreen(Screen):
+class CompareScreen(RowListActions, Screen):
     """Two or more articles side by side: alike, differing figures, what only one says."""
 
     DEFAULT_CSS = """
@@ -460,20 +460,10 @@ class CompareScreen(Screen):
 
     # -- actions ------------------------------------------------------------------------------
 
-    @property
-    def rows(self) -> RowList:
-        return self.query_one(RowList)
-
-    def action_move(self, step: int) -> None:
-        self.rows.action_move(step)
-
     def action_difference(self, step: int) -> None:
         if not self.rows.move_where(lambda r: getattr(r, "differs", False), step):
             say(self, "No further row with differing figures." if step > 0 else
                         "No earlier row with differing figures.", title="Compare")
-
-    def action_side(self, step: int) -> None:
-        self.rows.cycle_side(step)
 
     def action_open_passage(self) -> None:
         self._open(self.rows.current_target)

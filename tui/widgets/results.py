@@ -60,7 +60,7 @@ class ResultList(ScrollView, can_focus=True):
 
     highlighted: reactive[int | None] = reactive(None, always_update=True)
 
-    class Highlighted(Message):
+    class _ItemMessage(Message):
         def __init__(self, results: ResultList, index: int) -> None:
             super().__init__()
             self.results, self.index = results, index
@@ -69,14 +69,11 @@ class ResultList(ScrollView, can_focus=True):
         def control(self) -> ResultList:
             return self.results
 
-    class Selected(Message):
-        def __init__(self, results: ResultList, index: int) -> None:
-            super().__init__()
-            self.results, self.index = results, index
+    class Highlighted(_ItemMessage):
+        """The cursor moved to item ``index``."""
 
-        @property
-        def control(self) -> ResultList:
-            return self.results
+    class Selected(_ItemMessage):
+        """Item ``index`` was chosen (enter or a click)."""
 
     def __init__(self, renderer: Renderer, *, id: str | None = None) -> None:
         super().__init__(id=id)
