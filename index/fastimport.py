@@ -9,8 +9,10 @@ Two of Whoosh's imports cost more than half of a cold ``brief search``:
 - ``whoosh.query.terms`` imports ``whoosh.lang.morph_en`` (English word variations, ~40 ms of regex
   compiling) for the ``Variations`` query, which brief never builds; it is loaded on first use.
 
-- ``tempfile`` (and with it shutil, bz2, lzma), ``hashlib`` (md5 for writing hash tables) and ``html``
-  (escaping for Whoosh's highlighter) are imported on first use: a search never uses them.
+- ``tempfile`` and ``shutil`` (and with them bz2, lzma), ``hashlib`` (md5 for writing hash tables), ``html``
+  (escaping for Whoosh's highlighter), ``random`` (temporary file names), ``calendar`` (date
+  arithmetic) and ``queue`` (the multi-process writer) are imported on first use: a plain search
+  never uses them.
 
 The stand-ins live in ``sys.modules`` only while Whoosh is imported, so every later import of those
 names in the process gets the real modules.
@@ -37,6 +39,10 @@ class _Deferred(types.ModuleType):
     with it shutil, bz2, lzma and random, only for temporary storage a search never makes)."""
 
     def __getattr__(self, attr: str):
+        if attr.startswith("__"):
+            # The import system asks every module for __path__, __spec__ and the like: answering
+            # those must not load the real module (``import html`` loads html.entities, 1.6 ms).
+            raise AttributeError(attr)
         name = self.__name__
         if sys.modules.get(name) is self:
             del sys.modules[name]
@@ -63,8 +69,11 @@ def _stand_ins() -> dict[str, types.ModuleType]:
     hashlib.md5 = _deferred_function("hashlib", "md5")  # type: ignore[attr-defined]
     html = _Deferred("html")  # whoosh.compat: `from html import escape`, for highlighting we do not use
     html.escape = _deferred_function("html", "escape")  # type: ignore[attr-defined]
+    shutil = _Deferred("shutil")  # whoosh.filedb.compound: `from shutil import copyfileobj`, for writing only
+    shutil.copyfileobj = _deferred_function("shutil", "copyfileobj")  # type: ignore[attr-defined]
+    deferred = {name: _Deferred(name) for name in ("tempfile", "random", "calendar", "queue")}
     return {"urllib.request": urllib_request, "cached_property": cached, "whoosh.lang.morph_en": morph_en,
-            "tempfile": _Deferred("tempfile"), "hashlib": hashlib, "html": html}
+            "hashlib": hashlib, "html": html, "shutil": shutil, **deferred}
 
 
 def import_whoosh() -> None:
@@ -79,6 +88,8 @@ def import_whoosh() -> None:
         import whoosh.compat  # noqa: F401
         import whoosh.query  # noqa: F401
         import whoosh.reading  # noqa: F401
+        import whoosh.codec.whoosh3  # noqa: F401  (opening any index loads it)
+        import whoosh.searching  # noqa: F401
     finally:
         for name, module in installed.items():
             if sys.modules.get(name) is module:

@@ -32,14 +32,9 @@ MANIFEST_VERSION = 1
 
 def default_library_dir(explicit: str | os.PathLike | None = None) -> Path:
     """``--library DIR``, else ``$BRIEF_LIBRARY``, else the platform's user data dir."""
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    env = os.environ.get("BRIEF_LIBRARY")
-    if env:
-        return Path(env).expanduser().resolve()
-    import platformdirs
+    from .storage import library_root
 
-    return Path(platformdirs.user_data_dir("brief", appauthor=False))
+    return Path(library_root(explicit))
 
 
 def empty_manifest() -> dict:
@@ -121,27 +116,9 @@ class Library:
 
     def open_index(self, name: str = "articles"):
         """Open one of the Whoosh indexes read-only, without copying it into memory."""
-        from .schema import import_whoosh  # noqa: F401  (cheap Whoosh import)
-        from whoosh.filedb.filestore import FileStorage
-        from whoosh.index import EmptyIndexError
+        from .storage import open_index
 
-        if not self.exists():
-            raise LibraryError(
-                f"no library at {self.root} yet: run `brief index PATH...` to add articles"
-            )
-        try:
-            storage = FileStorage(str(self.index_dir), supports_mmap=False)
-            return storage.open_index(indexname=name)
-        except EmptyIndexError:
-            raise LibraryError(
-                f"the index in {self.root} is missing or incomplete; "
-                f"run `brief index --rebuild` to rebuild it"
-            ) from None
-        except Exception as exc:  # Whoosh raises many kinds on a damaged index
-            raise LibraryError(
-                f"the index in {self.root} could not be read ({type(exc).__name__}: {exc}); "
-                f"run `brief index --rebuild` to rebuild it"
-            ) from None
+        return open_index(str(self.root), name)
 
     def get(self, article_id: str, searcher=None) -> Article:
         """The stored, cleaned article with this id (or unique id prefix)."""

@@ -7,33 +7,49 @@ does not pay for compiling the cleaning rules.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_ESCAPES = re.compile(
-    r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC: titles, hyperlinks (terminated or not)
-    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c\n]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
-    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
-    r"|\x1b[ -/]*[0-~]"  # other escape sequences
-    r"|\x1b"  # a bare ESC
-)
-_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028]")
-_ODD_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
-_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_unicodedata = None  # imported on the first non-ASCII text (a cold `brief search` may print none)
+
 _ANY_TROUBLE = re.compile(
     r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]"
 )
+_RULES = None  # compiled on the first text that needs them (most text never does)
+
+
+def _rules():
+    global _RULES
+    if _RULES is None:
+        _RULES = (
+            re.compile(r"\r\n?|[\x0b\x0c\x85\u2028]"),  # line breaks
+            re.compile(  # terminal escapes
+                r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC: titles, hyperlinks (terminated or not)
+                r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c\n]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
+                r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
+                r"|\x1b[ -/]*[0-~]"  # other escape sequences
+                r"|\x1b"  # a bare ESC
+            ),
+            re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"),  # odd spaces
+            re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"),
+            re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]"),  # control characters
+        )
+    return _RULES
 
 
 def sanitize(text: str) -> str:
     """NFC text with plain spaces and LF line ends; no control characters, escapes or invisible characters."""
+    global _unicodedata
+    if _unicodedata is None and not text.isascii():
+        import unicodedata as _unicodedata
     if not _ANY_TROUBLE.search(text):  # the common case, fast
-        return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-    text = _LINE_BREAKS.sub("\n", text).replace("\u2029", "\n\n")
-    text = _ESCAPES.sub("", text)
-    text = _ODD_SPACES.sub(" ", text)
-    text = _CONTROLS.sub("", _INVISIBLE.sub("", text))
-    return unicodedata.normalize("NFC", text)
+        if text.isascii():  # ASCII is NFC already
+            return text
+        return text if _unicodedata.is_normalized("NFC", text) else _unicodedata.normalize("NFC", text)
+    line_breaks, escapes, odd_spaces, invisible, controls = _rules()
+    text = line_breaks.sub("\n", text).replace("\u2029", "\n\n")
+    text = escapes.sub("", text)
+    text = odd_spaces.sub(" ", text)
+    text = controls.sub("", invisible.sub("", text))
+    return text if text.isascii() else _unicodedata.normalize("NFC", text)
 
 
 def safe_inline(text: str) -> str:

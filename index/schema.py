@@ -14,8 +14,9 @@ import_whoosh()
 from whoosh.analysis import RegexTokenizer, LowercaseFilter, StemmingAnalyzer  # noqa: E402
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema  # noqa: E402
 
+from .storage import ARTICLES  # noqa: E402,F401  (the index name)
+
 SCHEMA_VERSION = 1
-ARTICLES = "articles"
 
 
 def _names():

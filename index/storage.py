@@ -1,0 +1,53 @@
+"""Finding a library and opening its index read-only, with nothing heavier than ``os.path``.
+
+A cold ``brief search`` (a fresh process, as over SSH) goes through here rather than through
+index.library, whose ``pathlib`` import alone costs it several milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .errors import LibraryError
+
+ARTICLES = "articles"  # the Whoosh index name
+
+
+def library_root(explicit: str | os.PathLike | None = None) -> str:
+    """``--library DIR``, else ``$BRIEF_LIBRARY``, else the platform's user data dir; absolute."""
+    if explicit:
+        return os.path.realpath(os.path.expanduser(os.fspath(explicit)))
+    env = os.environ.get("BRIEF_LIBRARY")
+    if env:
+        return os.path.realpath(os.path.expanduser(env))
+    import platformdirs
+
+    return platformdirs.user_data_dir("brief", appauthor=False)
+
+
+def library_exists(root: str) -> bool:
+    return os.path.isfile(os.path.join(root, "manifest.json")) and os.path.isdir(os.path.join(root, "index"))
+
+
+def open_index(root: str, name: str = ARTICLES):
+    """Open one of the library's Whoosh indexes read-only, without copying it into memory."""
+    from .fastimport import import_whoosh
+
+    import_whoosh()
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import EmptyIndexError
+
+    if not library_exists(root):
+        raise LibraryError(f"no library at {root} yet: run `brief index PATH...` to add articles")
+    try:
+        storage = FileStorage(os.path.join(root, "index"), supports_mmap=False)
+        return storage.open_index(indexname=name)
+    except EmptyIndexError:
+        raise LibraryError(
+            f"the index in {root} is missing or incomplete; run `brief index --rebuild` to rebuild it"
+        ) from None
+    except Exception as exc:  # Whoosh raises many kinds on a damaged index
+        raise LibraryError(
+            f"the index in {root} could not be read ({type(exc).__name__}: {exc}); "
+            f"run `brief index --rebuild` to rebuild it"
+        ) from None
