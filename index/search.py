@@ -7,6 +7,7 @@ friendly fields ``outlet:``, ``author:``, ``tag:``, ``title:``, ``id:`` and
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 
@@ -15,8 +16,10 @@ from .schema import import_whoosh
 
 import_whoosh()
 
-from whoosh import qparser, query  # noqa: E402
-from whoosh.qparser import syntax  # noqa: E402
+from whoosh import query  # noqa: E402
+
+# whoosh.qparser (~5 ms to import, ~3 ms to build a parser) is loaded only for queries that need it:
+# plain words, the commonest query, are turned into the same query directly (see _plain_query).
 
 FIELD_ALIASES = {"tags": ["tag"], "outlet": ["source"], "published": ["date"]}
 KNOWN_FIELDS = {"title", "body", "outlet", "source", "author", "tag", "tags", "date", "published", "id"}
@@ -66,24 +69,30 @@ def date_query(text: str) -> query.Query:
     return query.DateRange("published", start, end)
 
 
-class _DateNode(syntax.SyntaxNode):
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def r(self) -> str:
-        return f"date:{self.text}"
-
-    def query(self, parser) -> query.Query:
-        return date_query(self.text)
-
-
 _DATE_VALUE = r"[0-9][0-9.\-]*|\.\.[0-9][0-9\-]*"
 
 
-class _DatePlugin(qparser.TaggingPlugin):
-    priority = -5  # taggers run in ascending priority: before the field tagger (0)
-    expr = rf"(?<![\w:])(?:date|published):(?P<text>{_DATE_VALUE})"
-    nodetype = _DateNode
+def _date_plugin():
+    """The tagger for ``date:`` (and ``published:``) values, turning them into a DateRange."""
+    from whoosh import qparser
+    from whoosh.qparser import syntax
+
+    class DateNode(syntax.SyntaxNode):
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def r(self) -> str:
+            return f"date:{self.text}"
+
+        def query(self, parser) -> query.Query:
+            return date_query(self.text)
+
+    class DatePlugin(qparser.TaggingPlugin):
+        priority = -5  # taggers run in ascending priority: before the field tagger (0)
+        expr = rf"(?<![\w:])(?:date|published):(?P<text>{_DATE_VALUE})"
+        nodetype = DateNode
+
+    return DatePlugin()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -118,12 +127,45 @@ def _check_syntax(text: str) -> None:
             raise QueryError(f"fuzzy term {m.group(0)!r}: the number after ~ must be a whole number")
 
 
-def make_parser(schema) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
+DEFAULT_FIELDS = ("title", "body")
+
+
+def make_parser(schema):
+    """Whoosh's parser for brief's syntax: fields title and body, AND by default, fuzzy terms, aliases, dates."""
+    from whoosh import qparser
+
+    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-    parser.add_plugin(_DatePlugin())
+    parser.add_plugin(_date_plugin())
     return parser
+
+
+_PLAIN = re.compile(r"\w+(?:\s+\w+)*")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+
+def _plain_query(text: str, schema) -> query.Query | None:
+    """The query make_parser would build for words alone (no operators, fields, quotes, wildcards or
+    punctuation), built without the parser; None for anything else. Tests hold the two equal."""
+    if not _PLAIN.fullmatch(text):
+        return None
+    words = []
+    for word in text.split():
+        if word in _OPERATORS:
+            return None
+        terms = []
+        for name in DEFAULT_FIELDS:
+            tokens = list(schema[name].process_text(word, mode="query"))
+            if len(tokens) > 1:
+                return None  # one word, several terms: the parser's business
+            if tokens:
+                terms.append(query.Term(name, tokens[0]))
+        if terms:
+            words.append(terms[0] if len(terms) == 1 else query.Or(terms))
+    if not words:
+        return query.NullQuery
+    return (words[0] if len(words) == 1 else query.And(words)).normalize()
 
 
 def parse_query(text: str, schema) -> query.Query:
@@ -131,7 +173,9 @@ def parse_query(text: str, schema) -> query.Query:
     if not text:
         raise QueryError("the query is empty")
     _check_syntax(text)
-    q = make_parser(schema).parse(text)
+    q = _plain_query(text, schema)
+    if q is None:
+        q = make_parser(schema).parse(text)
     if q is query.NullQuery:
         raise QueryError(f"the query {text!r} has no words to search for")
     return q
@@ -201,16 +245,16 @@ def query_terms(q: query.Query, reader) -> frozenset[str]:
 def _matches(body: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of every word in ``body`` that stems to one of ``terms``.
 
-    Cheaper than Whoosh's highlighter, which re-analyses the whole text: only words that share
-    their first two letters with a term are stemmed at all.
+    Cheaper than Whoosh's highlighter, which re-analyses the whole text: a regular expression finds
+    the words (tokens as Whoosh's tokenizer cuts them) that start like a term, and only those are
+    stemmed.
     """
     from whoosh.lang.porter import stem
 
-    prefixes = {t[:2] for t in terms}
     found = []
-    for m in _TOKEN.finditer(body):
+    for m in _candidates(terms).finditer(body):
         word = m.group().lower()
-        if word[:2] not in prefixes:
+        if word[:2] not in _prefixes(terms):
             continue
         if word in terms:
             found.append((m.start(), m.end(), word))
@@ -219,6 +263,20 @@ def _matches(body: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
             if stemmed in terms:
                 found.append((m.start(), m.end(), stemmed))
     return found
+
+
+@functools.lru_cache(maxsize=32)
+def _prefixes(terms: frozenset[str]) -> frozenset[str]:
+    return frozenset(t[:2] for t in terms)
+
+
+@functools.lru_cache(maxsize=32)
+def _candidates(terms: frozenset[str]) -> re.Pattern:
+    """Whole tokens (``_TOKEN``: not preceded by a word character, or by one and a dot) that start
+    with a term's first two letters, in any case."""
+    starts = [p for p in _prefixes(terms) if re.fullmatch(r"\w[\w.]?", p)]  # how a token can begin
+    alternatives = "|".join(re.escape(p) for p in sorted(starts, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})(?:\.?\w+)*", re.IGNORECASE)
 
 
 def make_snippet(body: str, terms: frozenset[str], width: int = 170, fragments: int = 2) -> list[tuple[str, bool]]:
@@ -298,6 +356,7 @@ def search(
     exact only when ``total_exact`` says so, else a lower bound; count_hits gives the exact count later.
     """
     q = parse_query(text, searcher.schema)
+    _preload_lengths(searcher)
     kwargs = {"filter": filter_query} if filter_query is not None else {}
     if facets:
         from whoosh import sorting
@@ -313,7 +372,16 @@ def search(
                            total_exact=exact)
         results = found
     else:
-        results = searcher.search_page(q, page, pagelen=limit, **kwargs)
+        from whoosh.searching import ResultsPage
+
+        if page < 1:
+            raise ValueError("page must be 1 or more")
+        found = searcher.search(q, limit=page * limit, **kwargs)
+        if not facets and not found.has_exact_length():
+            total = fast_count(searcher, q if filter_query is None else query.And([q, filter_query]).normalize())
+            if total is not None:
+                found._total = total  # what len(found) would walk every match to count
+        results = ResultsPage(found, page, limit)  # as searcher.search_page(q, page, limit) builds it
         hits = [make_hit(h, terms) for h in results]
         out = SearchResult(query=text, total=results.total, hits=hits, page=page)
     if facets:
@@ -323,6 +391,147 @@ def search(
             for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
         }
     return out
+
+
+def _preload_lengths(searcher, fields=DEFAULT_FIELDS) -> None:
+    """Read the title and body length columns into memory, once per segment reader.
+
+    Ranking (BM25F) needs each scored document's field lengths; Whoosh reads them one byte at a time
+    from the column file, which on a word in half of 20,000 articles was a third of the search. The
+    columns are one byte per document. Uses whoosh-reloaded 2.7.5's (pinned) per-document reader;
+    anything unexpected leaves Whoosh's own reading in place.
+    """
+    try:
+        from whoosh.codec.whoosh3 import _lenfield
+
+        for leaf, _offset in searcher.leaf_searchers():
+            perdoc = leaf.reader()._perdoc
+            for name in fields:
+                column = _lenfield(name)
+                if column in perdoc._readers or not perdoc.has_column(column):
+                    continue
+                colfile, start, length = perdoc._get_column_file(column)
+                data = colfile.get(start, length)
+                # Documents past the column's end have length 0, as Whoosh's reader answers for them
+                # (one more for the doccount itself, which doc_field_length lets through).
+                perdoc._readers[column] = bytes(data) + bytes(max(0, perdoc._doccount + 1 - len(data)))
+    except (AttributeError, ImportError, KeyError, OSError):  # pragma: no cover - another Whoosh
+        return
+
+
+# ----------------------------------------------------------------------------------------------
+# Counting hits without walking them one by one
+#
+# Whoosh ranks the top hits without visiting every match, then counts the rest by walking every
+# matching document through its matcher: on a word in half of 20,000 articles that walk cost as much
+# as the ranking. For the queries most people type (words, which the parser turns into terms joined
+# by OR across title and body and by AND across words), the count can be read from the index's term
+# statistics and posting blocks instead. Anything else is counted by Whoosh as before.
+
+
+def _term_key(q: query.Query, reader) -> tuple[str, bytes] | None:
+    """(field, term bytes) of a Term query, None when the term cannot be in this segment."""
+    schema = reader.schema
+    if q.fieldname not in schema:
+        return None
+    try:
+        text = schema[q.fieldname].to_bytes(q.text)
+    except ValueError:
+        return None
+    return (q.fieldname, text) if (q.fieldname, text) in reader else None
+
+
+def _posting_ids(reader, key: tuple[str, bytes]) -> set[int]:
+    """The segment's document numbers in a term's postings, deleted documents left out."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    m = reader.postings(*key)
+    if type(m) is not W3LeafMatcher:  # deletions (a FilterMatcher) or a short, inlined posting list
+        return set(m.all_ids())
+    ids: set[int] = set()
+    while m.is_active():  # a block at a time: whoosh-reloaded 2.7.5 (pinned) stores ids per block
+        m._read_ids()
+        ids.update(m._ids)
+        m._next_block()
+    return ids
+
+
+def _leaf_ids(q: query.Query, reader) -> set[int] | None:
+    """Document numbers matching ``q`` in one segment; None for a query this does not handle."""
+    kind = type(q)
+    if kind is query.Term:
+        key = _term_key(q, reader)
+        return _posting_ids(reader, key) if key else set()
+    if kind is query.Or and not getattr(q, "minmatch", 0):
+        found: set[int] = set()
+        for sub in q.subqueries:
+            ids = _leaf_ids(sub, reader)
+            if ids is None:
+                return None
+            found |= ids
+        return found
+    if kind is query.And:
+        parts, excluded = [], set()
+        for sub in q.subqueries:
+            ids = _leaf_ids(sub.query if type(sub) is query.Not else sub, reader)
+            if ids is None:
+                return None
+            if type(sub) is query.Not:
+                excluded |= ids
+            else:
+                parts.append(ids)
+        if not parts:
+            return None  # only NOTs: everything else in the segment (let Whoosh count)
+        parts.sort(key=len)
+        return set.intersection(*parts) - excluded
+    if kind is query.AndNot:
+        positive, negative = _leaf_ids(q.a, reader), _leaf_ids(q.b, reader)
+        return None if positive is None or negative is None else positive - negative
+    if q is query.NullQuery:
+        return set()
+    return None
+
+
+def _leaf_count(q: query.Query, reader) -> int | None:
+    """How many documents of one segment match ``q``; None for a query this does not handle."""
+    if not reader.has_deletions():
+        # A term, or terms joined by OR (one word over title and body): the biggest posting list
+        # counts as its document frequency, and only the others' documents are looked up in it.
+        terms = [q] if type(q) is query.Term else q.subqueries if type(q) is query.Or else None
+        if terms and not getattr(q, "minmatch", 0) and all(type(t) is query.Term for t in terms):
+            keys = [k for k in (_term_key(t, reader) for t in terms) if k]
+            if not keys:
+                return 0
+            freqs = [reader.doc_frequency(*k) for k in keys]
+            biggest = max(range(len(keys)), key=freqs.__getitem__)
+            others: set[int] = set()
+            for n, key in enumerate(keys):
+                if n != biggest:
+                    others |= _posting_ids(reader, key)
+            if not others:
+                return freqs[biggest]
+            m = reader.postings(*keys[biggest])
+            extra = 0
+            for docnum in sorted(others):
+                if m.is_active():
+                    m.skip_to(docnum)
+                if not m.is_active() or m.id() != docnum:
+                    extra += 1
+            return freqs[biggest] + extra
+    ids = _leaf_ids(q, reader)
+    return None if ids is None else len(ids)
+
+
+def fast_count(searcher, q: query.Query) -> int | None:
+    """The number of documents matching ``q`` when it is made of terms, AND, OR and AND NOT (what
+    plain words and most typed queries become); None otherwise (let Whoosh count)."""
+    total = 0
+    for leaf, _offset in searcher.leaf_searchers():
+        n = _leaf_count(q, leaf.reader())
+        if n is None:
+            return None
+        total += n
+    return total
 
 
 class SearchCancelled(Exception):
