@@ -102,8 +102,15 @@ def dir_mb(path: Path) -> float:
 # Commands under test
 
 
+def brief_launcher() -> list[str]:
+    """The installed `brief` command beside this Python (what a user runs: its launcher imports
+    tui.cli directly), else `python -m tui` (which also pays for runpy, ~5 ms)."""
+    script = Path(sys.executable).with_name("brief")
+    return [str(script)] if script.is_file() and os.access(script, os.X_OK) else [sys.executable, "-m", "tui"]
+
+
 def brief_cmd(library: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "tui", "--library", str(library), *args]
+    return [*brief_launcher(), "--library", str(library), *args]
 
 
 def bare_cmd(corpus: Path, index_dir: Path, mode: str) -> list[str]:
@@ -299,7 +306,10 @@ def report(size: int, corpus: Path, gen_seconds: float, runs: int, idx: IndexFig
 
 def importtime_report(work: Path, library: Path, word: str, top: int = 10) -> str:
     """The slowest imports (self time) of one cold `brief search`, from -X importtime."""
-    cmd = [sys.executable, "-X", "importtime", "-m", "tui", "--library", str(library), "search", word]
+    launcher = brief_launcher()
+    python = [sys.executable, "-X", "importtime"]
+    cmd = [*python, launcher[0]] if len(launcher) == 1 else [*python, *launcher[1:]]
+    cmd += ["--library", str(library), "search", word]
     result = checked(cmd, "brief search -X importtime", cwd=work)
     entries = []
     for line in result.stderr.splitlines():
