@@ -147,3 +147,42 @@ def test_stand_ins_load_the_real_modules_when_used():
     done = run_brief(code=code)
     assert done.returncode == 0, done.stderr
     assert "LOADED []" in done.stdout and "OK" in done.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is for Linux only")
+@pytest.mark.parametrize("xdg", [None, "", "relative/data", "/srv/data", "/srv/data/", "~/data"])
+@pytest.mark.parametrize("home", ["/home/ana", "/home/ana/", None, "", "relative-home"])
+def test_default_library_folder_is_platformdirs_answer(monkeypatch, xdg, home):
+    import platformdirs
+
+    from index.storage import _xdg_data_dir, library_root
+
+    monkeypatch.delenv("BRIEF_LIBRARY", raising=False)
+    for name, value in (("XDG_DATA_HOME", xdg), ("HOME", home)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    expected = platformdirs.user_data_dir("brief", appauthor=False)
+    quick = _xdg_data_dir("brief")
+    assert quick is None or quick == expected
+    if home == "/home/ana" or (xdg or "").startswith("/"):
+        assert quick is not None  # the usual set-ups take the shortcut
+    assert library_root() == expected
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is for Linux only")
+def test_default_library_search_does_not_import_platformdirs(tmp_path):
+    from index.library import Library
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("Dam Holds\n\nThe dam at Kavra held overnight.\n", encoding="utf-8")
+    Library(tmp_path / "xdg" / "brief").update([src])
+    env = {k: v for k, v in os.environ.items() if k != "BRIEF_LIBRARY"}
+    env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), PYTHONPATH=str(ROOT), NO_COLOR="1")
+    code = ("import sys; from tui.cli import main; code = main(['search', 'dam']); "
+            "print('PLATFORMDIRS', 'platformdirs' in sys.modules, code, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert "PLATFORMDIRS False 0" in done.stderr, done.stderr
+    assert "Dam Holds" in done.stdout
