@@ -522,6 +522,18 @@ def _leaf_count(q: query.Query, reader) -> int | None:
     return None if ids is None else len(ids)
 
 
+def matching_docnums(searcher, q: query.Query) -> list[int] | None:
+    """Every document number matching ``q``, ascending, read a posting block at a time, when ``q`` is
+    made of terms, AND, OR and AND NOT; None otherwise."""
+    found: list[int] = []
+    for leaf, offset in searcher.leaf_searchers():
+        ids = _leaf_ids(q, leaf.reader())
+        if ids is None:
+            return None
+        found.extend(offset + d for d in sorted(ids))
+    return found
+
+
 def fast_count(searcher, q: query.Query) -> int | None:
     """The number of documents matching ``q`` when it is made of terms, AND, OR and AND NOT (what
     plain words and most typed queries become); None otherwise (let Whoosh count)."""
@@ -553,10 +565,13 @@ def count_hits(searcher, text: str, *, filter_query: query.Query | None = None, 
     """
     q = parse_query(text, searcher.schema)
     if filter_query is not None:
-        q = query.And([q, filter_query])
+        q = query.And([q, filter_query]).normalize()
+    docnums = matching_docnums(searcher, q)
+    if docnums is not None and group is None:
+        return len(docnums), {}
     total = 0
     counts: dict = {}
-    for docnum in searcher.docs_for_query(q):
+    for docnum in searcher.docs_for_query(q) if docnums is None else docnums:
         total += 1
         if group is not None:
             value = group[docnum]

@@ -13,7 +13,8 @@ import random
 import pytest
 
 from index.schema import ARTICLES, article_schema
-from index.search import _TOKEN, _matches, fast_count, make_parser, parse_query, query_terms, search
+from index.search import (_TOKEN, _matches, count_hits, fast_count, field_values, make_parser, parse_query,
+                          query_terms, search)
 
 VOCAB = ("dam wall water level flood kavra convoy relief minister budget vote troops border "
          "harbour pilots strike storm ferry cancelled running runs ran displaced refugees agency").split()
@@ -42,8 +43,9 @@ def index_with_deletions(tmp_path_factory):
             n = next(counter)
             words = [rng.choice(VOCAB) for _ in range(rng.randint(5, 60))]
             title = " ".join(rng.choice(VOCAB) for _ in range(rng.randint(0, 4))).title()
+            outlet = rng.choice(["Meridian Wire", "Harbour Ledger", ""])
             writer.add_document(id=f"d{n}", path=f"/src/{n % 50}.txt", title=title, body=" ".join(words),
-                                outlet=rng.choice(["Meridian Wire", "Harbour Ledger", ""]))
+                                outlet=outlet, outlet_facet=outlet.lower())
         writer.commit(merge=False)
 
     for batch in (400, 300, 200):
@@ -71,6 +73,24 @@ def test_fast_count_equals_walking_every_match(index_with_deletions, text):
 
 
 @pytest.mark.parametrize("text", QUERIES)
+def test_count_hits_and_outlet_counts_equal_walking_every_match(index_with_deletions, text):
+    from whoosh import query
+
+    with index_with_deletions.searcher() as s:
+        outlets = field_values(s, "outlet_facet")
+        q = parse_query(text, s.schema)
+        walked = list(s.docs_for_query(q))
+        expected = {}
+        for docnum in walked:
+            expected[outlets[docnum]] = expected.get(outlets[docnum], 0) + 1
+        assert count_hits(s, text, group=outlets) == (len(walked), expected)
+        assert count_hits(s, text) == (len(walked), {})
+        within = query.Term("outlet_facet", "harbour ledger")
+        narrowed = [d for d in walked if outlets[d] == "harbour ledger"]
+        assert count_hits(s, text, filter_query=within)[0] == len(narrowed)
+
+
+@pytest.mark.parametrize("text", QUERIES)
 def test_search_gives_whooshs_page_total_and_ranking(index_with_deletions, text):
     with index_with_deletions.searcher() as ours, index_with_deletions.searcher() as theirs:
         q = make_parser(theirs.schema).parse(text)
@@ -80,6 +100,13 @@ def test_search_gives_whooshs_page_total_and_ranking(index_with_deletions, text)
             assert result.total == expected.total
             assert [h.id for h in result.hits] == [h["id"] for h in expected]
             assert [round(h.score, 6) for h in result.hits] == [round(h.score, 6) for h in expected]
+        from whoosh import query
+
+        within = query.Term("outlet_facet", "meridian wire")
+        expected = theirs.search_page(q, 1, pagelen=3, filter=within)
+        result = search(ours, text, limit=3, filter_query=within)
+        assert result.total == expected.total
+        assert [h.id for h in result.hits] == [h["id"] for h in expected]
 
 
 @pytest.mark.parametrize("text", [
