@@ -12,7 +12,8 @@ Two of Whoosh's imports cost more than half of a cold ``brief search``:
 - ``tempfile`` and ``shutil`` (and with them bz2, lzma), ``hashlib`` (md5 for writing hash tables), ``html``
   (escaping for Whoosh's highlighter), ``random`` (temporary file names), ``calendar`` (date
   arithmetic) and ``queue`` (the multi-process writer) are imported on first use: a plain search
-  never uses them.
+  never uses them. So are Whoosh's fuzzy-matching automata and Levenshtein distance, its
+  double-metaphone filter and its date conversions.
 
 The stand-ins live in ``sys.modules`` only while Whoosh is imported, so every later import of those
 names in the process gets the real modules.
@@ -69,11 +70,25 @@ def _stand_ins() -> dict[str, types.ModuleType]:
     hashlib.md5 = _deferred_function("hashlib", "md5")  # type: ignore[attr-defined]
     html = _Deferred("html")  # whoosh.compat: `from html import escape`, for highlighting we do not use
     html.escape = _deferred_function("html", "escape")  # type: ignore[attr-defined]
+    # Whoosh modules for what a plain search never does: fuzzy terms (automata, levenshtein), the
+    # double-metaphone filter, date arithmetic (util.times; date: queries load it on first use).
+    automata = types.ModuleType("whoosh.automata")
+    automata.__path__ = []  # a package, as far as `from whoosh.automata import lev` is concerned
+    automata.lev = _Deferred("whoosh.automata.lev")  # type: ignore[attr-defined]
+    levenshtein = types.ModuleType("whoosh.support.levenshtein")
+    levenshtein.distance = _deferred_function("whoosh.support.levenshtein", "distance")  # type: ignore[attr-defined]
+    dmetaphone = types.ModuleType("whoosh.lang.dmetaphone")
+    dmetaphone.double_metaphone = _deferred_function("whoosh.lang.dmetaphone", "double_metaphone")  # type: ignore[attr-defined]
+    times = types.ModuleType("whoosh.util.times")
+    for name in ("datetime_to_long", "long_to_datetime"):
+        setattr(times, name, _deferred_function("whoosh.util.times", name))
+    whoosh_parts = {"whoosh.automata": automata, "whoosh.support.levenshtein": levenshtein,
+                    "whoosh.lang.dmetaphone": dmetaphone, "whoosh.util.times": times}
     shutil = _Deferred("shutil")  # whoosh.filedb.compound: `from shutil import copyfileobj`, for writing only
     shutil.copyfileobj = _deferred_function("shutil", "copyfileobj")  # type: ignore[attr-defined]
     deferred = {name: _Deferred(name) for name in ("tempfile", "random", "calendar", "queue")}
     return {"urllib.request": urllib_request, "cached_property": cached, "whoosh.lang.morph_en": morph_en,
-            "hashlib": hashlib, "html": html, "shutil": shutil, **deferred}
+            "hashlib": hashlib, "html": html, "shutil": shutil, **deferred, **whoosh_parts}
 
 
 def import_whoosh() -> None:

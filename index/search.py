@@ -567,8 +567,6 @@ def count_hits(searcher, text: str, *, filter_query: query.Query | None = None, 
     if filter_query is not None:
         q = query.And([q, filter_query]).normalize()
     docnums = matching_docnums(searcher, q)
-    if docnums is not None and group is None:
-        return len(docnums), {}
     total = 0
     counts: dict = {}
     for docnum in searcher.docs_for_query(q) if docnums is None else docnums:

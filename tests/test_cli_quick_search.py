@@ -132,7 +132,8 @@ def test_stand_ins_load_the_real_modules_when_used():
         "from index.fastimport import import_whoosh\n"
         "import_whoosh()\n"
         "lazy = ('urllib.request', 'tempfile', 'shutil', 'random', 'calendar', 'queue', 'html', 'html.entities',"
-        " 'whoosh.lang.morph_en', 'cached_property', 'asyncio')\n"
+        " 'whoosh.lang.morph_en', 'cached_property', 'asyncio', 'whoosh.automata', 'whoosh.support.levenshtein',"
+        " 'whoosh.lang.dmetaphone', 'whoosh.util.times')\n"
         "print('LOADED', [m for m in lazy if m in sys.modules])\n"
         "import whoosh.util, whoosh.compat, whoosh.util.times, whoosh.filedb.compound, whoosh.filedb.filetables\n"
         "assert len(whoosh.util.random_name(6)) == 6\n"
@@ -142,6 +143,11 @@ def test_stand_ins_load_the_real_modules_when_used():
         "import io; out = io.BytesIO(); whoosh.filedb.compound.copyfileobj(io.BytesIO(b'xyz'), out)\n"
         "assert out.getvalue() == b'xyz'\n"
         "import tempfile, shutil, random; assert tempfile.mkdtemp and shutil.rmtree and random.random\n"
+        "import datetime, whoosh.fields, whoosh.reading, whoosh.codec.base, whoosh.analysis.morph\n"
+        "assert whoosh.fields.datetime_to_long(datetime.datetime(2024, 1, 1)) == 63839664000000000\n"
+        "assert whoosh.reading.distance('abc', 'abd') == 1\n"
+        "assert whoosh.analysis.morph.double_metaphone('smith') == ('SM0', 'XMT')\n"
+        "assert callable(whoosh.codec.base.lev.levenshtein_automaton)\n"
         "print('OK')\n"
     )
     done = run_brief(code=code)
