@@ -27,6 +27,7 @@ from .library import Library, empty_manifest
 from .model import Article
 
 PARALLEL_THRESHOLD = 300  # files in one run from which reading and writing use both cores
+WRITER_MB = 128  # memory for the postings of each Whoosh writer before it spills a sorted run
 
 
 def _write_json_atomic(path: Path, data) -> None:
@@ -95,6 +96,37 @@ ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
 class _Plan:
     to_read: list[tuple[str, os.stat_result]] = field(default_factory=list)
     to_remove: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    """The bookkeeping of one indexing run, shared by the serial and the parallel path."""
+
+    files: dict  # the manifest's files, updated in place
+    report: IndexReport
+    writer: object  # the index's own Whoosh writer: deletions (and, serially, the documents)
+    live: bool  # writing into the index in use (not a new one that is swapped in)
+    gone_ids: set[str]  # ids of articles no longer in the index
+    batch_ids: set[str] = field(default_factory=set)  # ids written in this run
+    sketches: dict[str, list[int]] = field(default_factory=dict)  # their near-duplicate sketches
+
+    def file_done(self, path: str, st: os.stat_result, error: str | None, rows: list[dict]) -> None:
+        """Record one read file: its articles (already written) replace what the index held for it."""
+        files, report = self.files, self.report
+        old = files.get(path)
+        if error is not None:
+            Indexer._failed(files, path, st, error, report)
+            return
+        if self.live:
+            # Also for files the manifest does not know: a run killed between the index
+            # commit and the manifest write left their documents in the index.
+            self.writer.delete_by_term("path", path)
+        if old is not None:
+            self.gone_ids.update(a["id"] for a in old.get("articles", ()))
+        report.updated += old is not None and not old.get("error")
+        report.added += old is None or bool(old.get("error"))
+        report.articles_added += len(rows)
+        files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size, "articles": rows}
 
 
 @contextlib.contextmanager
@@ -233,63 +265,95 @@ class Indexer:
                 f"the index in {self.root} could not be read ({type(exc).__name__}: {exc}); "
                 f"run `brief index --rebuild` to rebuild it"
             ) from None
-        batch_ids: set[str] = set()
-        gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
-        sketches: dict[str, list[int]] = {}
         total = len(plan.to_read)
-        # Whoosh's procs=2 writer forks too: only from a single-threaded process (see _read_stream).
+        # Forking a process that runs other threads (the app indexes from a worker thread) can copy a
+        # lock some thread holds into the child, which then hangs: such a caller indexes serially.
+        # The workers are forked before the first progress call (a progress bar may start a thread).
         big = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
-        results = _read_stream([p for p, _ in plan.to_read], parallel=big)
-        writer = ix.writer(procs=2, limitmb=128, multisegment=True) if big else ix.writer(limitmb=128, timeout=30)
+        writer = ix.writer(limitmb=WRITER_MB, timeout=30)
+        gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
+        run = _Run(files, report, writer, live=target == self.index_dir, gone_ids=gone_ids)
         try:
             for path in plan.to_remove:
                 writer.delete_by_term("path", path)
                 report.removed += 1
                 report.articles_removed += len(files.pop(path).get("articles", ()))
-            stats = dict(plan.to_read)
-            for n, (path, articles, error, problems, article_sketches) in enumerate(results, 1):
-                report.problems.extend(problems)
-                st = stats[path]
-                old = files.get(path)
-                if error is not None:
-                    self._failed(files, path, st, error, report)
-                else:
-                    if target == self.index_dir:
-                        # Also for files the manifest does not know: a run killed between the index
-                        # commit and the manifest write left their documents in the index.
-                        writer.delete_by_term("path", path)
-                    if old is not None:
-                        gone_ids.update(a["id"] for a in old.get("articles", ()))
-                    kept = self._unique(articles, batch_ids, path, report)
-                    for article in kept:
-                        writer.add_document(**_article_doc(article, path))
-                        sketches[article.id] = article_sketches[article.id]
-                    report.updated += old is not None and not old.get("error")
-                    report.added += old is None or bool(old.get("error"))
-                    report.articles_added += len(kept)
-                    files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size,
-                                   "articles": [_catalog_row(a) for a in kept]}
-                if progress:
-                    progress("index", n, total)
-            if progress:
-                progress("commit", 0, 0)
-            writer.commit()
+            if big:
+                self._write_parallel(run, plan, str(target), progress)
+            else:
+                self._write_serial(run, plan, progress)
         except BaseException:
-            writer.cancel()
-            results.close()
+            if not writer.is_closed:
+                writer.cancel()
             if target != self.index_dir:
                 shutil.rmtree(target, ignore_errors=True)
+            elif big:
+                _remove_orphan_segments(storage)
             raise
         if target != self.index_dir:
             self._swap_in(target)
-        return batch_ids, gone_ids - batch_ids, sketches
+        return run.batch_ids, run.gone_ids - run.batch_ids, run.sketches
+
+    def _write_serial(self, run: _Run, plan: _Plan, progress) -> None:
+        """Read and write the planned files one after the other, in this process; then commit."""
+        writer, report, total = run.writer, run.report, len(plan.to_read)
+        for n, (path, st) in enumerate(plan.to_read, 1):
+            path, articles, error, problems, article_sketches = _read_one(path)
+            report.problems.extend(problems)
+            kept = []
+            if error is None:
+                kept = self._unique(articles, run.batch_ids, path, report)
+                for article in kept:
+                    writer.add_document(**_article_doc(article, path))
+                    run.sketches[article.id] = article_sketches[article.id]
+            run.file_done(path, st, error, [_catalog_row(a) for a in kept])
+            if progress:
+                progress("index", n, total)
+        if progress:
+            progress("commit", 0, 0)
+        writer.commit()
+
+    def _write_parallel(self, run: _Run, plan: _Plan, folder: str, progress) -> None:
+        """Have worker processes read and write the planned files (index.parallel); then commit their
+        segments with this process's deletions."""
+        from . import dedup, readers  # noqa: F401  (imported once, before the fork)
+        from .parallel import Workers
+        from .schema import ARTICLES
+
+        report, total = run.report, len(plan.to_read)
+        with Workers(folder, ARTICLES, [p for p, _ in plan.to_read], WRITER_MB) as workers:
+            by_path: dict[str, tuple] = {}
+            for worker, results in workers.results():
+                for path, *result in results:
+                    by_path[path] = (worker, *result)
+                if progress:
+                    progress("index", len(by_path), total)
+            if progress:
+                progress("commit", 0, 0)
+            # In the order of the plan, as on the serial path: the manifest's order, and which of two
+            # articles with one id is kept, do not depend on which worker was faster.
+            dropped: list[list[int]] = [[] for _ in range(workers.count)]
+            for path, st in plan.to_read:
+                worker, error, problems, entries = by_path.pop(path)
+                report.problems.extend(problems)
+                kept = []
+                for row, docnum, sketch, label in entries:
+                    if row["id"] in run.batch_ids:  # also in the other worker's share
+                        report.problems.append(_repeated_id_message(path, label))
+                        dropped[worker].append(docnum)
+                        continue
+                    run.batch_ids.add(row["id"])
+                    run.sketches[row["id"]] = sketch
+                    kept.append(row)
+                run.file_done(path, st, error, kept)
+            _commit_with(run.writer, workers, dropped)
 
     @staticmethod
     def _unique(articles: list[Article], seen: set[str], path: str, report: IndexReport) -> list[Article]:
         kept = []
         for a in articles:
             if a.id in seen:
-                report.problems.append(f"{path}: entry {a.key or a.title!r} repeats an id already indexed; skipped")
+                report.problems.append(_repeated_id(path, a))
                 continue
             seen.add(a.id)
             kept.append(a)
@@ -349,7 +413,7 @@ class Indexer:
 
 
 # ----------------------------------------------------------------------------------------------
-# Reading, in worker processes for big batches
+# Reading one file (in the worker processes of index.parallel for big batches)
 
 
 def _read_one(path: str):
@@ -370,21 +434,50 @@ def _read_one(path: str):
     return path, articles, None, problems, {a.id: sketch(a.body) for a in articles}
 
 
-def _read_stream(paths: list[str], parallel: bool):
-    """Results of _read_one in order; two worker processes read ahead when ``parallel``."""
-    # Forking a process that runs other threads (the app indexes from a worker thread) can copy a
-    # lock some thread holds into the child, which then hangs: the caller reads serially then.
-    if not parallel:
-        yield from map(_read_one, paths)
-        return
-    import multiprocessing
+def _repeated_id(path: str, a: Article) -> str:
+    return _repeated_id_message(path, a.key or a.title)
 
-    pool = multiprocessing.get_context("fork").Pool(2)
-    try:
-        yield from pool.imap(_read_one, paths, chunksize=8)
-    finally:
-        pool.terminate()
-        pool.join()
+
+def _repeated_id_message(path: str, label: str) -> str:
+    return f"{path}: entry {label!r} repeats an id already indexed; skipped"
+
+
+def _commit_with(writer, workers, dropped: list[list[int]]) -> None:
+    """Commit ``writer`` (its deletions, any merge) together with the ``workers``' new segments.
+
+    The steps of ``whoosh.multiproc.MpWriter._commit`` with ``multisegment=True``: these private
+    SegmentWriter methods are used the way Whoosh's own multiprocessing writer uses them, and
+    Whoosh is pinned (whoosh-reloaded==2.7.5). ``dropped[n]`` are documents of segment ``n`` to
+    leave out (an id already given to an article in another worker's share).
+    """
+    finalsegments = writer._merge_segments(None, None, None)  # the usual small-segment merge...
+    for segment, docnums in zip(workers.segments(), dropped):  # ...while the workers finish theirs
+        if segment is None:
+            continue
+        for docnum in docnums:
+            segment.delete_document(docnum)
+        finalsegments.append(segment)
+    if writer._added:  # the merge wrote documents into this writer's own segment
+        finalsegments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(finalsegments)  # the one moment the new documents become visible
+    writer._finish()  # releases Whoosh's lock, removes the temp folder the workers shared
+
+
+def _remove_orphan_segments(storage) -> None:
+    """After a failed parallel run into the live index: delete the segment files no TOC lists.
+
+    Whoosh would remove them at the next commit anyway; this keeps a failed run from leaving
+    megabytes behind until then.
+    """
+    from whoosh.index import clean_files
+
+    from .schema import ARTICLES
+
+    with contextlib.suppress(Exception):
+        toc = storage.open_index(indexname=ARTICLES)._read_toc()
+        clean_files(storage, ARTICLES, toc.generation, toc.segments)
 
 
 def _article_doc(a: Article, path: str) -> dict:
