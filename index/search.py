@@ -357,6 +357,7 @@ def search(
     """
     q = parse_query(text, searcher.schema)
     _preload_lengths(searcher)
+    q = _without_absent_terms(q, searcher.reader())
     kwargs = {"filter": filter_query} if filter_query is not None else {}
     if facets:
         from whoosh import sorting
@@ -391,6 +392,28 @@ def search(
             for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
         }
     return out
+
+
+def _without_absent_terms(q: query.Query, reader) -> query.Query:
+    """``q`` with the terms the index does not hold taken out of its ORs.
+
+    A word is looked for in both title and body; when one of the two never has it (a word no title
+    uses), Whoosh still ranks every match through a union with an empty side, a third slower. Such
+    a term adds nothing to any score, so dropping it changes neither the hits nor their scores.
+    """
+    kind = type(q)
+    if kind is query.Or and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None):
+        subs = [_without_absent_terms(sub, reader) for sub in q.subqueries]
+        kept = [sub for sub in subs if type(sub) is not query.Term or _term_key(sub, reader)]
+        if not kept:
+            return q
+        if len(kept) == 1 and q.boost == 1.0:
+            return kept[0]
+        return query.Or(kept, boost=q.boost) if len(kept) < len(subs) or kept != q.subqueries else q
+    if kind is query.And:
+        subs = [_without_absent_terms(sub, reader) for sub in q.subqueries]
+        return query.And(subs, boost=q.boost) if subs != q.subqueries else q
+    return q
 
 
 def _preload_lengths(searcher, fields=DEFAULT_FIELDS) -> None:

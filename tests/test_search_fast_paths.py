@@ -159,3 +159,21 @@ def test_query_terms_still_drive_the_snippet(index_with_deletions):
         hit = search(s, "flooding", limit=1).hits[0]
         assert any(match and segment.lower().startswith("flood") for segment, match in hit.snippet)
         assert "flood" in query_terms(parse_query("flooding", s.schema), s.reader())
+
+
+def test_terms_the_index_lacks_are_left_out_of_ors(index_with_deletions):
+    from whoosh import query
+
+    from index.search import _without_absent_terms
+
+    with index_with_deletions.searcher() as s:
+        reader = s.reader()
+        q = parse_query("troops OR nothingmatches", s.schema)
+        assert _without_absent_terms(q, reader) == query.Or([query.Term("title", "troop"), query.Term("body", "troop")])
+        # A word in no title: its title term goes, the body term is the whole query.
+        lone = query.Or([query.Term("title", "nothingmatch"), query.Term("body", "dam")])
+        assert _without_absent_terms(lone, reader) == query.Term("body", "dam")
+        # Nothing to look for at all: left as it is (it matches nothing either way).
+        nothing = parse_query("nothingmatches", s.schema)
+        assert _without_absent_terms(nothing, reader) == nothing
+        assert search(s, "nothingmatches").total == 0
