@@ -192,7 +192,7 @@ class Indexer:
             changed = rebuild or bool(plan.to_read or plan.to_remove) or not self.index_dir.is_dir()
             if changed:
                 batch_ids, gone_ids, sketches = self._index(manifest, plan, report, rebuild, progress)
-                self._update_duplicates(manifest, sketches, batch_ids, gone_ids)
+                self._update_duplicates(manifest, sketches, batch_ids, gone_ids, rebuild)
             if changed or not set(roots) <= set(manifest["roots"]):
                 manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
                 _write_json_atomic(self.lib.manifest_path, manifest)
@@ -381,11 +381,13 @@ class Indexer:
         for stale in self.root.glob("index.*.*"):  # leftovers of interrupted rebuilds
             shutil.rmtree(stale, ignore_errors=True)
 
-    def _update_duplicates(self, manifest: dict, new: dict[str, list[int]], batch: set[str], gone: set[str]) -> None:
+    def _update_duplicates(self, manifest: dict, new: dict[str, list[int]], batch: set[str], gone: set[str],
+                           rebuild: bool = False) -> None:
         """Re-link near-duplicates for the articles this run added, changed or removed."""
         from .dedup import find_pairs
 
-        sketches = self._load_sketches() if manifest["files"] else {}
+        # A rebuild starts over: the sketches on disk are of articles that may be gone now.
+        sketches = self._load_sketches() if manifest["files"] and not rebuild else {}
         for aid in gone:
             sketches.pop(aid, None)
         sketches.update(new)

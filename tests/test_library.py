@@ -282,3 +282,17 @@ def test_a_killed_run_leaves_the_previous_index_complete(lib, sources, target, s
     assert report.added == 1 and report.updated == 1
     assert titles_for(Library(lib.root), "sandbags") == ["Sandbags Run Short"]
     assert titles_for(Library(lib.root), "hovercraft") == ["Ferry Services Restored"]
+
+
+def test_rebuild_forgets_near_duplicates_of_articles_now_gone(lib, tmp_path):
+    body = " ".join(f"Sentence {i} about the pumps the council hired at Kavra on day {i}." for i in range(30))
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_article(first, "wire.txt", "Council Hires Pumps", body)
+    write_article(second, "repost.txt", "Kavra Council Hires Extra Pumps", body[: int(len(body) * 0.9)])
+    write_article(second, "other.txt", "Pumps Arrive", "The pumps arrived in Kavra on day three, the council said.")
+    lib.update([first])
+    lib.update([second], rebuild=True)  # the library now holds only the second folder
+    ids = {r["id"] for r in lib.catalog()}
+    assert len(ids) == 2
+    linked = set(lib.near_duplicates()) | {i for v in lib.near_duplicates().values() for i in v}
+    assert linked <= ids, "a link to an article that is no longer in the library"
