@@ -192,3 +192,50 @@ def test_default_library_search_does_not_import_platformdirs(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert "PLATFORMDIRS False 0" in done.stderr, done.stderr
     assert "Dam Holds" in done.stdout
+
+
+def _as_installed(small_library, *args, extra=""):
+    """Run `brief ARGS` the way the installed command does (main() with no argv), with an atexit hook
+    that says whether the interpreter went through its normal shutdown."""
+    code = (
+        "import atexit, sys; atexit.register(lambda: print('SHUTDOWN', file=sys.stderr)); "
+        f"sys.argv = ['brief', '--library', {str(small_library)!r}, *{list(args)!r}]; {extra}"
+        "from tui.cli import main; sys.exit(main())"
+    )
+    return run_brief(code=code)
+
+
+def test_read_only_commands_end_without_the_slow_shutdown_and_lose_no_output(small_library):
+    search = _as_installed(small_library, "search", "dam", "--limit", "14", "--json")
+    assert search.returncode == 0 and "SHUTDOWN" not in search.stderr
+    import json
+
+    assert len(json.loads(search.stdout)["hits"]) == 14  # every byte flushed before the quick exit
+    listed = _as_installed(small_library, "list")
+    assert listed.returncode == 0 and "SHUTDOWN" not in listed.stderr and listed.stdout.count("Dam Report") == 14
+    bad = _as_installed(small_library, "search", "dam AND (wall")
+    assert bad.returncode == 2 and "bad query" in bad.stderr and "SHUTDOWN" not in bad.stderr
+    # Commands that write (and argparse's own exits) shut down as usual.
+    usage = _as_installed(small_library, "search", "dam", "-n", "0")
+    assert usage.returncode == 2 and "SHUTDOWN" in usage.stderr
+
+
+@pytest.mark.parametrize("size", [3_000, 300_000])  # inside and far beyond a pipe's buffer
+def test_a_closed_pipe_ends_a_read_only_command_quietly(tmp_path, size):
+    from index.library import Library
+
+    src = tmp_path / "src"
+    src.mkdir()
+    para = "The dam at Kavra held overnight while engineers watched the water level. "
+    (src / "long.txt").write_text("Long Dam Report\n\n" + "\n\n".join([para * 4] * (size // 300)), encoding="utf-8")
+    lib = Library(tmp_path / "lib")
+    lib.update([src])
+    (row,) = lib.catalog()
+    code = (
+        f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-m', 'tui', '--library', {str(lib.root)!r},"
+        f" 'show', {row['id']!r}], stdout=subprocess.PIPE, stderr=subprocess.PIPE);"
+        " p.stdout.read(10); p.stdout.close(); err = p.stderr.read().decode(); print(p.wait(), repr(err))"
+    )
+    done = run_brief(code=code)
+    rc, err = done.stdout.strip().split(" ", 1)
+    assert rc == "0" and "Traceback" not in err and "Exception" not in err, done.stdout
