@@ -40,3 +40,8 @@ def test_index_never_imports_briefs(module):
 def test_the_cli_module_does_not_import_textual():
     loaded = imported_after("tui.cli")
     assert not {m for m in loaded if m.split(".")[0] == "textual"}
+
+
+def test_the_catalog_cache_brief_index_refreshes_does_not_import_textual():
+    loaded = imported_after("tui.catalog")
+    assert not {m for m in loaded if m.split(".")[0] == "textual"}

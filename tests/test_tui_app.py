@@ -198,3 +198,30 @@ def test_catalog_is_cached_until_the_manifest_changes(tmp_path, monkeypatch, no_
         '{"title": "Two", "body": "Second text.", "published": "2025-03-05"}\n', encoding="utf-8")
     lib.update()
     assert [r["title"] for r in BriefApp(lib).catalog()] == ["Two", "One"]
+
+
+def test_brief_index_leaves_the_app_catalog_ready(tmp_path, monkeypatch, no_config):
+    """The first start of the app after `brief index` reads the cached catalog, not the manifest."""
+    import marshal
+    import subprocess
+    import sys
+
+    from index.library import Library
+    from tui.catalog import catalog_cache_path
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("Dam Holds\n\nThe dam at Kavra held overnight.\n", encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "tui", "--library", str(tmp_path / "lib"), "index", str(src)],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lib = Library(tmp_path / "lib")
+    cache = catalog_cache_path(lib.root)
+    key, rows = marshal.loads(cache.read_bytes())
+    assert [r["title"] for r in rows] == ["Dam Holds"]
+    st = lib.manifest_path.stat()
+    assert key[2:] == [st.st_mtime_ns, st.st_size]  # matches the manifest just written
+    monkeypatch.setattr(Library, "catalog", lambda self: pytest.fail("the manifest was parsed again"))
+    assert [r["title"] for r in BriefApp(lib).catalog()] == ["Dam Holds"]

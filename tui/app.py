@@ -36,8 +36,6 @@ command palette list that scope's actions and the app scope's, with the effectiv
 from __future__ import annotations
 
 import gc
-import hashlib
-import marshal
 import os
 import threading
 import time
@@ -73,8 +71,6 @@ register(
 
 HISTORY_LIMIT = 30
 ARTICLE_CACHE = 64
-CATALOG_FIELDS = ("id", "title", "outlet", "published", "path")
-CATALOG_CACHE_VERSION = 2
 THEMES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 
 
@@ -309,30 +305,9 @@ class BriefApp(App):
             return self._catalog
 
     def _load_catalog(self) -> list[dict]:
-        lib = self.library
-        if not lib.exists():
-            return []
-        try:
-            st = lib.manifest_path.stat()
-        except OSError:
-            return lib.catalog()
-        key = [CATALOG_CACHE_VERSION, str(lib.root), st.st_mtime_ns, st.st_size]
-        cache = _catalog_cache_path(lib.root)
-        try:
-            stored_key, rows = marshal.loads(cache.read_bytes())  # marshal.load(file) is 10x slower
-            if stored_key == key:
-                return rows
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-        catalog = lib.catalog()
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps((key, [{k: r[k] for k in CATALOG_FIELDS} for r in catalog])))
-            os.replace(tmp, cache)
-        except (OSError, ValueError):
-            pass  # a cache: the app works without it
-        return catalog
+        from .catalog import load_catalog
+
+        return load_catalog(self.library)
 
     def close_searcher(self) -> None:
         with self._lock:
@@ -484,13 +459,6 @@ class BriefApp(App):
             self.say("Briefing cards are not available yet", severity="warning")
             return
         self.push_history(CardScreen(query=query, ids=list(ids) if ids else None))
-
-
-def _catalog_cache_path(root: Path) -> Path:
-    import platformdirs
-
-    digest = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return Path(platformdirs.user_cache_dir("brief", appauthor=False)) / "catalogs" / f"{digest}.marshal"
 
 
 def _modal_types() -> tuple[type, ...]:

@@ -124,6 +124,7 @@ def cmd_index(args) -> int:
         return EXIT_USAGE
     lib = Library(default_library_dir(args.library))
     progress, finish = _progress_reporter(args.quiet)
+    before = _manifest_signature(lib)
     try:
         report = lib.update(args.paths, rebuild=args.rebuild, wait=args.wait, progress=progress, on_wait=say)
     except KeyboardInterrupt:
@@ -132,12 +133,32 @@ def cmd_index(args) -> int:
         return 130
     finally:
         finish()
+    if _manifest_signature(lib) != before:
+        _refresh_app_catalog(lib)
     for problem in report.problems[: args.max_problems]:
         say(f"  skipped {_safe(problem)}")
     if len(report.problems) > args.max_problems:
         say(f"  … and {len(report.problems) - args.max_problems} more problems")
     say(report.summary() + f" Library: {lib.root}")
     return EXIT_OK
+
+
+def _manifest_signature(lib):
+    try:
+        st = lib.manifest_path.stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return None
+
+
+def _refresh_app_catalog(lib) -> None:
+    """Rebuild the app's cached catalog now (~0.3 s at 20,000 articles), not at the app's next start."""
+    try:
+        from tui.catalog import load_catalog
+
+        load_catalog(lib)
+    except Exception:  # noqa: BLE001 - only a cache: the app rebuilds it when it must
+        pass
 
 
 def _progress_reporter(quiet: bool):
