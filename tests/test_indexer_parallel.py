@@ -284,12 +284,18 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(sources, tmp_path, parallel, 
     assert Library(lib.root).article_count() == FILES + 2 == len(documents(Library(lib.root)))
 
 
-def test_an_interrupt_stops_the_workers_and_keeps_the_previous_index(sources, tmp_path, parallel):
+def indexed_then_changed(sources: Path, tmp_path: Path) -> Library:
+    """A library of ``sources``, after which most of them change and one is added: a big next run."""
     lib = Library(tmp_path / "lib")
     lib.update([sources])
     for n in range(FILES - 3):
         bump(sources / f"{n // 10}" / f"a{n:02d}.txt")
     write(sources / "new.txt", "Sandbags Run Short\n\nVolunteers ran out of sandbags by noon.\n")
+    return lib
+
+
+def test_an_interrupt_stops_the_workers_and_keeps_the_previous_index(sources, tmp_path, parallel):
+    lib = indexed_then_changed(sources, tmp_path)
 
     def progress(stage, done, total):
         if stage == "index" and done:
@@ -345,11 +351,7 @@ def children(pid: int) -> set[int]:
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 @pytest.mark.parametrize("where", ["commit", "mid-run"])
 def test_a_killed_run_leaves_the_previous_index_complete_and_no_worker_behind(sources, tmp_path, where):
-    lib = Library(tmp_path / "lib")
-    lib.update([sources])
-    for n in range(FILES - 3):
-        bump(sources / f"{n // 10}" / f"a{n:02d}.txt")
-    write(sources / "new.txt", "Sandbags Run Short\n\nVolunteers ran out of sandbags by noon.\n")
+    lib = indexed_then_changed(sources, tmp_path)
     code = KILL.format(root=str(ROOT), where=where, library=str(lib.root), sources=str(sources))
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     workers: set[int] = set()
