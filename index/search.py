@@ -464,19 +464,44 @@ def _term_key(q: query.Query, reader) -> tuple[str, bytes] | None:
     return (q.fieldname, text) if (q.fieldname, text) in reader else None
 
 
+def _raw_postings(reader, key: tuple[str, bytes]):
+    """A term's postings in this segment, deleted documents included (Whoosh hides them behind a
+    FilterMatcher, which moves a posting at a time)."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    m = reader.postings(*key)
+    if type(m) is FilterMatcher and m._exclude:
+        m = m.child
+        m.reset()  # the filter has already stepped over any deleted documents at the start
+    return m
+
+
 def _posting_ids(reader, key: tuple[str, bytes]) -> set[int]:
     """The segment's document numbers in a term's postings, deleted documents left out."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    m = reader.postings(*key)
-    if type(m) is not W3LeafMatcher:  # deletions (a FilterMatcher) or a short, inlined posting list
-        return set(m.all_ids())
-    ids: set[int] = set()
-    while m.is_active():  # a block at a time: whoosh-reloaded 2.7.5 (pinned) stores ids per block
-        m._read_ids()
-        ids.update(m._ids)
-        m._next_block()
-    return ids
+    m = _raw_postings(reader, key)
+    if type(m) is not W3LeafMatcher:  # a short, inlined posting list
+        ids = set(m.all_ids())
+    else:
+        ids = set()
+        while m.is_active():  # a block at a time: whoosh-reloaded 2.7.5 (pinned) stores ids per block
+            m._read_ids()
+            ids.update(m._ids)
+            m._next_block()
+    return ids - reader.deleted_docs_set if reader.has_deletions() else ids
+
+
+def _in_postings(m, docnums) -> int:
+    """How many of ``docnums`` (ascending) a fresh matcher's postings hold (skip_to reads only the
+    blocks that could hold them)."""
+    found = 0
+    for docnum in docnums:
+        if m.is_active():
+            m.skip_to(docnum)
+        if m.is_active() and m.id() == docnum:
+            found += 1
+    return found
 
 
 def _leaf_ids(q: query.Query, reader) -> set[int] | None:
@@ -517,30 +542,25 @@ def _leaf_ids(q: query.Query, reader) -> set[int] | None:
 
 def _leaf_count(q: query.Query, reader) -> int | None:
     """How many documents of one segment match ``q``; None for a query this does not handle."""
-    if not reader.has_deletions():
-        # A term, or terms joined by OR (one word over title and body): the biggest posting list
-        # counts as its document frequency, and only the others' documents are looked up in it.
-        terms = [q] if type(q) is query.Term else q.subqueries if type(q) is query.Or else None
-        if terms and not getattr(q, "minmatch", 0) and all(type(t) is query.Term for t in terms):
-            keys = [k for k in (_term_key(t, reader) for t in terms) if k]
-            if not keys:
-                return 0
-            freqs = [reader.doc_frequency(*k) for k in keys]
-            biggest = max(range(len(keys)), key=freqs.__getitem__)
-            others: set[int] = set()
-            for n, key in enumerate(keys):
-                if n != biggest:
-                    others |= _posting_ids(reader, key)
-            if not others:
-                return freqs[biggest]
-            m = reader.postings(*keys[biggest])
-            extra = 0
-            for docnum in sorted(others):
-                if m.is_active():
-                    m.skip_to(docnum)
-                if not m.is_active() or m.id() != docnum:
-                    extra += 1
-            return freqs[biggest] + extra
+    deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+    # A term, or terms joined by OR (one word over title and body): the biggest posting list counts
+    # as its document frequency, and only the others' documents are looked up in it; then the deleted
+    # documents among them (usually a handful, left by re-indexed files) are taken off.
+    terms = [q] if type(q) is query.Term else q.subqueries if type(q) is query.Or else None
+    if terms and len(deleted) <= 1000 and not getattr(q, "minmatch", 0) and all(type(t) is query.Term for t in terms):
+        keys = [k for k in (_term_key(t, reader) for t in terms) if k]
+        if not keys:
+            return 0
+        freqs = [reader.doc_frequency(*k) for k in keys]  # deleted documents included
+        biggest = max(range(len(keys)), key=freqs.__getitem__)
+        others: set[int] = set()
+        for n, key in enumerate(keys):
+            if n != biggest:
+                others |= _posting_ids(reader, key)  # deleted ones left out
+        count = freqs[biggest] + len(others) - _in_postings(_raw_postings(reader, keys[biggest]), sorted(others))
+        if deleted:
+            count -= _in_postings(_raw_postings(reader, keys[biggest]), sorted(deleted))
+        return count
     ids = _leaf_ids(q, reader)
     return None if ids is None else len(ids)
 

@@ -177,3 +177,36 @@ def test_terms_the_index_lacks_are_left_out_of_ors(index_with_deletions):
         nothing = parse_query("nothingmatches", s.schema)
         assert _without_absent_terms(nothing, reader) == nothing
         assert search(s, "nothingmatches").total == 0
+
+
+@pytest.mark.parametrize("text", ["dam", "water level flood", "dam OR storm", "title:dam", "minister budget vote"])
+def test_ranking_equals_scoring_every_match(index_with_deletions, text):
+    """Block skipping (with deletions in three of four segments) keeps exactly the best-scored hits."""
+    with index_with_deletions.searcher() as ours, index_with_deletions.searcher() as theirs:
+        every = theirs.search(make_parser(theirs.schema).parse(text), limit=None)  # scores every match
+        scores = {hit["id"]: round(hit.score, 6) for hit in every}
+        best = sorted(scores.values(), reverse=True)[:5]
+        result = search(ours, text, limit=5)
+        assert [round(h.score, 6) for h in result.hits] == best
+        assert all(scores[h.id] == round(h.score, 6) for h in result.hits)
+
+
+def test_postings_with_deleted_documents_still_report_new_blocks(index_with_deletions):
+    """Whoosh's ranking only looks at block quality when next() says a new block began; the matcher
+    that hides deleted documents must say so too, and never stop on a deleted document."""
+    with index_with_deletions.searcher() as s:
+        leaf_searcher = s.leaf_searchers()[0][0]
+        leaf = leaf_searcher.reader()
+        assert leaf.has_deletions()
+        key = ("body", b"dam")
+        assert leaf.doc_frequency(*key) > 256  # three blocks of 128 postings or more
+        m = leaf_searcher.postings(*key)  # with the searcher's scorer, as ranking uses it
+        assert type(m).__name__ == "FilterMatcher"
+        entered = 0
+        while m.is_active():
+            assert m.id() not in leaf.deleted_docs_set
+            entered += bool(m.next())
+        assert entered >= 2
+        m = leaf_searcher.postings(*key)
+        m.skip_to_quality(m.block_quality() + 1e-9)  # past the first block
+        assert not m.is_active() or m.id() not in leaf.deleted_docs_set
