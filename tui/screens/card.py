@@ -23,7 +23,7 @@ from pathlib import Path
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -477,6 +477,15 @@ class RowListActions:
     def action_side(self, step: int) -> None:
         self.rows.cycle_side(step)
 
+    def action_open_passage(self) -> None:
+        self._open(self.rows.current_target)
+
+    def on_row_list_chosen(self, message: RowList.Chosen) -> None:
+        """Enter or a click on a row: open the passage of the side it shows (``_open`` is the screen's)."""
+        row = message.row
+        if row.targets:
+            self._open(row.targets[min(message.side, len(row.targets) - 1)])
+
 
 class CardScreen(RowListActions, Screen):
     """The briefing card for a query (the articles it matches) or for given article ids."""
@@ -656,15 +665,6 @@ class CardScreen(RowListActions, Screen):
                 first = rows._next_selectable(before[0], 1)
                 if first is not None:
                     rows.move_to(first)
-
-    def action_open_passage(self) -> None:
-        self._open(self.rows.current_target)
-
-    @on(RowList.Chosen)
-    def _chosen(self, message: RowList.Chosen) -> None:
-        row = message.row
-        if row.targets:
-            self._open(row.targets[min(message.side, len(row.targets) - 1)])
 
     def _open(self, target: Target | None) -> None:
         if target is None:

@@ -465,15 +465,6 @@ class CompareScreen(RowListActions, Screen):
             say(self, "No further row with differing figures." if step > 0 else
                         "No earlier row with differing figures.", title="Compare")
 
-    def action_open_passage(self) -> None:
-        self._open(self.rows.current_target)
-
-    @on(RowList.Chosen)
-    def _chosen(self, message: RowList.Chosen) -> None:
-        row = message.row
-        if row.targets:
-            self._open(row.targets[min(message.side, len(row.targets) - 1)])
-
     def _open(self, target: Target | None) -> None:
         if target is None:
             return
