@@ -15,6 +15,9 @@ Two of Whoosh's imports cost more than half of a cold ``brief search``:
   never uses them. So are Whoosh's fuzzy-matching automata and Levenshtein distance, its
   double-metaphone filter and its date conversions.
 
+Whoosh's FilterMatcher is also mended here, on the one path every import of Whoosh takes (see
+_fix_filter_matcher).
+
 The stand-ins live in ``sys.modules`` only while Whoosh is imported, so every later import of those
 names in the process gets the real modules.
 """
