@@ -49,7 +49,8 @@ def _grade(f) -> str:
 def _front_matter(card: Card) -> list[str]:
     query = card.query if card.query is not None else ""
     quoted = '"' + query.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    lines = ["---", f"query: {quoted if card.query is not None else 'null'}",
+    # ``generator: brief`` marks the file as brief's own export: `brief index` skips it (index.readers).
+    lines = ["---", "generator: brief", f"query: {quoted if card.query is not None else 'null'}",
              f"generated: {card.generated.isoformat(timespec='seconds')}", "sources:"]
     lines += [f"  - {s.id}" for s in card.sources]
     return lines + ["---", ""]

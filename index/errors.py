@@ -5,6 +5,10 @@ class LibraryError(Exception):
     """Something is wrong with the library itself (missing, damaged, locked)."""
 
 
+class IndexDamaged(LibraryError):
+    """The library's Whoosh index (or a file of it) is missing, truncated or not what brief wrote."""
+
+
 class LockTimeout(LibraryError):
     """Another writer held the library's lock for longer than we were willing to wait."""
 

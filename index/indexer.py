@@ -65,7 +65,10 @@ class IndexReport:
     articles_added: int = 0
     articles_removed: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> files
-    problems: list[str] = field(default_factory=list)  # "path: reason"
+    problems: list[str] = field(default_factory=list)  # "path: reason" of a file (or entry) skipped
+    notes: list[str] = field(default_factory=list)  # "path: remark" of a file read all the same
+    setup: list[str] = field(default_factory=list)  # a reader that cannot run here (once each, not per file)
+    missing: list[str] = field(default_factory=list)  # PATHs given that do not exist
     total_articles: int = 0
     seconds: float = 0.0
 
@@ -179,6 +182,7 @@ class Indexer:
         wait: float = 30.0,
         progress: ProgressFn | None = None,
         on_wait: Callable[[str], None] | None = None,
+        follow_links: bool = False,
     ) -> IndexReport:
         """See Library.update."""
         started = time.monotonic()
@@ -188,7 +192,7 @@ class Indexer:
                 raise LibraryError("nothing to index: give one or more files or folders")
             manifest = empty_manifest() if rebuild else self.lib.read_manifest()
             report = IndexReport()
-            plan = self._plan(manifest, roots, report)
+            plan = self._plan(manifest, roots, report, follow_links)
             changed = rebuild or bool(plan.to_read or plan.to_remove) or not self.index_dir.is_dir()
             if changed:
                 batch_ids, gone_ids, sketches = self._index(manifest, plan, report, rebuild, progress)
@@ -209,14 +213,14 @@ class Indexer:
                 return []
             raise
 
-    def _plan(self, manifest: dict, roots: list[str], report: IndexReport) -> _Plan:
+    def _plan(self, manifest: dict, roots: list[str], report: IndexReport, follow_links: bool = False) -> _Plan:
         """Sort the files under ``roots`` into to-read and to-remove, by their stat signature alone."""
         from .readers import iter_source_files
 
         plan = _Plan()
         files = manifest["files"]
         seen: set[str] = set()
-        for path, reason in iter_source_files(roots):
+        for path, reason in iter_source_files(roots, follow_links=follow_links):
             key = str(path)
             if reason is not None:
                 if key in files:  # was indexed, now gone

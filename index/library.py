@@ -160,16 +160,19 @@ class Library:
         wait: float = 30.0,
         progress: ProgressFn | None = None,
         on_wait: Callable[[str], None] | None = None,
+        follow_links: bool = False,
     ) -> IndexReport:
         """Bring the index up to date with ``paths`` (default: the roots indexed before).
 
         New and changed files are read and (re)indexed, deleted ones removed, unchanged ones
         skipped without being read. Nothing is visible until the final commit, so an interrupted
-        run leaves the previous index complete and usable.
+        run leaves the previous index complete and usable. Links leading outside ``paths`` are skipped
+        unless ``follow_links``.
         """
         from .indexer import Indexer
 
-        report = Indexer(self).update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait)
+        report = Indexer(self).update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                                      follow_links=follow_links)
         self._manifest = None
         return report
 

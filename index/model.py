@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["Article", "ReadError", "make_id", "content_hash"]
+__all__ = ["Article", "ReadError", "SkipFile", "ReaderUnavailable", "make_id", "content_hash"]
 
 # Crockford-style lower-case alphabet without easily confused letters (i, l, o, u).
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -84,3 +84,26 @@ class ReadError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class SkipFile(ReadError):
+    """A file deliberately not indexed, not a bad one (a card brief itself exported, for one).
+
+    ``reason`` is the skip reason counted in the summary ("brief's own card export"); the indexer
+    records the file as skipped, prints no problem line for it, and does not try it again until it changes.
+    """
+
+
+class ReaderUnavailable(ReadError):
+    """The reader for this kind of file cannot run here: a package is missing or broken.
+
+    Not the file's fault: the indexer reports ``setup`` once per run (not once per file), leaves the
+    file out of the manifest so that the next run tries it again, and keeps any version indexed before.
+    ``kind`` is the reader ("html", "feed", ...); ``setup`` is the one-line message naming the package
+    and the fix.
+    """
+
+    def __init__(self, path: str, kind: str, setup: str) -> None:
+        super().__init__(path, f"not read: the {kind} reader is unavailable")
+        self.kind = kind
+        self.setup = setup

@@ -46,12 +46,19 @@ def _skip_reason(path: str) -> str:
     return f"unsupported file type {ext}" if ext else "unsupported file type (no extension)"
 
 
-def iter_source_files(roots: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str | None]]:
+LINK_OUTSIDE = "links leading outside the indexed folders"  # skip reason (see iter_source_files)
+
+
+def iter_source_files(roots: Iterable[str | os.PathLike], follow_links: bool = False
+                      ) -> Iterator[tuple[Path, str | None]]:
     """(path, None) for every readable source file under ``roots``, (path, reason) for skipped ones.
 
     Folders are walked recursively in sorted order; hidden files and folders (a leading dot) and
     editor leftovers (``~`` backups) are passed over silently. A root that does not exist yields
     ``(root, "no such file or folder")``.
+
+    Symbolic links that lead outside the roots are skipped with the reason ``LINK_OUTSIDE`` unless
+    ``follow_links`` (``brief index --follow-links``) is given.
     """
     for root in roots:
         root = os.path.abspath(os.fspath(root))
@@ -423,3 +430,18 @@ def read_file(path: str | os.PathLike, problems: list[str] | None = None) -> lis
     if kind == "jsonl":
         return _read_jsonl(path, text, problems)
     return _read_text(path, text, problems)
+
+
+def check_readers() -> list[tuple[str, str | None]]:
+    """(reader, None when it works here, else the setup message naming the package and the fix), for
+    every reader that needs a package beyond the standard library: `brief doctor` prints them."""
+    checks = [("html", "trafilatura"), ("feed", "feedparser"), ("markdown", "markdown_it"), ("front matter", "yaml")]
+    out = []
+    for kind, module in checks:
+        try:
+            __import__(module)
+            out.append((kind, None))
+        except Exception as exc:  # noqa: BLE001 - a broken install raises anything
+            out.append((kind, f"{module} cannot be imported ({type(exc).__name__}: {exc}); "
+                              f"reinstall with `pip install -c requirements.lock -e .`"))
+    return out

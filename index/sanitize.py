@@ -55,3 +55,11 @@ def sanitize(text: str) -> str:
 def safe_inline(text: str) -> str:
     """One line of untrusted text made safe to print in a terminal."""
     return " ".join(sanitize(text or "").split())
+
+
+def display_path(path: str) -> str:
+    """A file path as it may be printed: undecodable bytes of the name (kept by the OS as lone
+    surrogates) shown as ``\\xff`` escapes, control characters and escapes removed, on one line."""
+    if any("\ud800" <= ch <= "\udfff" for ch in path):
+        path = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return safe_inline(path)

@@ -73,3 +73,21 @@ def open_index(root: str, name: str = ARTICLES):
             f"the index in {root} could not be read ({type(exc).__name__}: {exc}); "
             f"run `brief index --rebuild` to rebuild it"
         ) from None
+
+
+def index_damage_message(root: str, exc: BaseException) -> str | None:
+    """A one-line message when ``exc`` (raised while reading the index of the library at ``root``) says
+    the index is damaged: a file missing, truncated or garbled. None for anything else (a bug)."""
+    import struct
+    import zlib
+
+    damage = (EOFError, struct.error, zlib.error)
+    name = getattr(exc, "filename", None)
+    index_dir = os.path.join(root, "index")
+    if isinstance(exc, FileNotFoundError) and name and os.path.abspath(os.fspath(name)).startswith(index_dir):
+        what = f"{os.path.basename(os.fspath(name))} is missing"
+    elif isinstance(exc, damage) or type(exc).__name__ == "UnpicklingError":
+        what = f"{type(exc).__name__}: {exc}"
+    else:
+        return None
+    return f"the index in {root} is damaged ({what}); run `brief index --rebuild` to rebuild it"

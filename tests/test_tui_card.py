@@ -243,7 +243,7 @@ async def test_export_markdown_asks_for_a_path_and_confirms_before_overwriting(d
         await pilot.press("enter")
         await settle(app, pilot)
         written = tmp_path / "brief-sorrel-dam-2025-03-08.md"
-        assert written.read_text(encoding="utf-8").startswith("---\nquery: \"sorrel dam\"")
+        assert written.read_text(encoding="utf-8").startswith("---\ngenerator: brief\nquery: \"sorrel dam\"")
         assert "## Key facts" in written.read_text(encoding="utf-8")
         assert app.kinds()[-1] == "Exported"
         assert any("written to" in n for n in app.notes())
