@@ -17,7 +17,6 @@ import os
 import re
 import stat
 import threading
-from dataclasses import dataclass, field
 
 from .sanitize import display_path, safe_inline
 
@@ -27,12 +26,17 @@ MAX_SCAN_ENTRIES = 200_000  # files counted per folder for the sizes (the extrac
 LEFTOVER = re.compile(r"^(?:index\.new\..+|index\.old\..+|manifest\.next\.json|.+\.tmp)$")
 
 
-@dataclass
 class LibraryHealth:
-    facts: dict = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    """facts (name -> JSON-ready value, in the order they are shown), problems, warnings, notes."""
+
+    def __init__(self) -> None:
+        self.facts: dict = {}
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"LibraryHealth({self.to_json()!r})"
 
     def to_json(self) -> dict:
         return {"facts": self.facts, "problems": self.problems, "warnings": self.warnings, "notes": self.notes}
@@ -244,11 +248,11 @@ def check_library(root: str, chosen_by: str, *, demo_sources: str | None = None)
     busy = lock["state"] == "held"
 
     if manifest_kind == "file" or not has_index:
-        ids_index = _check_index(h, root, has_index, busy)
+        ids_index = _check_index(h, root, has_index)
     else:  # open_index refuses a library without its manifest: say why the index was not looked into
         ids_index = None
         h.facts["index"] = "not opened (no readable manifest beside it)"
-    ids_manifest = _check_manifest(h, root, manifest_path, manifest_kind, busy, demo_sources)
+    ids_manifest = _check_manifest(h, root, manifest_path, manifest_kind, demo_sources)
     if ids_index is not None and ids_manifest is not None:
         _agree(h, ids_index, ids_manifest, busy, lock)
     _sizes(h, root)
@@ -287,7 +291,7 @@ def _lock_text(lock: dict) -> str:
     return f"unknown ({lock['detail']})"
 
 
-def _check_index(h: LibraryHealth, root: str, has_index: bool, busy: bool) -> set[str] | None:
+def _check_index(h: LibraryHealth, root: str, has_index: bool) -> set[str] | None:
     shown = display_path(root)
     if not has_index:
         h.facts["index"] = "missing"
@@ -327,8 +331,8 @@ def _check_index(h: LibraryHealth, root: str, has_index: bool, busy: bool) -> se
     return {i.decode("utf-8", "surrogateescape") if isinstance(i, bytes) else str(i) for i in ids}
 
 
-def _check_manifest(h: LibraryHealth, root: str, path: str, kind: str | None, busy: bool,
-                    demo_sources: str | None) -> set[str] | None:
+def _check_manifest(h: LibraryHealth, root: str, path: str, kind: str | None, demo_sources: str | None
+                    ) -> set[str] | None:
     shown = display_path(path)
     if kind is None:
         h.facts["manifest"] = "missing"

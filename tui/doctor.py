@@ -15,13 +15,31 @@ import os
 import re
 import sys
 
-from index.health import check_library, describe, human_size, run_bounded
-from index.sanitize import display_path, safe_inline
+# Imported by every `brief` command's parser (build_parser registers doctor): nothing more here. What
+# the checks need is imported when `brief doctor` runs.
+
+
+def safe_inline(text: str) -> str:
+    from index.sanitize import safe_inline as clean
+
+    return clean(text)
+
+
+def display_path(path: str) -> str:
+    from index.sanitize import display_path as show
+
+    return show(path)
+
+
+def describe(exc: BaseException) -> str:
+    from index.health import describe as text
+
+    return text(exc)
 
 EXIT_OK, EXIT_ERROR = 0, 1
 FIX_INSTALL = "reinstall with `pip install -c requirements.lock -e .` in brief's checkout"
-LIBRARY_SECONDS = 20.0  # the library check never takes that long (about 1 s at 20,000 articles)
-IMPORT_SECONDS = 20.0
+CHECK_SECONDS = 15.0  # for any one check: the library's takes about 0.3 s at 20,000 articles
+TOTAL_SECONDS = 25.0  # for all of them: a hung disk or import must not keep the doctor from answering
 
 # The module each dependency is imported as (its import is checked), by normalised distribution name.
 MODULES = {
@@ -73,17 +91,22 @@ class Report:
 
 
 def cmd_doctor(args) -> int:
+    from index import health
+
+    import time
+
     _tolerant_stdout()
     report = Report()
     stuck = False
+    deadline = time.monotonic() + TOTAL_SECONDS
     for group, check in (("brief", _brief), ("python", _python), ("dependencies", _dependencies),
                          ("readers", _readers), ("library", _library), ("paths", _paths), ("config", _config),
                          ("terminal", _terminal)):
         # Each check fills a report of its own, merged once it is done: one that overruns its time and
         # goes on in its thread cannot change what is being printed.
         part = Report()
-        seconds = LIBRARY_SECONDS if group == "library" else IMPORT_SECONDS
-        status, error = run_bounded(lambda check=check, part=part: check(part, args), seconds)
+        seconds = max(1.0, min(CHECK_SECONDS, deadline - time.monotonic()))
+        status, error = health.run_bounded(lambda check=check, part=part: check(part, args), seconds)
         if status == "timeout":
             stuck = True
             report.problem(group, f"this check did not finish within {seconds:.0f}s (a slow or hung disk?); "
@@ -96,7 +119,7 @@ def cmd_doctor(args) -> int:
     if args.json:
         import json
 
-        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(_clean(report.to_json()), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         for line in render(report):
@@ -111,6 +134,17 @@ def cmd_doctor(args) -> int:
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def _clean(value):
+    """Every string of the JSON made safe to print (json.dump escapes C0 controls but not C1 ones)."""
+    if isinstance(value, str):
+        return safe_inline(value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _tolerant_stdout() -> None:
@@ -159,6 +193,8 @@ def _keep_indent(line: str) -> str:
 
 def _value(key: str, v) -> str:
     if key.startswith("size_"):
+        from index.health import human_size
+
         return human_size(v) if isinstance(v, int) else "none"
     if isinstance(v, bool):
         return "yes" if v else "no"
@@ -199,8 +235,24 @@ def _source_root() -> str:
 def _brief_dist():
     """The installed brief-reader distribution, preferring an install record (with direct_url.json)
     over a stray egg-info of the checkout found through the current folder."""
+    global _DIST
+    if _DIST is None:
+        _DIST = [_find_brief_dist()]
+    return _DIST[0]
+
+
+_DIST = None
+
+
+def _find_brief_dist():
     from importlib import metadata
 
+    try:
+        first = metadata.distribution("brief-reader")
+        if first.read_text("direct_url.json"):
+            return first
+    except Exception:  # noqa: BLE001 - not installed, or broken metadata
+        pass
     found = [d for d in metadata.distributions() if (d.metadata["Name"] or "").lower() == "brief-reader"]
     for d in found:
         try:
@@ -318,12 +370,12 @@ def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*\(?([^;()]*)\)?\s*(?:;\s*(.*))?$")
+_REQ = (r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*\(?([^;()]*)\)?\s*(?:;\s*(.*))?$")  # compiled on use
 
 
 def parse_requirement(text: str) -> tuple[str, str, str | None] | None:
     """(name, specifier, extra or None) of a requirement line; None when it does not apply here."""
-    m = _REQ.match(text)
+    m = re.match(_REQ, text)
     if not m:
         return None
     name, spec, marker = m.group(1), m.group(2).strip().replace(" ", ""), (m.group(3) or "").strip()
@@ -558,6 +610,8 @@ def _library(report: Report, args) -> None:
     root, how, demo = _chosen_library(args)
     args._doctor_root = root
     sources = os.path.join(_source_root(), "index", "demo") if demo else None  # as tui.cli.demo_library finds them
+    from index.health import check_library
+
     health = check_library(root, how, demo_sources=sources)
     report.groups["library"].update(health.facts)
     for p in health.problems:
