@@ -414,6 +414,7 @@ def build_parser():
     p.set_defaults(func=cmd_list)
     from tui import cli_briefs
     cli_briefs.add_commands(sub, common)
+    from tui import doctor; doctor.add_command(sub, common)  # noqa: E702 - the one line doctor owns here
     return parser
 
 
