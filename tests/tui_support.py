@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -40,21 +41,41 @@ def _demo_stamp() -> list[list[str]]:
     return [[name, hashlib.blake2b(p.read_bytes(), digest_size=12).hexdigest()] for name, p in sorted(parts)]
 
 
+_HELD = []  # the shared lock on the fixed library, held while this test process may read it
+
+
 def fixed_demo_library() -> Library:
+    """The demo library at FIXED_DEMO, (re)built when stale. The process then keeps a shared lock on it
+    until it ends, so that another checkout's test run (which may need another build) waits for this run
+    to end instead of rebuilding the library under its feet; the processes of one run share the lock."""
+    lib = Library(FIXED_DEMO / "library")
+    if _HELD:
+        return lib
     FIXED_DEMO.mkdir(parents=True, exist_ok=True)
-    with open(FIXED_DEMO / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        sources = FIXED_DEMO / "demo"
-        lib = Library(FIXED_DEMO / "library")
-        stamp = FIXED_DEMO / "stamp.json"
-        want = _demo_stamp()
-        if not (lib.exists() and stamp.exists() and json.loads(stamp.read_text()) == [list(w) for w in want]):
+    lock = open(FIXED_DEMO / ".lock", "w")
+    sources, stamp, want = FIXED_DEMO / "demo", FIXED_DEMO / "stamp.json", _demo_stamp()
+
+    def fresh() -> bool:
+        return lib.exists() and stamp.exists() and json.loads(stamp.read_text()) == [list(w) for w in want]
+
+    while True:
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        if fresh():
+            _HELD.append(lock)
+            return lib
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        try:  # rebuild only when nobody reads it; else wait for them (or for another process to build it)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            time.sleep(0.2)
+            continue
+        if not fresh():
             shutil.rmtree(sources, ignore_errors=True)
             shutil.rmtree(lib.root, ignore_errors=True)
             shutil.copytree(DEMO, sources)
             lib.update([sources], rebuild=True)
             stamp.write_text(json.dumps(want))
-    return Library(FIXED_DEMO / "library")
+        fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
