@@ -47,9 +47,15 @@ exit codes:
   2  usage error, bad query, or a PATH given to `brief index` that does not exist
   1  any other error, said in one line on stderr with the way out when there is one (no library,
      damaged index: `brief index --rebuild`, unknown id, disk full, permissions, a reader that cannot
-     run here); an internal error says so (BRIEF_DEBUG=1 shows its traceback: please report it)
+     run here); an internal error says so (BRIEF_DEBUG=1 shows its traceback: please report it;
+     the app writes it to crash.log in the user cache folder, ~/.cache/brief on Linux)
   data goes to stdout, messages to stderr
 """
+
+INDEX_DESCRIPTION = """\
+Index files and folders (recursively). Incremental: new and changed files are read, deleted ones
+removed, unchanged ones skipped. With no PATH, re-scan the folders indexed before. Source files are
+never modified. A file that cannot be read is named with the reason, and the run goes on."""
 
 INDEX_EPILOG = """\
 exit codes:
@@ -545,11 +551,8 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("index", parents=[common], help="add or update files and folders in the library",
-                       description="Index files and folders (recursively). Incremental: new and changed files are "
-                       "read, deleted ones removed, unchanged ones skipped. With no PATH, re-scan the folders indexed "
-                       "before. Source files are never modified. Each file that cannot be read is named with the "
-                       "reason and the run goes on.",
-                       epilog=INDEX_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description=INDEX_DESCRIPTION, epilog=INDEX_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--rebuild", action="store_true", help="start the index over from the sources")
     p.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
