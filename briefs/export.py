@@ -1,7 +1,10 @@
 """Cards and comparisons as CommonMark, and writing them to files safely.
 
-Article text is escaped so that no character in it is read as Markdown or HTML; citations are
-footnotes `[^id]` (rendered as footnotes by GitHub and most viewers, as plain text elsewhere).
+Article text is escaped so that no character in it is read as Markdown or HTML; control characters
+and terminal escapes are dropped from it (a card is often printed on a terminal); citations are
+footnotes `[^id]` (rendered as footnotes by GitHub and most viewers, as plain text elsewhere). A card
+written as JSON (``card_to_json``) carries the same safe text. Paths are shown in their display form
+(undecodable bytes of a file name as ``\\xff`` escapes), so both are valid UTF-8.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import re
 import tempfile
 from pathlib import Path
 
+from index.sanitize import display_path, safe_inline, sanitize
+
 from .card import CREDIBILITY_RULE, Card, Disagreement, FigureLine
 
-__all__ = ["card_to_markdown", "escape", "format_value", "write_file"]
+__all__ = ["card_to_json", "card_to_markdown", "escape", "format_value", "json_safe", "safe_path", "write_file"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _LEADING_BLOCK = re.compile(r"^(#|>|[-+=]|\d+[.)])")
@@ -22,13 +27,52 @@ _GRADES = {1: "confirmed", 2: "probably true", 3: "single source", 5: "contradic
 
 
 def escape(text: str | None) -> str:
-    """``text`` on one line, every Markdown/HTML special character backslash-escaped."""
-    flat = _SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+    """``text`` on one line, without control characters or terminal escapes, every Markdown/HTML special
+    character backslash-escaped."""
+    flat = _SPECIAL.sub(r"\\\1", safe_inline(_valid(text or "")))
     return _LEADING_BLOCK.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], flat)
 
 
+def _valid(text: str) -> str:
+    """``text`` as valid Unicode: lone surrogates (the undecodable bytes of a file name) as escapes."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def safe_path(path: str | None) -> str:
+    """A source path as a card shows it: display form, on one line, no control characters."""
+    return display_path(_valid(path or ""))
+
+
+def json_safe(data, key: str | None = None):
+    """``data`` (JSON-ready) with every string safe to print and valid UTF-8: control characters and
+    escapes removed (line breaks kept), paths (a ``path`` key) in their display form."""
+    if isinstance(data, str):
+        return safe_path(data) if key == "path" else sanitize(_valid(data))
+    if isinstance(data, dict):
+        return {(json_safe(k) if isinstance(k, str) else k): json_safe(v, k if isinstance(k, str) else None)
+                for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_safe(v, key) for v in data]
+    return data
+
+
+def card_to_json(card: Card) -> str:
+    """The card as JSON text (``briefs/card.schema.json``), safe to print and valid UTF-8."""
+    import json
+
+    return json.dumps(json_safe(card.to_json()), ensure_ascii=False, indent=2) + "\n"
+
+
 def _cite(ids) -> str:
-    return "".join(f"[^{i}]" for i in dict.fromkeys(ids))
+    return "".join(f"[^{safe_inline(i)}]" for i in dict.fromkeys(ids))
 
 
 def format_value(value: float) -> str:
@@ -47,12 +91,12 @@ def _grade(f) -> str:
 
 
 def _front_matter(card: Card) -> list[str]:
-    query = card.query if card.query is not None else ""
+    query = safe_inline(_valid(card.query)) if card.query is not None else ""
     quoted = '"' + query.replace("\\", "\\\\").replace('"', '\\"') + '"'
     # ``generator: brief`` marks the file as brief's own export: `brief index` skips it (index.readers).
     lines = ["---", "generator: brief", f"query: {quoted if card.query is not None else 'null'}",
              f"generated: {card.generated.isoformat(timespec='seconds')}", "sources:"]
-    lines += [f"  - {s.id}" for s in card.sources]
+    lines += [f"  - {safe_inline(s.id)}" for s in card.sources]
     return lines + ["---", ""]
 
 
@@ -133,7 +177,7 @@ def card_to_markdown(card: Card) -> str:
     for s in card.sources:
         meta = ", ".join(x for x in (escape(s.outlet) or "unknown outlet",
                                      s.published.isoformat() if s.published else "undated") if x)
-        out.append(f"[^{s.id}]: **{escape(s.title) or 'untitled'}**, {meta}. Path: `{s.path.replace('`', '')}`")
+        out.append(f"[^{safe_inline(s.id)}]: **{escape(s.title) or 'untitled'}**, {meta}. Path: `{safe_path(s.path).replace('`', '')}`")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -11,7 +11,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from test_card import COPIES, DAM, NOW, FakeCache, art
 
 from briefs.card import build_card
-from briefs.export import card_to_markdown, escape, format_value, write_file
+from briefs.export import card_to_json, card_to_markdown, escape, format_value, write_file
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -70,6 +70,28 @@ def test_escape_neutralises_block_markers_at_the_start():
     assert render(escape("1. item")).startswith("<p>")
     assert render(escape("- item")).startswith("<p>")
     assert render(escape("> quote")).startswith("<p>")
+
+
+def test_escape_drops_control_characters_and_terminal_escapes():
+    assert escape("Dam \x1b[31mbreach\x1b[0m\x07 \x1b]8;;http://x\x07link\x1b]8;;\x07 \x9b2J*now*") == \
+        "Dam breach link \\*now\\*"
+
+
+def test_a_card_over_hostile_fields_and_paths_is_safe_in_markdown_and_json():
+    import json
+
+    hostile = [art("eeee0005", "\x1b]0;pwned\x07Evil Post", 2, NASTY, title="Bad \x1b[31mtitle\x07"),
+               art("ffff0006", "Other", 3, NASTY.replace("seen", "counted"))]
+    hostile[0].path = os.fsdecode(b"/src/ff\xff\x1b[2J\nx.txt")
+    card = build_card(hostile, query="q\x1b[31m", duplicates={}, cache=FakeCache(), now=NOW)
+    for text in (card_to_markdown(card), card_to_json(card)):
+        text.encode("utf-8")  # valid UTF-8: no lone surrogate left
+        assert not any(ord(c) < 32 and c != "\n" or 0x7F <= ord(c) <= 0x9F for c in text)
+        assert "\\u001b" not in text and "pwned" not in text
+    assert "Path: `/src/ff\\xff x.txt`" in card_to_markdown(card)
+    data = json.loads(card_to_json(card))
+    assert data["sources"][0]["path"] == "/src/ff\\xff x.txt" and data["query"] == "q"
+    assert data["sources"][0]["title"] == "Bad title"
 
 
 def test_values_are_written_with_thousands_separators():

@@ -12,8 +12,8 @@ Each screen module registers its actions at import and takes its bindings from h
         BINDINGS = bindings("reader")
 
 Every Binding carries ``id=action.id``, so a user keymap (``App.set_keymap({"reader.next_match": "j"})``,
-read from ``$XDG_CONFIG_HOME/brief/keys.toml`` by tui.config) remaps it, and help and the palette show the
-effective key (``effective_key``).
+read from the ``[keys]`` table of ``$XDG_CONFIG_HOME/brief/config.toml`` by tui.config, which also reports
+two actions bound to one key) remaps it, and help and the palette show the effective key (``effective_key``).
 """
 
 from __future__ import annotations

@@ -322,6 +322,25 @@ class BriefApp(App):
     async def on_unmount(self) -> None:
         self.close_searcher()
 
+    # -- errors ---------------------------------------------------------------------------------
+
+    crash_log: Path | None = None  # where the traceback of an unexpected exception was written
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception nothing handled (a bug): the app exits with code 1, the traceback goes to a log
+        file in the user cache folder, and run() says so in one line; the terminal never gets the
+        traceback Textual would print. BRIEF_DEBUG=1 keeps Textual's own report. (Private Textual API,
+        pinned version: tests/test_tui_app.py covers it.)"""
+        if _debug():
+            super()._handle_exception(error)
+            return
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error  # run_test re-raises it, so that a test sees the failure
+            self._exception_event.set()
+            self.crash_log = log_crash(error)
+        self._close_messages_no_wait()
+
     # -- marks and pins -------------------------------------------------------------------------
 
     def is_marked(self, article_id: str) -> bool:
@@ -467,7 +486,71 @@ def _modal_types() -> tuple[type, ...]:
     return (ModalScreen,)
 
 
+def _debug() -> bool:
+    return os.environ.get("BRIEF_DEBUG", "") not in ("", "0")
+
+
+CRASH_LOG_LIMIT = 1024 * 1024  # the log starts over beyond this
+
+
+def crash_log_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("brief", appauthor=False)) / "crash.log"
+
+
+def log_crash(error: BaseException) -> Path | None:
+    """Append ``error``'s traceback (with the versions in use) to the crash log; its path, or None when
+    it could not be written."""
+    import platform
+    import traceback
+    from datetime import datetime
+
+    try:
+        from importlib.metadata import version
+
+        versions = f"brief {version('brief-reader')}, textual {version('textual')}"
+    except Exception:  # noqa: BLE001 - not installed as a package
+        versions = "brief (not installed)"
+    entry = (f"--- {datetime.now().isoformat(timespec='seconds')} · {versions} · Python {platform.python_version()}"
+             f" · {platform.platform()}\n" + "".join(traceback.format_exception(error)) + "\n")
+    try:
+        path = crash_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = "w" if path.exists() and path.stat().st_size > CRASH_LOG_LIMIT else "a"
+        with open(path, mode, encoding="utf-8", errors="backslashreplace") as f:
+            f.write(entry)
+        return path
+    except Exception:  # noqa: BLE001 - a read-only or full cache folder: say so instead
+        return None
+
+
+def crash_line(error: BaseException, log: Path | None) -> str:
+    """The one line the terminal gets for an unexpected exception in the app."""
+    from index.sanitize import display_path, safe_inline
+
+    text = safe_inline(str(error))
+    text = text if len(text) <= 200 else text[:200] + "…"
+    what = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    where = f"details in {display_path(str(log))}" if log else "its details could not be saved (the cache folder is not writable)"
+    return f"brief: internal error ({what}); {where}; please report it"
+
+
 def run(library: Library, *, hint: str | None = None, theme: str | None = None) -> int:
-    """Run the app in the terminal (the `brief` command with no sub-command)."""
-    BriefApp(library, hint=hint, theme=theme).run()
-    return 0
+    """Run the app in the terminal (the `brief` command with no sub-command). Exit code 0, or 1 after an
+    unexpected exception: one line on stderr, the traceback in the crash log (BRIEF_DEBUG=1: Textual's own
+    traceback)."""
+    import sys
+
+    app = BriefApp(library, hint=hint, theme=theme)
+    try:
+        app.run()
+    except Exception as exc:  # noqa: BLE001 - outside the message loop (the driver, the terminal)
+        if _debug():
+            raise
+        sys.stderr.write(crash_line(exc, log_crash(exc)) + "\n")
+        return 1
+    if app._exception is not None and not _debug():
+        sys.stderr.write(crash_line(app._exception, app.crash_log) + "\n")
+        return 1
+    return app.return_code or 0

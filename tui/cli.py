@@ -1,7 +1,13 @@
 """The `brief` command line. Plain commands never import Textual: they must start fast over SSH.
 
-Exit codes: 0 ok (also for zero hits), 2 usage or bad query, 1 other errors.
-Data goes to stdout, messages to stderr.
+Exit codes: 0 ok (also for zero hits); 2 a usage error, a bad query, or a PATH given to `brief index`
+that does not exist; 1 any other error: no library, a damaged index (with the way out, `brief index
+--rebuild`), an unknown id, a lock held too long, a file that cannot be read or written (named, with the
+reason), a reader that cannot run here (`brief index` says which package and how to fix it), and any
+internal error ("brief: internal error (...)"; BRIEF_DEBUG=1 shows its traceback). 130 after Ctrl-C.
+Data goes to stdout, messages to stderr, one line each; no traceback reaches the user. Untrusted text
+(titles, outlets, paths, quotes...) is printed without control characters or terminal escapes, and
+output never fails on encoding (a non-UTF-8 terminal gets backslash escapes).
 """
 
 from __future__ import annotations
@@ -35,6 +41,30 @@ examples:
   brief show 3kq8z1ab
 """
 
+EXIT_HELP = """
+exit codes:
+  0  ok (also for zero hits)
+  2  usage error, bad query, or a PATH given to `brief index` that does not exist
+  1  any other error, said in one line on stderr with the way out when there is one (no library,
+     damaged index: `brief index --rebuild`, unknown id, disk full, permissions, a reader that cannot
+     run here); an internal error says so (BRIEF_DEBUG=1 shows its traceback: please report it;
+     the app writes it to crash.log in the user cache folder, ~/.cache/brief on Linux)
+  data goes to stdout, messages to stderr
+"""
+
+INDEX_DESCRIPTION = """\
+Index files and folders (recursively). Incremental: new and changed files are read, deleted ones
+removed, unchanged ones skipped. With no PATH, re-scan the folders indexed before. Source files are
+never modified. A file that cannot be read is named with the reason, and the run goes on."""
+
+INDEX_EPILOG = """\
+exit codes:
+  0  indexed (files that cannot be read are listed as "skipped PATH: reason")
+  2  a PATH given does not exist (the others are indexed all the same)
+  1  a reader cannot run here (a package is missing or broken: the library is smaller than the folder;
+     the message says how to fix it), a folder indexed before is gone, or any other error
+"""
+
 
 # ----------------------------------------------------------------------------------------------
 # Output helpers
@@ -56,14 +86,26 @@ class Out:
 
 
 def say(message: str) -> None:
-    """A message for the user, on stderr."""
-    sys.stderr.write(message + "\n")
+    """A message for the user, on stderr, on one line: any path or text in it is made safe to print."""
+    body = message.lstrip(" ")
+    sys.stderr.write(" " * (len(message) - len(body)) + _path(body) + "\n")
 
 
 def _safe(text: str | None) -> str:
     from index.sanitize import safe_inline
 
-    return safe_inline(text or "")
+    if not isinstance(text, str):  # a manifest edited by hand may hold anything
+        text = "" if text is None else str(text)
+    return safe_inline(text)
+
+
+def _path(path) -> str:
+    """A file path (or a message naming one) made safe to print on one line: undecodable bytes as
+    ``\\xff`` escapes (index.sanitize.display_path), no control characters or escapes."""
+    from index.sanitize import display_path
+
+    text = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path or "")
+    return display_path(_unsurrogate(text))
 
 
 def _safe_segment(text: str) -> str:
@@ -77,8 +119,62 @@ def _safe_segment(text: str) -> str:
 def _print_json(data) -> None:
     import json
 
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if _json_needs_cleaning(text):  # rare: the stored text was clean when it was indexed
+        text = json.dumps(json_safe(data), ensure_ascii=False, indent=2)
+    sys.stdout.write(text + "\n")
+
+
+_JSON_TROUBLE: tuple | None = None
+
+
+def _json_needs_cleaning(text: str) -> bool:
+    """Whether JSON text holds anything json_safe would change: a control character (raw, as C1, or
+    escaped as \\u001b, \\t...), an invisible or odd space, a lone surrogate. (Two searches: one
+    pattern for both is four times slower over a big listing.)"""
+    global _JSON_TROUBLE
+    if _JSON_TROUBLE is None:
+        import re
+
+        _JSON_TROUBLE = (
+            re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f"
+                       r"\u205f-\u206f\u3000\ufeff\ufff9-\ufffb\ud800-\udfff]"),
+            re.compile(r"\\(?:[bfnrt]|u00[01]|u007f)"),
+        )
+    return any(pattern.search(text) for pattern in _JSON_TROUBLE)
+
+
+def json_safe(data):
+    """``data`` with every string made safe to print and valid UTF-8: control characters and terminal
+    escapes removed (line breaks kept), paths (a ``path`` key) in their display form."""
+    from index.sanitize import safe_inline, sanitize
+
+    def clean(value, key=None):
+        if isinstance(value, str):
+            value = _unsurrogate(value)
+            return safe_inline(value) if key == "path" else sanitize(value)
+        if isinstance(value, dict):
+            return {(clean(k) if isinstance(k, str) else k): clean(v, k) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v, key) for v in value]
+        return value
+
+    return clean(data)
+
+
+def _unsurrogate(text: str) -> str:
+    """``text`` as valid Unicode: the undecodable bytes of a file name (kept by the OS as lone
+    surrogates) as ``\\xff`` escapes, as index.sanitize.display_path shows them; any other lone
+    surrogate as ``\\ud800``."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -93,23 +189,62 @@ def open_library(args):
     return Library(default_library_dir(args.library))
 
 
-def demo_library(quiet: bool = False):
-    """The bundled demo library, indexed on first use into the user cache folder."""
-    from pathlib import Path
-
+def _cache_dir() -> str:
     import platformdirs
+
+    return platformdirs.user_cache_dir("brief", appauthor=False)
+
+
+def demo_library(quiet: bool = False):
+    """The bundled demo library, indexed on first use into the user cache folder. When some demo files
+    cannot be read here (a reader's package missing or broken), says so on stderr: never a silently
+    smaller demo."""
+    return open_demo(quiet)[0]
+
+
+def open_demo(quiet: bool = False):
+    """(the demo library, None or what is wrong with it in one sentence): see demo_library."""
+    from pathlib import Path
 
     from index.library import Library
 
     sources = Path(__file__).resolve().parent.parent / "index" / "demo"
-    lib = Library(Path(platformdirs.user_cache_dir("brief", appauthor=False)) / "demo-library")
+    lib = Library(Path(_cache_dir()) / "demo-library")
     if not lib.exists():
         if not quiet:
             say("Indexing the bundled demo library (first run only)…")
-        lib.update([sources], rebuild=True)
+        report = lib.update([sources], rebuild=True)
     else:
-        lib.update([sources])  # a no-op unless the package brought new demo files
-    return lib
+        # A no-op unless the package brought new demo files, or some could not be read last time (a
+        # bundled file is not bad: what kept it out, a broken install, may have been fixed since).
+        report = lib.update([sources], rebuild=_demo_had_errors(lib))
+    trouble = _demo_trouble(lib, sources, report)
+    if trouble:
+        say(f"brief: {trouble}")
+    return lib, trouble
+
+
+def _demo_had_errors(lib) -> bool:
+    try:
+        return any(entry.get("error") for entry in lib.read_manifest().get("files", {}).values())
+    except Exception:  # noqa: BLE001 - a damaged demo manifest: start it over
+        return True
+
+
+def _demo_trouble(lib, sources, report) -> str | None:
+    """What keeps the demo library from holding every bundled article, or None."""
+    setup = list(dict.fromkeys(report.setup))
+    if not setup and not report.problems:
+        return None
+    from index.readers import iter_source_files
+
+    wanted = {str(p) for p, reason in iter_source_files([sources]) if reason is None}
+    files = lib.read_manifest().get("files", {})
+    read = {p for p, entry in files.items() if entry.get("articles") and not entry.get("error")}
+    unread = len(wanted - read)
+    why = setup[0] if setup else report.problems[0]
+    return (f"the demo library is incomplete: {unread} of its {len(wanted)} files could not be read here "
+            f"({why})")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -123,10 +258,17 @@ def cmd_index(args) -> int:
         say("brief index writes to your own library; --demo is read-only")
         return EXIT_USAGE
     lib = Library(default_library_dir(args.library))
+    given = [os.path.realpath(os.path.expanduser(p)) for p in args.paths]
+    absent = [p for p in given if not os.path.exists(p)]
+    if given and len(absent) == len(given):  # nothing to index: leave the library as it is
+        for path in dict.fromkeys(absent):
+            say(f"brief: {path}: no such file or folder")
+        return EXIT_USAGE
     progress, finish = _progress_reporter(args.quiet)
     before = _manifest_signature(lib)
     try:
-        report = lib.update(args.paths, rebuild=args.rebuild, wait=args.wait, progress=progress, on_wait=say)
+        report = lib.update(args.paths, rebuild=args.rebuild, wait=args.wait, progress=progress, on_wait=say,
+                            follow_links=args.follow_links)
     except KeyboardInterrupt:
         finish()
         say("Interrupted: nothing was changed; the previous index is intact.")
@@ -135,12 +277,35 @@ def cmd_index(args) -> int:
         finish()
     if _manifest_signature(lib) != before:
         _refresh_app_catalog(lib)
-    for problem in report.problems[: args.max_problems]:
-        say(f"  skipped {_safe(problem)}")
-    if len(report.problems) > args.max_problems:
-        say(f"  … and {len(report.problems) - args.max_problems} more problems")
+    return _print_index_report(report, lib, absent, args.max_problems)
+
+
+def _print_index_report(report, lib, absent: list[str], limit: int = 50) -> int:
+    """Say what `brief index` did, and return its exit code: 2 when a PATH given does not exist, 1 when a
+    reader cannot run here (the library is smaller than the folder) or a folder indexed before is gone."""
+    missing = dict.fromkeys(absent)
+    for path in report.missing:
+        missing.setdefault(os.path.realpath(os.fspath(path)), None)
+    gone = {f"{path}: no such file or folder" for path in missing}
+    problems = [p for p in report.problems if p not in gone]
+    for problem in problems[:limit]:
+        say(f"  skipped {problem}")
+    if len(problems) > limit:
+        say(f"  … and {len(problems) - limit} more files skipped")
+    notes = list(report.notes)
+    for note in notes[:limit]:
+        say(f"  {note}")
+    if len(notes) > limit:
+        say(f"  … and {len(notes) - limit} more remarks")
     say(report.summary() + f" Library: {lib.root}")
-    return EXIT_OK
+    setup = list(dict.fromkeys(report.setup))
+    for line in setup:
+        say(f"brief: {line}")
+    for path in missing:
+        say(f"brief: {path}: no such file or folder")
+    if absent:
+        return EXIT_USAGE
+    return EXIT_ERROR if setup or missing else EXIT_OK
 
 
 def _manifest_signature(lib):
@@ -213,7 +378,7 @@ def cmd_search(args) -> int:
 
 def _print_hit(out: Out, n: int, hit) -> None:
     meta = " · ".join(x for x in (_safe(hit.outlet) or "unknown outlet",
-                                  hit.published.isoformat() if hit.published else "undated", hit.id) if x)
+                                  hit.published.isoformat() if hit.published else "undated", _safe(hit.id)) if x)
     out.line(f"{n:>2}. {out.style(_safe(hit.title), '1')}")
     out.line(f"    {out.style(meta, '2')}")
     snippet = "".join(out.style(_safe_segment(t), "1;33") if match else _safe_segment(t) for t, match in hit.snippet)
@@ -234,12 +399,12 @@ def cmd_show(args) -> int:
         ("Author", article.author or "unknown"),
         ("Date", article.published.isoformat() if article.published else "unknown"),
         ("Id", article.id),
-        ("Path", article.path),
+        ("Path", _path(article.path)),
     ]
     if article.url:
         meta.append(("URL", article.url))
     if article.tags:
-        meta.append(("Tags", ", ".join(article.tags)))
+        meta.append(("Tags", ", ".join(_safe(t) for t in article.tags)))
     for label, value in meta:
         out.line(out.style(f"{label + ':':<8}", "2") + _safe(value))
     out.line()
@@ -271,9 +436,9 @@ def cmd_list(args) -> int:
         return EXIT_OK
     out = Out()
     for r in rows:
-        date_s = r["published"] or "undated   "
+        date_s = _safe(r["published"]) if r["published"] else "undated   "
         outlet = _safe(r["outlet"]) or "—"
-        out.line(f"{out.style(r['id'], '2')}  {date_s}  {outlet[:20]:<20}  {_safe(r['title'])}")
+        out.line(f"{out.style(_safe(r['id']), '2')}  {date_s}  {outlet[:20]:<20}  {_safe(r['title'])}")
     say(f"{len(rows)} articles in {lib.root}")
     return EXIT_OK
 
@@ -282,16 +447,18 @@ def cmd_app(args) -> int:
     """`brief` on a terminal: the Textual app over the library (the demo library when there is none yet)."""
     from index.library import Library, default_library_dir
 
-    hint = None
+    hint = trouble = None
     if args.demo:
-        lib = demo_library()
+        lib, trouble = open_demo()
         hint = "Demo library. For your own articles: brief index ~/articles, then brief"
     else:
         lib = Library(default_library_dir(args.library))
         explicit = args.library or os.environ.get("BRIEF_LIBRARY")
         if not explicit and (not lib.exists() or not _has_articles(lib)):
-            lib = demo_library()
+            lib, trouble = open_demo()
             hint = "The demo (no library yet). Add yours: brief index ~/articles, then brief"
+    if trouble:
+        hint = f"{trouble[:1].upper()}{trouble[1:]}. {hint}"
     from tui.app import run
 
     return run(lib, hint=hint, theme=args.theme)
@@ -377,20 +544,22 @@ def build_parser():
 
     _Parser = _parser_class()
     common = _common_options(argparse.SUPPRESS)
-    parser = _Parser(prog="brief", description=DESCRIPTION, epilog=EPILOG, parents=[_common_options(None)],
+    parser = _Parser(prog="brief", description=DESCRIPTION, epilog=EPILOG + EXIT_HELP, parents=[_common_options(None)],
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--theme", metavar="NAME", default=None,
                         help="app colours: ansi (your terminal's palette), dark, light, or a Textual theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("index", parents=[common], help="add or update files and folders in the library",
-                       description="Index files and folders (recursively). Incremental: new and changed files are "
-                       "read, deleted ones removed, unchanged ones skipped. With no PATH, re-scan the folders indexed "
-                       "before. Source files are never modified.")
+                       description=INDEX_DESCRIPTION, epilog=INDEX_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--rebuild", action="store_true", help="start the index over from the sources")
     p.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                    help="how long to wait for another `brief index` to finish (default 30)")
+    p.add_argument("--follow-links", action="store_true",
+                   help="also read files that symbolic links lead to outside the indexed folders (by default "
+                   "such links are skipped and counted, as rg and find do)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--max-problems", type=int, default=50, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_index)
@@ -473,11 +642,25 @@ def main(argv: list[str] | None = None) -> int:
     quick_exit = argv is None
     if argv is None:
         argv = sys.argv[1:]
+    _tolerant_streams()
     ran: list[str | None] = []
     code = _main(argv, ran)
     if quick_exit and ran and ran[0] in READ_ONLY:
         _exit_now(code)
     return code
+
+
+def _tolerant_streams() -> None:
+    """Never fail on output: text a terminal's encoding cannot show (a non-UTF-8 locale,
+    PYTHONIOENCODING=ascii, the lone surrogates of an undecodable file name) is written as backslash
+    escapes, not raised as UnicodeEncodeError. Python's default for stderr already; stdout says
+    "strict" (or "surrogateescape", which would write the raw, invalid bytes)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream.errors != "backslashreplace":
+                stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a TextIOWrapper (a test's capture, None)
+            pass
 
 
 def _exit_now(code: int) -> None:
@@ -493,36 +676,127 @@ def _exit_now(code: int) -> None:
 
 
 def _main(argv: list[str], ran: list) -> int:
-    args = fast_search_args(argv)
-    parser = None
-    if args is None:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-    ran.append(args.command)
-    from index.errors import LibraryError, QueryError
-
+    args = None
     try:
+        args = fast_search_args(argv)
+        parser = None
+        if args is None:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+        ran.append(args.command)
         if not args.command:
             if sys.stdin.isatty() and sys.stdout.isatty():
                 return cmd_app(args)
             return cmd_status(args, parser or build_parser())
         return args.func(args)
-    except QueryError as exc:
-        say(f"brief: bad query: {exc}")
-        return EXIT_USAGE
-    except LookupError as exc:
-        say(f"brief: {exc.args[0] if exc.args else exc}")
-        return EXIT_ERROR
-    except LibraryError as exc:
-        say(f"brief: {exc}")
-        return EXIT_ERROR
     except BrokenPipeError:
         # `brief list | head`: the reader went away; that is not an error.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return EXIT_OK
     except KeyboardInterrupt:
         say("Interrupted.")
         return 130
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line (see _failure)
+        if os.environ.get("BRIEF_DEBUG", "") not in ("", "0"):
+            raise
+        try:
+            return _failure(exc, args)
+        except Exception:  # noqa: BLE001 - the last resort: the message itself failed
+            sys.stderr.write(f"brief: internal error ({type(exc).__name__}); run with BRIEF_DEBUG=1 to see "
+                             f"the traceback, and please report it\n")
+            return EXIT_ERROR
+
+
+# Ways out of an OSError, by errno name (errno is imported only when one happens).
+_OS_FIXES = {
+    "ENOSPC": "free some space and try again",
+    "EDQUOT": "free some space (you are over your disk quota) and try again",
+    "EACCES": "check the permissions of that file or folder",
+    "EPERM": "check the permissions of that file or folder",
+    "EROFS": "it is on a read-only file system",
+    "EMFILE": "too many open files: close some programs or raise `ulimit -n`",
+    "ENAMETOOLONG": "use a shorter path",
+}
+
+
+def _failure(exc: BaseException, args) -> int:
+    """Say in one line why a command failed, and return its exit code. Nothing here is imported
+    before an error happens: the fast path of a cold `brief search` pays nothing for it."""
+    from index.errors import LibraryError, QueryError
+
+    if isinstance(exc, QueryError):
+        say(f"brief: bad query: {exc}")
+        return EXIT_USAGE
+    if type(exc) is LookupError:  # "no article with id ..." (an IndexError or a KeyError is a bug)
+        say(f"brief: {exc.args[0] if exc.args else exc}")
+        return EXIT_ERROR
+    if isinstance(exc, LibraryError):
+        say(f"brief: {exc}")
+        return EXIT_ERROR
+    damage = _damage_message(exc, args)
+    if damage:
+        say(f"brief: {damage}")
+        return EXIT_ERROR
+    if isinstance(exc, OSError):
+        say(_os_error_line(exc))
+        return EXIT_ERROR
+    query = getattr(args, "query", None)
+    if isinstance(exc, UnicodeError) and isinstance(query, str) and _unsurrogate(query) != query:
+        say(f"brief: bad query: '{_clip(query)}' holds bytes that are not text in your terminal's encoding; "
+            f"type it again in UTF-8")
+        return EXIT_USAGE
+    if isinstance(exc, RecursionError):
+        if query:
+            say(f"brief: bad query: '{_clip(query)}' is nested too deeply to be read; simplify it")
+            return EXIT_USAGE
+        say("brief: the input is nested too deeply to be read (RecursionError); run with BRIEF_DEBUG=1 to "
+            "see where, and please report it")
+        return EXIT_ERROR
+    if isinstance(exc, MemoryError):
+        what = f"`brief {args.command}`" if getattr(args, "command", None) else "brief"
+        say(f"brief: out of memory while running {what}; close other programs or try a smaller input")
+        return EXIT_ERROR
+    say(f"brief: internal error ({type(exc).__name__}: {_clip(str(exc), 200)}); run with BRIEF_DEBUG=1 to see "
+        f"the traceback, and please report it")
+    return EXIT_ERROR
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """Untrusted text (a query, an error message) shortened and made safe for a message."""
+    text = _path(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _damage_message(exc: BaseException, args) -> str | None:
+    """The one-line message when ``exc`` means the library's index is damaged (index.storage)."""
+    if args is None:
+        return None
+    try:
+        from index.storage import index_damage_message, library_root
+
+        if getattr(args, "demo", False):
+            root = os.path.join(_cache_dir(), "demo-library")
+        else:
+            root = library_root(getattr(args, "library", None))
+        return index_damage_message(root, exc)
+    except Exception:  # noqa: BLE001 - no root, no damage to report
+        return None
+
+
+def _os_error_line(exc: OSError) -> str:
+    """"brief: FILE: reason; the way out" for a failed read or write."""
+    import errno
+
+    name = exc.filename
+    where = f"{_path(name)}: " if name not in (None, "") else ""
+    if exc.filename2 not in (None, ""):
+        where = f"{_path(name)} -> {_path(exc.filename2)}: "
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    fix = _OS_FIXES.get(errno.errorcode.get(exc.errno or 0, ""))
+    return f"brief: {where}{reason}" + (f"; {fix}" if fix else "")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -69,7 +69,7 @@ def _select(args, lib) -> list | None:
 
 def cmd_card(args) -> int:
     from briefs.card import build_card
-    from briefs.export import card_to_markdown, write_file
+    from briefs.export import card_to_json, card_to_markdown, write_file
 
     lib = open_library(args)
     articles = _select(args, lib)
@@ -84,12 +84,7 @@ def cmd_card(args) -> int:
                           progress=progress)
     finally:
         finish()
-    if args.format == "json":
-        import json
-
-        text = json.dumps(card.to_json(), ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = card_to_markdown(card)
+    text = card_to_json(card) if args.format == "json" else card_to_markdown(card)
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
@@ -99,10 +94,20 @@ def cmd_card(args) -> int:
         say(f"brief: {exc}")
         return EXIT_ERROR
     except OSError as exc:
-        say(f"brief: could not write {args.output}: {exc.strerror or exc}")
+        say(f"brief: could not write {args.output}: {exc.strerror or exc}" + _write_fix(exc))
         return EXIT_ERROR
     say(f"Card over {len(card.sources)} articles written to {path}")
     return EXIT_OK
+
+
+def _write_fix(exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "; free some space and try again (no partial file was left)"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "; choose a folder you can write to"
+    return ""
 
 
 def cmd_compare(args) -> int:
@@ -128,7 +133,7 @@ def _print_comparison(out: Out, result) -> None:
     for n, s in enumerate(result.sources, 1):
         label[s.id] = f"[{n}]"
         meta = " · ".join((_safe(s.outlet) or "unknown outlet", s.published.isoformat() if s.published else "undated",
-                           s.id))
+                           _safe(s.id)))
         out.line(f"{label[s.id]} {out.style(_safe(s.title), '1')}  {out.style(meta, '2')}")
     out.line()
     out.line(out.style(f"Reported alike ({len(result.aligned)})", "1"))
