@@ -357,3 +357,27 @@ async def test_card_lines_show_hostile_article_text_as_is(tmp_path):
         assert "Dam [bold]breach[/] [link=http://evil.example]click[/link] here" in shown  # a source's title
         assert "[red]Evil[/red] Times" in shown
         assert "\x1b" not in shown and "\x07" not in shown
+
+
+@sync
+async def test_json_export_of_a_card_over_a_hostile_file_name_holds_no_control_character(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    name = "dam\x1b[31m red\x07\x9b2J.txt"  # ESC, BEL and a C1 CSI in the file's name
+    (src / name).write_text("Dam fails at Lisk\n\nThe dam failed at 2 a.m. and 12 people died in Lisk, officials said.\n",
+                            encoding="utf-8")
+    (src / "plain.txt").write_text("Lisk dam fails\n\nThe dam failed at 2 a.m. and 15 people died in Lisk on Tuesday.\n",
+                                   encoding="utf-8")
+    lib = Library(tmp_path / "lib")
+    lib.update([src], rebuild=True)
+    app = Harness(lib, card_screen(query=None, ids=[r["id"] for r in lib.catalog()]))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("E")
+        target = tmp_path / "card.json"
+        await type_path(pilot, str(target))
+        await settle(app, pilot)
+        raw = target.read_text(encoding="utf-8")
+        assert not any(ord(ch) < 32 and ch not in "\n" or 0x7f <= ord(ch) <= 0x9f for ch in raw)
+        paths = [s["path"] for s in json.loads(raw)["sources"]]
+        assert any(p.endswith("/dam red.txt") for p in paths), paths  # the escapes dropped, not the name

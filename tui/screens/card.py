@@ -13,7 +13,6 @@ and put into Rich Text with Text.append, never parsed as markup.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -734,12 +733,12 @@ class CardScreen(RowListActions, Screen):
                         exit_on_error=False, name="export card")
 
     def _write(self, card, path: str, fmt: str, force: bool) -> None:
-        from briefs.export import card_to_markdown, write_file
+        from briefs.export import card_to_json, card_to_markdown, write_file
 
         target = Path(path).expanduser().absolute()
         try:
             if fmt == "json":
-                text = json.dumps(card.to_json(), ensure_ascii=False, indent=2) + "\n"
+                text = card_to_json(card)  # no control character from any field, valid UTF-8
             else:
                 text = card_to_markdown(card)
             written = write_file(target, text, force=force)
