@@ -41,6 +41,7 @@ from pathlib import Path
 from .errors import IndexDamaged, LibraryError, LockTimeout
 from .library import INDEX_ID, Library, empty_manifest, index_state, read_manifest_file, row_problem
 from .model import Article
+from .sanitize import display_path
 
 PARALLEL_THRESHOLD = 300  # files in one run from which reading and writing use both cores
 WRITER_MB = 128  # memory for the postings of each Whoosh writer before it spills a sorted run
@@ -158,6 +159,7 @@ class _Run:
     batch_ids: set[str] = field(default_factory=set)  # ids written in this run
     sketches: dict[str, list[int]] = field(default_factory=dict)  # their near-duplicate sketches
     before_commit: Callable[[], None] = lambda: None  # stages the manifest; called right before the commit
+    carry: Callable[[_Run, str], None] | None = None  # a rebuild: keep a file's articles from the old index
 
     def file_done(self, path: str, st: os.stat_result, failure: Failure | None, rows: list[dict]) -> None:
         """Record one read file: its articles (already written) replace what the index held for it."""
@@ -165,9 +167,11 @@ class _Run:
         old = files.get(path)
         if failure is not None:
             kind, reason, setup = failure
-            if kind == "setup":  # not the file's fault: keep what was indexed, try again next run
+            if kind == "setup":  # not the file's fault: keep what was indexed, try again when it changes
                 report.add_setup(setup or reason)
                 report.skip(reason)
+                if self.carry is not None:
+                    self.carry(self, path)
                 return
             if kind == "bad":
                 Indexer._failed(files, path, st, reason, report)
@@ -191,6 +195,55 @@ class _Run:
         report.added += not known
         report.articles_added += len(rows)
         files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size, "articles": rows}
+
+
+class _CarryOver:
+    """A rebuild whose reader for some file cannot run here keeps that file's articles: they are copied,
+    stored fields and sketch, from the index being replaced (ReaderUnavailable: "any earlier version kept")."""
+
+    def __init__(self, index_dir: Path, sketches_path: Path, previous: dict) -> None:
+        self.index_dir, self.sketches_path, self.previous = index_dir, sketches_path, previous
+        self._searcher = None
+        self._sketches: dict | None = None
+
+    def into(self, run: _Run, path: str) -> None:
+        from .library import article_from_fields
+
+        old = self.previous.get(path)
+        if not old or not old.get("articles"):
+            return
+        try:
+            if self._searcher is None:
+                from whoosh.filedb.filestore import FileStorage
+
+                from .schema import ARTICLES
+
+                ix = FileStorage(str(self.index_dir), supports_mmap=False).open_index(indexname=ARTICLES)
+                self._searcher = ix.searcher()
+                try:
+                    self._sketches = json.loads(self.sketches_path.read_bytes())
+                except (OSError, ValueError, RecursionError):
+                    self._sketches = {}
+            docs = [(row, self._searcher.document(id=row["id"])) for row in old["articles"]]
+        except Exception:  # noqa: BLE001 - the old index cannot be read: nothing to carry over
+            return
+        rows = []
+        for row, fields in docs:
+            if fields is None or row["id"] in run.batch_ids:
+                continue
+            run.writer.add_document(**_article_doc(article_from_fields(fields), path))
+            run.batch_ids.add(row["id"])
+            sketch = self._sketches.get(row["id"]) if isinstance(self._sketches, dict) else None
+            if isinstance(sketch, list):
+                run.sketches[row["id"]] = sketch
+            rows.append(row)
+        run.files[path] = {**old, "articles": rows}
+        run.report.articles_added += len(rows)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
 
 
 @contextlib.contextmanager
@@ -300,11 +353,12 @@ class Indexer:
         if not roots:
             raise LibraryError(self._no_roots)
         rebuilding = rebuild or not index_ok
+        previous = manifest["files"] if index_ok else {}  # what a rebuild may carry over (a reader unavailable)
         if rebuilding:
             manifest = empty_manifest()
         plan = self._plan(manifest, roots, report, follow_links, given)
         if rebuilding or plan.to_read or plan.to_remove:
-            self._index(manifest, plan, report, rebuilding, progress, roots)
+            self._index(manifest, plan, report, rebuilding, progress, roots, previous)
         elif not set(roots) <= set(manifest["roots"]):
             manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
             _write_json_atomic(self.lib.manifest_path, manifest)
@@ -385,7 +439,7 @@ class Indexer:
         lib = self.lib
         state = lib.index_state()
         data, problem, raw = read_manifest_file(lib.manifest_path)
-        where = str(lib.manifest_path)
+        where = display_path(str(lib.manifest_path))
         if data is not None:
             if state is None and data["files"]:
                 report.notes.append(f"{self.index_dir}: the index is missing; every file is read again")
@@ -411,9 +465,9 @@ class Indexer:
             self._no_roots = (f"the library manifest {where} {what} and the index cannot be read either: run "
                               f"`brief index --rebuild PATH...` with the folders to index")
             if not rebuild:
+                how = "`brief index --rebuild`" if salvaged else "`brief index --rebuild PATH...` with the folders to index"
                 raise IndexDamaged(f"the library manifest {where} {what} and the index cannot be read "
-                                   f"({type(exc).__name__}: {_clip(exc)}); run `brief index --rebuild "
-                                   f"PATH...` with the folders to index") from None
+                                   f"({type(exc).__name__}: {_clip(exc)}); run {how}") from None
             manifest = empty_manifest()
             manifest["roots"] = salvaged
             return manifest, False
@@ -509,9 +563,11 @@ class Indexer:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def _index(self, manifest, plan: _Plan, report: IndexReport, rebuilding: bool, progress, roots: list[str]):
+    def _index(self, manifest, plan: _Plan, report: IndexReport, rebuilding: bool, progress, roots: list[str],
+               previous: dict | None = None):
         """Read the planned files and write them, streaming, in one commit; stage the manifest before it
-        and promote it after it."""
+        and promote it after it. ``previous``: the files of the index in use, for a rebuild to carry over
+        the articles of a file whose reader cannot run here."""
         from whoosh.filedb.filestore import FileStorage
         from whoosh.index import LockError
 
@@ -522,6 +578,7 @@ class Indexer:
         target = Path(tempfile.mkdtemp(prefix="index.new.", dir=self.root)) if fresh else self.index_dir
         storage = FileStorage(str(target), supports_mmap=False)
         writer = None
+        cleanup = contextlib.ExitStack()
         try:
             token = _index_id(target)
             try:
@@ -547,6 +604,10 @@ class Indexer:
                                    f"still running?); try again in a moment") from None
             gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
             run = _Run(files, report, writer, live=not fresh, gone_ids=gone_ids)
+            if fresh and previous:
+                carry = _CarryOver(self.index_dir, self.lib.sketches_path, previous)
+                run.carry = carry.into
+                cleanup.callback(carry.close)
             generation = writer.generation
             run.before_commit = lambda: self._stage(manifest, run, rebuilding, roots, token, generation, fresh)
             for path in plan.to_remove:
@@ -557,9 +618,11 @@ class Indexer:
                 self._write_parallel(run, plan, str(target), progress)
             else:
                 self._write_serial(run, plan, progress)
+            cleanup.close()  # before the swap: the old index is no longer read
             if fresh:
                 self._swap_in(target)
         except BaseException:
+            cleanup.close()
             self._undo(storage, writer, target, fresh)
             raise
         self._promote()
@@ -750,8 +813,6 @@ class Indexer:
 
     def _os_error(self, exc: OSError) -> LibraryError:
         """The one line for an OSError that stopped the run (writing, almost always)."""
-        from .sanitize import display_path
-
         root = display_path(str(self.root))
         target = display_path(_file_of(exc) or str(self.root))
         if exc.errno in SPACE_ERRNOS:

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 MANIFEST_VERSION = 1
 INDEX_ID = "brief.id"  # in the index folder: a random name of that folder's index, new at every rebuild
 _TOC_PREFIX, _TOC_SUFFIX = "_articles_", ".toc"  # Whoosh's table of contents: _articles_<generation>.toc
-_ID_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789")
 
 
@@ -94,15 +93,20 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_DATES_SEEN: set[str] = set()  # valid dates met so far (a library has a few thousand distinct ones)
+
+
 def _is_date(value) -> bool:
-    if value is None:
+    if value is None or value in _DATES_SEEN:
         return True
-    if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
+    if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-" or not value.isascii():
         return False
     try:
         date.fromisoformat(value)
     except ValueError:
         return False
+    if len(_DATES_SEEN) < 100_000:
+        _DATES_SEEN.add(value)
     return True
 
 
@@ -111,7 +115,8 @@ def row_problem(row) -> str | None:
     if type(row) is not dict:
         return "an article is not an object"
     aid = row.get("id")
-    if type(aid) is not str or not aid or len(aid) > 64 or not set(aid) <= _ID_CHARS:
+    # brief's ids: lower-case ASCII letters and digits (an escape in one would reach the terminal)
+    if type(aid) is not str or not 0 < len(aid) <= 64 or not (aid.isascii() and aid.isalnum()) or aid.lower() != aid:
         return "an article has no valid id"
     if type(row.get("title")) is not str or type(row.get("hash", "")) is not str:
         return f"the article {aid} has no title"

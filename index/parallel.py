@@ -168,7 +168,9 @@ class Workers:
         for n in workers:
             started = self._busy[n]
             if started and now - started > limit:
-                path = self._paths[self._current[n]]
+                from .sanitize import display_path
+
+                path = display_path(self._paths[self._current[n]])
                 self._procs[n].kill()
                 raise LibraryError(
                     f"{path}: took longer than {limit:g} s to read and could not be stopped; nothing was "
@@ -211,13 +213,14 @@ def _work(folder: str, indexname: str, paths: list[str], counter, conn, limitmb:
         conn.send(("done", segment))
     except BaseException as exc:
         from .indexer import _file_of
+        from .sanitize import display_path, safe_inline
 
         frame = traceback.extract_tb(exc.__traceback__)[-1:]
         at = f" at {os.path.basename(frame[0].filename)}:{frame[0].lineno}" if frame else ""
-        on = f" on {where[-1]}" if where else ""
+        on = f" on {display_path(where[-1])}" if where else ""
         err = exc.errno if isinstance(exc, OSError) else None
         with contextlib.suppress(BaseException):
-            conn.send(("error", (f"{on} ({type(exc).__name__}: {exc}{at})", err,
+            conn.send(("error", (f"{on} ({type(exc).__name__}: {safe_inline(str(exc))[:300]}{at})", err,
                                  _file_of(exc) if err is not None else None)))
     finally:
         conn.close()

@@ -468,7 +468,10 @@ def test_a_readers_remark_is_a_note_not_a_skip(home, src, lib):
     assert "skipped" not in run.err.split("Indexed:")[0], run  # no "skipped ... read as Windows-1252"
 
 
-def test_a_reader_that_cannot_run_is_said_once_and_nothing_is_lost(src, lib, monkeypatch):
+@pytest.mark.parametrize("path", ["serial", "parallel"])
+def test_a_reader_that_cannot_run_is_said_once_and_nothing_is_lost(src, lib, monkeypatch, path):
+    if path == "parallel":
+        monkeypatch.setattr(index.indexer, "PARALLEL_THRESHOLD", 2)
     for n in range(3):
         write(src, f"page{n}.html", f"<html><body><p>{article(80, f'page{n}')}</p></body></html>")
     write(src, "a.txt", article(80))
@@ -491,9 +494,19 @@ def test_a_reader_that_cannot_run_is_said_once_and_nothing_is_lost(src, lib, mon
     assert Library(lib).article_count() == 4  # the earlier versions are kept
     manifest = json.loads(Library(lib).manifest_path.read_text())
     assert str(src / "new.html") not in manifest["files"]  # not remembered as a bad file
+    rebuilt = Library(lib).update([src], rebuild=True)  # a rebuild keeps them too
+    assert rebuilt.setup == report.setup and rebuilt.total_articles == 4
+    assert searched_ids_of(Library(lib), "page1") and Library(lib).article_count() == 4
     monkeypatch.setattr(index.readers, "read_file", real)
-    again = Library(lib).update([src])  # the reader works again: every html file is read
+    again = Library(lib).update([src])  # the reader works again: every changed html file is read
     assert (again.added, again.updated) == (1, 3) and again.total_articles == 5
+
+
+def searched_ids_of(lib: Library, word: str) -> list[str]:
+    from index.search import search
+
+    with lib.open_index().searcher() as s:
+        return [hit.id for hit in search(s, word, limit=100).hits]
 
 
 def test_a_file_skipped_on_purpose_is_counted_remembered_and_not_a_problem(src, lib, monkeypatch):
