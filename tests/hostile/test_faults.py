@@ -601,3 +601,28 @@ def test_a_file_name_with_a_non_utf8_byte_indexes_changes_and_goes(home, src, li
     run = assert_clean(run_brief("index", "-q", home=home, library=lib))
     assert "1 removed" in run.err, run
     assert searched_ids(home, lib, "turbine") == set() and len(Library(lib).catalog()) == 1
+
+
+def test_article_text_with_a_lone_surrogate_is_indexed_not_a_crash(src, lib, monkeypatch):
+    """Whoosh encodes every term as UTF-8: text a reader let through with a lone surrogate is indexed with it
+    replaced, and stored as it is."""
+    from index.model import Article, make_id
+
+    write(src, "odd.txt", article(80))
+    write(src, "plain.txt", article(80, "plain"))
+    real = index.readers.read_file
+
+    def odd(path, problems=None):
+        if str(path).endswith("odd.txt"):
+            return [Article(id=make_id(str(path)), path=str(path), title="Odd \udcff Title",
+                            paragraphs=["The turbine \udc80 hall flooded overnight, engineers said."],
+                            outlet="Wire \udcfe", author="Ann \udcff", tags=["x\udcff"])]
+        return real(path, problems)
+
+    monkeypatch.setattr(index.readers, "read_file", odd)
+    report = Library(lib).update([src])
+    assert report.added == 2 and not report.problems
+    assert searched_ids_of(Library(lib), "turbine") == [make_id(str(src / "odd.txt"))]
+    stored = Library(lib).get(make_id(str(src / "odd.txt")))
+    assert stored.title == "Odd \udcff Title" and stored.author == "Ann \udcff"
+    assert {r["title"] for r in Library(lib).catalog()} >= {"Odd \udcff Title"}
