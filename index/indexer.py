@@ -357,10 +357,11 @@ class Indexer:
         if rebuilding:
             manifest = empty_manifest()
         plan = self._plan(manifest, roots, report, follow_links, given)
+        kept_roots = [r for r in roots if r not in report.missing]  # a PATH given that does not exist: not a root
         if rebuilding or plan.to_read or plan.to_remove:
-            self._index(manifest, plan, report, rebuilding, progress, roots, previous)
-        elif not set(roots) <= set(manifest["roots"]):
-            manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
+            self._index(manifest, plan, report, rebuilding, progress, kept_roots, previous)
+        elif not set(kept_roots) <= set(manifest["roots"]):
+            manifest["roots"] = sorted(set(manifest["roots"]) | set(kept_roots))
             _write_json_atomic(self.lib.manifest_path, manifest)
         report.total_articles = sum(len(e.get("articles", ())) for e in manifest["files"].values())
         return report
@@ -465,7 +466,8 @@ class Indexer:
             self._no_roots = (f"the library manifest {where} {what} and the index cannot be read either: run "
                               f"`brief index --rebuild PATH...` with the folders to index")
             if not rebuild:
-                how = "`brief index --rebuild`" if salvaged else "`brief index --rebuild PATH...` with the folders to index"
+                how = ("`brief index --rebuild`" if salvaged
+                       else "`brief index --rebuild PATH...` with the folders to index")
                 raise IndexDamaged(f"the library manifest {where} {what} and the index cannot be read "
                                    f"({type(exc).__name__}: {_clip(exc)}); run {how}") from None
             manifest = empty_manifest()

@@ -12,7 +12,6 @@ file modes bind it as they bind anyone; otherwise chmod is enough.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import stat
@@ -537,6 +536,9 @@ def test_paths_given_that_do_not_exist_are_reported_missing(home, src, lib, tmp_
     report = Library(lib).update([src, tmp_path / "no-such-folder"])
     assert report.missing == [str(tmp_path / "no-such-folder")] and report.added == 1
     assert not report.problems
+    again = Library(lib).update([tmp_path / "nor-this"])
+    assert again.missing == [str(tmp_path / "nor-this")]
+    assert Library(lib).roots() == [str(src)]  # what does not exist is not remembered as a folder to index
 
 
 def test_a_manifest_never_widens_what_is_read(src, lib, tmp_path, monkeypatch):
