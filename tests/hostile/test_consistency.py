@@ -322,10 +322,8 @@ def test_a_parallel_run_killed_in_a_worker_or_the_main_process(home, src, lib, t
     ids = library_view(home, lib)
     assert kept <= ids
     assert ids == (set(clean_ids(src, tmp_path)) if stage == "main-after-commit" else before)
-    # No stale lock: the next run starts at once.
-    started = time.monotonic()
+    # No stale lock: the next run gets it at once (--wait 0 fails if anything still holds it).
     finishes_the_job(home, src, lib, tmp_path, "--wait", "0")
-    assert time.monotonic() - started < 25
 
 
 # ------------------------------------------------------------------------------------------------
