@@ -29,7 +29,7 @@ def sketch(text: str) -> list[int]:
         return []
     span = min(SHINGLE_WORDS, len(words))
     hashes = {
-        zlib.crc32(" ".join(words[i : i + span]).encode("utf-8", "surrogateescape"))
+        zlib.crc32(" ".join(words[i : i + span]).encode("utf-8", "surrogatepass"))  # any lone surrogate too
         for i in range(len(words) - span + 1)
     }
     return heapq.nsmallest(SKETCH_SIZE, hashes)

@@ -1,9 +1,20 @@
 """Writing the library: incremental indexing under the write lock.
 
 `brief index` reads new and changed files, removes deleted ones and skips unchanged ones without
-reading them. Everything becomes visible at once in the final commit; the manifest is written
-(atomically) after it, so a run killed at any point leaves a complete index that the next run
-brings up to date.
+reading them. Everything becomes visible at once in the final commit. Killed at any point, a run leaves
+one consistent library, which the next run brings up to date:
+
+- before the commit, the new manifest and sketches are written (atomically) to manifest.next.json and
+  sketches.next.json, the manifest stamped with the commit it belongs to (the index folder's id,
+  index/brief.id, and the TOC generation); after the commit they are renamed over manifest.json and
+  sketches.json. Readers (index.library) take manifest.next.json exactly when its stamp names the index's
+  current commit; the next writer promotes or drops it (``Indexer._settle``) before anything else;
+- a rebuild writes a new index folder and swaps it in with one rename (renameat2 RENAME_EXCHANGE on
+  Linux; elsewhere two renames, which the next writer completes or undoes after a kill between them).
+
+A write that fails (disk full, no permission, anything unexpected) ends the run with a one-line
+LibraryError and leaves the previous index as it was. No single file can stall a run: each file has
+READ_TIMEOUT seconds to be read (SIGALRM; in the main thread and in index.parallel's workers).
 """
 
 from __future__ import annotations
@@ -11,9 +22,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import io
 import json
 import os
+import re
+import secrets
 import shutil
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -22,25 +38,45 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .errors import LibraryError, LockTimeout
-from .library import Library, empty_manifest
+from .errors import IndexDamaged, LibraryError, LockTimeout
+from .library import INDEX_ID, Library, empty_manifest, index_state, read_manifest_file, row_problem
 from .model import Article
+from .sanitize import display_path
 
 PARALLEL_THRESHOLD = 300  # files in one run from which reading and writing use both cores
 WRITER_MB = 128  # memory for the postings of each Whoosh writer before it spills a sorted run
+READ_TIMEOUT = 20.0  # seconds one file may take to be read, cleaned and sketched before it is skipped
+
+SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+DENIED_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+_held_lock_fds: set[int] = set()  # lock fds this process holds: a forked worker closes its copies
+_JSON_CHUNK = 1 << 20
 
 
 def _write_json_atomic(path: Path, data) -> None:
+    """``data`` as JSON in ``path``, atomically: a temporary file, written, fsynced, renamed over it.
+
+    ASCII JSON (``ensure_ascii``), so that file names with undecodable bytes (kept as lone surrogates)
+    round-trip as ``\\udcff`` escapes; written with os.write, whose failure (disk full) names ``path``.
+    """
+    payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            os.fchmod(fd, 0o644)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view[:_JSON_CHUNK]):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)
         raise
 
 
@@ -75,6 +111,10 @@ class IndexReport:
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
+    def add_setup(self, message: str) -> None:
+        if message not in self.setup:
+            self.setup.append(message)
+
     def summary(self) -> str:
         parts = [
             f"{self.added} added",
@@ -94,6 +134,12 @@ class IndexReport:
 
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
 
+# Why a file gave no articles: (kind, reason, setup). kind "bad": it cannot be read (a problem line, and the
+# manifest remembers it until it changes); "skip": deliberately not indexed (index.model.SkipFile: counted,
+# remembered, no problem line); "setup": its reader cannot run here (index.model.ReaderUnavailable: ``setup``
+# said once per run, the file left out of the manifest so that the next run tries it again).
+Failure = tuple[str, str, "str | None"]
+
 
 @dataclass
 class _Plan:
@@ -112,31 +158,114 @@ class _Run:
     gone_ids: set[str]  # ids of articles no longer in the index
     batch_ids: set[str] = field(default_factory=set)  # ids written in this run
     sketches: dict[str, list[int]] = field(default_factory=dict)  # their near-duplicate sketches
+    before_commit: Callable[[], None] = lambda: None  # stages the manifest; called right before the commit
+    carry: Callable[[_Run, str], None] | None = None  # a rebuild: keep a file's articles from the old index
 
-    def file_done(self, path: str, st: os.stat_result, error: str | None, rows: list[dict]) -> None:
+    def file_done(self, path: str, st: os.stat_result, failure: Failure | None, rows: list[dict]) -> None:
         """Record one read file: its articles (already written) replace what the index held for it."""
         files, report = self.files, self.report
         old = files.get(path)
-        if error is not None:
-            Indexer._failed(files, path, st, error, report)
-            return
+        if failure is not None:
+            kind, reason, setup = failure
+            if kind == "setup":  # not the file's fault: keep what was indexed, try again when it changes
+                report.add_setup(setup or reason)
+                report.skip(reason)
+                if self.carry is not None:
+                    self.carry(self, path)
+                return
+            if kind == "bad":
+                Indexer._failed(files, path, st, reason, report)
+                return
+            report.skip(reason)  # "skip": deliberately not indexed; what it held before goes
+            rows = []
         if self.live:
-            # Also for files the manifest does not know: a run killed between the index
-            # commit and the manifest write left their documents in the index.
-            self.writer.delete_by_term("path", path)
+            # Also for files the manifest does not know: documents of a run whose manifest was lost.
+            self.writer.delete_by_term("path", path_term(path))
+        had = bool(old and old.get("articles"))
         if old is not None:
             self.gone_ids.update(a["id"] for a in old.get("articles", ()))
-        report.updated += old is not None and not old.get("error")
-        report.added += old is None or bool(old.get("error"))
+        if failure is not None:
+            if had:
+                report.removed += 1
+                report.articles_removed += len(old["articles"])
+            files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size, "articles": [], "skip": failure[1]}
+            return
+        known = old is not None and not old.get("error") and not old.get("skip")
+        report.updated += known
+        report.added += not known
         report.articles_added += len(rows)
         files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size, "articles": rows}
 
 
+class _CarryOver:
+    """A rebuild whose reader for some file cannot run here keeps that file's articles: they are copied,
+    stored fields and sketch, from the index being replaced (ReaderUnavailable: "any earlier version kept")."""
+
+    def __init__(self, index_dir: Path, sketches_path: Path, previous: dict) -> None:
+        self.index_dir, self.sketches_path, self.previous = index_dir, sketches_path, previous
+        self._searcher = None
+        self._sketches: dict | None = None
+
+    def into(self, run: _Run, path: str) -> None:
+        from .library import article_from_fields
+
+        old = self.previous.get(path)
+        if not old or not old.get("articles"):
+            return
+        try:
+            if self._searcher is None:
+                from whoosh.filedb.filestore import FileStorage
+
+                from .schema import ARTICLES
+
+                ix = FileStorage(str(self.index_dir), supports_mmap=False).open_index(indexname=ARTICLES)
+                self._searcher = ix.searcher()
+                try:
+                    self._sketches = json.loads(self.sketches_path.read_bytes())
+                except (OSError, ValueError, RecursionError):
+                    self._sketches = {}
+            docs = [(row, self._searcher.document(id=row["id"])) for row in old["articles"]]
+        except Exception:  # noqa: BLE001 - the old index cannot be read: nothing to carry over
+            return
+        rows = []
+        for row, fields in docs:
+            if fields is None or row["id"] in run.batch_ids:
+                continue
+            run.writer.add_document(**_article_doc(article_from_fields(fields), path))
+            run.batch_ids.add(row["id"])
+            sketch = self._sketches.get(row["id"]) if isinstance(self._sketches, dict) else None
+            if isinstance(sketch, list):
+                run.sketches[row["id"]] = sketch
+            rows.append(row)
+        run.files[path] = {**old, "articles": rows}
+        run.report.articles_added += len(rows)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+
 @contextlib.contextmanager
 def hold_lock(lib: Library, wait: float = 30.0, on_wait: Callable[[str], None] | None = None):
-    """Hold the library's write lock; wait up to ``wait`` seconds for another writer."""
+    """Hold the library's write lock; wait up to ``wait`` seconds for another writer.
+
+    A lock file that may not be written (a library shared read-only) is locked read-only: flock needs
+    no write access. The fd is never inherited by index.parallel's workers (they close it).
+    """
     lib.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lib.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    writable = True
+    try:
+        fd = os.open(lib.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno not in DENIED_ERRNOS:
+            raise
+        try:
+            fd = os.open(lib.lock_path, os.O_RDONLY)
+        except OSError:
+            raise exc from None
+        writable = False
+    _held_lock_fds.add(fd)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -159,10 +288,13 @@ def hold_lock(lib: Library, wait: float = 30.0, on_wait: Callable[[str], None] |
                             f"try again when it has finished"
                         ) from None
                     time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        if writable:
+            with contextlib.suppress(OSError):  # the pid only serves the "waiting" message (disk full: none)
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
+        _held_lock_fds.discard(fd)
         os.close(fd)  # closing releases the flock
 
 
@@ -173,6 +305,7 @@ class Indexer:
         self.lib = lib
         self.root = lib.root
         self.index_dir = lib.index_dir
+        self._no_roots = "nothing to index: give one or more files or folders (`brief index PATH...`)"
 
     def update(
         self,
@@ -184,61 +317,241 @@ class Indexer:
         on_wait: Callable[[str], None] | None = None,
         follow_links: bool = False,
     ) -> IndexReport:
-        """See Library.update."""
+        """See Library.update. Any failure is a LibraryError saying what happened and the way out."""
         started = time.monotonic()
-        with hold_lock(self.lib, wait=wait, on_wait=on_wait):
-            roots = [str(Path(p).expanduser().resolve()) for p in paths] or self._known_roots(rebuild)
-            if not roots:
-                raise LibraryError("nothing to index: give one or more files or folders")
-            manifest = empty_manifest() if rebuild else self.lib.read_manifest()
-            report = IndexReport()
-            plan = self._plan(manifest, roots, report, follow_links)
-            changed = rebuild or bool(plan.to_read or plan.to_remove) or not self.index_dir.is_dir()
-            if changed:
-                batch_ids, gone_ids, sketches = self._index(manifest, plan, report, rebuild, progress)
-                self._update_duplicates(manifest, sketches, batch_ids, gone_ids, rebuild)
-            if changed or not set(roots) <= set(manifest["roots"]):
-                manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
-                _write_json_atomic(self.lib.manifest_path, manifest)
-            report.total_articles = sum(len(e.get("articles", ())) for e in manifest["files"].values())
-            report.seconds = time.monotonic() - started
-            return report
-
-    def _known_roots(self, rebuild: bool) -> list[str]:
-        """The roots indexed before (a damaged manifest only matters when not rebuilding)."""
         try:
-            return list(self.lib.read_manifest().get("roots", []))
+            given = [str(Path(p).expanduser().resolve()) for p in paths]
+            with hold_lock(self.lib, wait=wait, on_wait=on_wait):
+                report = self._update(given, rebuild, progress, follow_links)
         except LibraryError:
-            if rebuild:
-                return []
             raise
+        except Exception as exc:
+            from .storage import index_damage_message
 
-    def _plan(self, manifest: dict, roots: list[str], report: IndexReport, follow_links: bool = False) -> _Plan:
-        """Sort the files under ``roots`` into to-read and to-remove, by their stat signature alone."""
+            damage = index_damage_message(str(self.root), exc)
+            if damage and not (isinstance(exc, OSError) and exc.errno in SPACE_ERRNOS | DENIED_ERRNOS):
+                raise IndexDamaged(damage) from None
+            if isinstance(exc, OSError):
+                raise self._os_error(exc) from None
+            raise LibraryError(f"`brief index` stopped on an unexpected error ({type(exc).__name__}: "
+                               f"{_clip(exc)}); the previous index is intact") from exc
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _update(self, given: list[str], rebuild: bool, progress, follow_links: bool) -> IndexReport:
+        self._check_writable()
+        self._settle()
+        report = IndexReport()
+        manifest, index_ok = self._starting_manifest(report, rebuild)
+        known = list(manifest["roots"])
+        if rebuild:
+            roots = given or known
+        elif not index_ok:  # the index is gone: everything the library held is read again, and ``given``
+            roots = sorted(set(known) | set(given))
+        else:
+            roots = given or known
+        if not roots:
+            raise LibraryError(self._no_roots)
+        rebuilding = rebuild or not index_ok
+        previous = manifest["files"] if index_ok else {}  # what a rebuild may carry over (a reader unavailable)
+        if rebuilding:
+            manifest = empty_manifest()
+        plan = self._plan(manifest, roots, report, follow_links, given)
+        kept_roots = [r for r in roots if r not in report.missing]  # a PATH given that does not exist: not a root
+        if rebuilding or plan.to_read or plan.to_remove:
+            self._index(manifest, plan, report, rebuilding, progress, kept_roots, previous)
+        elif not set(kept_roots) <= set(manifest["roots"]):
+            manifest["roots"] = sorted(set(manifest["roots"]) | set(kept_roots))
+            _write_json_atomic(self.lib.manifest_path, manifest)
+        report.total_articles = sum(len(e.get("articles", ())) for e in manifest["files"].values())
+        return report
+
+    # -- what an interrupted run left, and a lost manifest ------------------------------------------
+
+    def _check_writable(self) -> None:
+        """Fail before reading anything when the library cannot be written (permissions, read-only disk)."""
+        for folder in (self.root, self.index_dir):
+            if folder == self.index_dir and not folder.is_dir():
+                continue
+            try:
+                fd, probe = tempfile.mkstemp(prefix=".brief-probe.", dir=folder)
+            except OSError as exc:
+                if exc.filename is None:
+                    exc.filename = str(folder)
+                raise
+            os.close(fd)
+            os.unlink(probe)
+
+    def _settle(self) -> None:
+        """Finish or undo what an interrupted run left, before anything else (under the lock): a swap of
+        index folders half done, a staged manifest (promoted when its commit happened, else dropped),
+        temporary files."""
+        lib = self.lib
+        if not self.index_dir.exists():
+            self._finish_swap()
+        staged, _problem, _raw = read_manifest_file(lib.next_manifest_path)
+        if staged is not None and staged.get("stamp") is not None and staged["stamp"] == lib.index_state():
+            if lib.next_sketches_path.exists():
+                os.replace(lib.next_sketches_path, lib.sketches_path)
+            os.replace(lib.next_manifest_path, lib.manifest_path)
+        else:
+            for path in (lib.next_manifest_path, lib.next_sketches_path):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+        self._remove_leftovers()
+
+    def _finish_swap(self) -> None:
+        """index/ is missing: a swap by two renames (not Linux) was killed between them. Put back the
+        folder the staged manifest belongs to if its commit happened, else the old one."""
+        staged, _problem, _raw = read_manifest_file(self.lib.next_manifest_path)
+        stamp = staged.get("stamp") if staged else None
+        for new in sorted(self.root.glob("index.new.*")):
+            if stamp is not None and index_state(new) == stamp:
+                os.rename(new, self.index_dir)
+                return
+        olds = [p for p in self.root.glob("index.old.*") if index_state(p) is not None]
+        if olds:
+            os.rename(max(olds, key=lambda p: p.stat().st_mtime_ns), self.index_dir)
+
+    def _remove_leftovers(self) -> None:
+        for stale in self.root.glob("index.*.*"):  # half-built or swapped-out index folders
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+        for tmp in self.root.glob("*.json.*.tmp"):  # of _write_json_atomic
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        if not self.index_dir.is_dir():
+            return
+        for name in os.listdir(self.index_dir):
+            path = self.index_dir / name
+            if name.startswith("_articles_") and ".toc." in name:  # Whoosh's temporary TOC of a failed commit
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            elif name.endswith(".tmp") and path.is_dir() and not path.is_symlink():  # Whoosh's temp storage
+                shutil.rmtree(path, ignore_errors=True)
+        if index_state(self.index_dir) is not None:
+            from whoosh.filedb.filestore import FileStorage
+
+            _remove_orphan_segments(FileStorage(str(self.index_dir), supports_mmap=False))
+
+    def _starting_manifest(self, report: IndexReport, rebuild: bool) -> tuple[dict, bool]:
+        """(the manifest to start from, whether the index is there). A missing or damaged manifest is
+        rebuilt from the index's stored fields (and written at once, so that readers see one library)."""
+        lib = self.lib
+        state = lib.index_state()
+        data, problem, raw = read_manifest_file(lib.manifest_path)
+        where = display_path(str(lib.manifest_path))
+        if data is not None:
+            if state is None and data["files"]:
+                report.notes.append(f"{self.index_dir}: the index is missing; every file is read again")
+            return data, state is not None
+        salvaged = _salvage_roots(raw)
+        what = "was missing" if problem is None else f"was damaged ({problem})"
+        if state is None:
+            if problem is not None:
+                report.notes.append(f"{where}: {what} and there is no index"
+                                    + ("; indexing again the folders it names" if salvaged else ""))
+                self._no_roots = (f"the library manifest {where} {what} and names no folder: run "
+                                  f"`brief index --rebuild PATH...` with the folders to index")
+            manifest = empty_manifest()
+            manifest["roots"] = salvaged
+            return manifest, False
+        try:
+            recovered = self._manifest_from_index(salvaged)
+        except LibraryError:
+            raise
+        except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in SPACE_ERRNOS | DENIED_ERRNOS:
+                raise
+            self._no_roots = (f"the library manifest {where} {what} and the index cannot be read either: run "
+                              f"`brief index --rebuild PATH...` with the folders to index")
+            if not rebuild:
+                how = ("`brief index --rebuild`" if salvaged
+                       else "`brief index --rebuild PATH...` with the folders to index")
+                raise IndexDamaged(f"the library manifest {where} {what} and the index cannot be read "
+                                   f"({type(exc).__name__}: {_clip(exc)}); run {how}") from None
+            manifest = empty_manifest()
+            manifest["roots"] = salvaged
+            return manifest, False
+        _write_json_atomic(lib.manifest_path, recovered)
+        count = sum(len(e["articles"]) for e in recovered["files"].values())
+        report.notes.append(f"{where}: {what}; rebuilt it from the index ({count} articles from "
+                            f"{len(recovered['files'])} files under {', '.join(recovered['roots']) or 'no folder'}); "
+                            f"every file is read again")
+        return recovered, True
+
+    def _manifest_from_index(self, roots: list[str]) -> dict:
+        """A manifest made from the index's stored fields (ids, paths, titles, outlets, dates, hashes).
+        File stats are unknown (-1), so the run reads every file again. Roots: ``roots`` (salvaged from
+        a damaged manifest), else the folders holding the indexed files (never wider than what was indexed)."""
+        from whoosh.filedb.filestore import FileStorage
+
+        from .schema import ARTICLES
+
+        ix = FileStorage(str(self.index_dir), supports_mmap=False).open_index(indexname=ARTICLES)
+        files: dict[str, dict] = {}
+        with ix.searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                path, aid = fields.get("path"), fields.get("id")
+                if type(path) is not str or not os.path.isabs(path) or type(aid) is not str:
+                    continue
+                published = fields.get("published")
+                title, outlet, digest = fields.get("title"), fields.get("outlet"), fields.get("hash")
+                row = {
+                    "id": aid,
+                    "title": title if type(title) is str else "",
+                    "outlet": outlet if type(outlet) is str and outlet else None,
+                    "published": published.date().isoformat() if isinstance(published, datetime) else None,
+                    "hash": digest if type(digest) is str else "",
+                }
+                entry = files.setdefault(path, {"mtime_ns": -1, "size": -1, "articles": []})
+                entry["articles"].append(row)
+        for entry in files.values():  # rows a crafted index holds (ids that are not brief's, say): left out
+            entry["articles"] = [r for r in entry["articles"] if row_problem(r) is None]
+        return {"version": empty_manifest()["version"], "roots": roots or _folders_holding(files),
+                "files": files, "duplicates": {}, "stamp": self.lib.index_state()}
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def _plan(self, manifest: dict, roots: list[str], report: IndexReport, follow_links: bool = False,
+              given: Iterable[str] = ()) -> _Plan:
+        """Sort the files under ``roots`` into to-read and to-remove, by their stat signature alone.
+
+        Only walking the roots decides what is read: a file is never read because the manifest lists it,
+        and a file the walk now passes over (a link leading outside the roots, say) leaves the library.
+        """
         from .readers import iter_source_files
 
         plan = _Plan()
         files = manifest["files"]
         seen: set[str] = set()
+        given, root_set = set(given), set(roots)
         for path, reason in iter_source_files(roots, follow_links=follow_links):
             key = str(path)
             if reason is not None:
-                if key in files:  # was indexed, now gone
+                if key in root_set and reason.startswith("no such file"):
+                    if key in given:
+                        report.missing.append(key)
+                    elif any(_under_any(p, [key]) for p in files):
+                        report.notes.append(f"{key}: indexed before, no longer there; its articles are removed")
                     continue
+                if key in files and not reason.startswith("no such file"):
+                    plan.to_remove.append(key)
+                    seen.add(key)
                 report.skip(reason)
-                if reason.startswith("no such file"):
-                    report.problems.append(f"{path}: {reason}")
                 continue
             seen.add(key)
             try:
                 st = os.stat(key)
             except OSError as exc:
                 report.skip("unreadable")
-                report.problems.append(f"{path}: {exc.strerror or exc}")
+                report.problems.append(f"{key}: {exc.strerror or exc}")
                 continue
             old = files.get(key)
             if old and old.get("mtime_ns") == st.st_mtime_ns and old.get("size") == st.st_size:
-                if old.get("error"):
+                if old.get("skip"):
+                    report.skip(old["skip"])
+                elif old.get("error"):
                     report.skip("unreadable (unchanged since last run)")
                     report.problems.append(f"{key}: {old['error']}")
                 else:
@@ -250,71 +563,133 @@ class Indexer:
                 plan.to_remove.append(key)
         return plan
 
-    def _index(self, manifest, plan: _Plan, report: IndexReport, rebuild: bool, progress):
-        """Read the planned files and write them, streaming, in one commit. Returns what changed."""
-        from .schema import ARTICLES, article_schema
+    # -- writing -------------------------------------------------------------------------------
+
+    def _index(self, manifest, plan: _Plan, report: IndexReport, rebuilding: bool, progress, roots: list[str],
+               previous: dict | None = None):
+        """Read the planned files and write them, streaming, in one commit; stage the manifest before it
+        and promote it after it. ``previous``: the files of the index in use, for a rebuild to carry over
+        the articles of a file whose reader cannot run here."""
         from whoosh.filedb.filestore import FileStorage
+        from whoosh.index import LockError
+
+        from .schema import ARTICLES, article_schema
 
         files = manifest["files"]
-        target = self.index_dir
-        if rebuild or not self.index_dir.is_dir():
-            target = Path(tempfile.mkdtemp(prefix="index.new.", dir=self.root))
+        fresh = rebuilding or self.lib.index_state() is None
+        target = Path(tempfile.mkdtemp(prefix="index.new.", dir=self.root)) if fresh else self.index_dir
         storage = FileStorage(str(target), supports_mmap=False)
+        writer = None
+        cleanup = contextlib.ExitStack()
         try:
-            if target != self.index_dir:
-                storage.create_index(article_schema(), indexname=ARTICLES)
-            ix = storage.open_index(indexname=ARTICLES)
-        except Exception as exc:
-            raise LibraryError(
-                f"the index in {self.root} could not be read ({type(exc).__name__}: {exc}); "
-                f"run `brief index --rebuild` to rebuild it"
-            ) from None
-        total = len(plan.to_read)
-        # Forking a process that runs other threads (the app indexes from a worker thread) can copy a
-        # lock some thread holds into the child, which then hangs: such a caller indexes serially.
-        # The workers are forked before the first progress call (a progress bar may start a thread).
-        big = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
-        writer = ix.writer(limitmb=WRITER_MB, timeout=30)
-        gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
-        run = _Run(files, report, writer, live=target == self.index_dir, gone_ids=gone_ids)
-        try:
+            token = _index_id(target)
+            try:
+                if fresh:
+                    storage.create_index(article_schema(), indexname=ARTICLES)
+                ix = storage.open_index(indexname=ARTICLES)
+            except Exception as exc:
+                if isinstance(exc, OSError) and exc.errno in SPACE_ERRNOS | DENIED_ERRNOS:
+                    raise
+                raise IndexDamaged(
+                    f"the index in {self.root} could not be read ({type(exc).__name__}: {_clip(exc)}); "
+                    f"run `brief index --rebuild` to rebuild it"
+                ) from None
+            total = len(plan.to_read)
+            # Forking a process that runs other threads (the app indexes from a worker thread) can copy a
+            # lock some thread holds into the child, which then hangs: such a caller indexes serially.
+            # The workers are forked before the first progress call (a progress bar may start a thread).
+            big = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+            try:
+                writer = ix.writer(limitmb=WRITER_MB, timeout=30)
+            except LockError:
+                raise LibraryError(f"the index in {self.root} is locked by another process (an indexing worker "
+                                   f"still running?); try again in a moment") from None
+            gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
+            run = _Run(files, report, writer, live=not fresh, gone_ids=gone_ids)
+            if fresh and previous:
+                carry = _CarryOver(self.index_dir, self.lib.sketches_path, previous)
+                run.carry = carry.into
+                cleanup.callback(carry.close)
+            generation = writer.generation
+            run.before_commit = lambda: self._stage(manifest, run, rebuilding, roots, token, generation, fresh)
             for path in plan.to_remove:
-                writer.delete_by_term("path", path)
+                writer.delete_by_term("path", path_term(path))
                 report.removed += 1
                 report.articles_removed += len(files.pop(path).get("articles", ()))
             if big:
                 self._write_parallel(run, plan, str(target), progress)
             else:
                 self._write_serial(run, plan, progress)
+            cleanup.close()  # before the swap: the old index is no longer read
+            if fresh:
+                self._swap_in(target)
         except BaseException:
-            if not writer.is_closed:
+            cleanup.close()
+            self._undo(storage, writer, target, fresh)
+            raise
+        self._promote()
+
+    def _stage(self, manifest: dict, run: _Run, rebuilding: bool, roots: list[str], token: str, generation: int,
+               fresh: bool) -> None:
+        """Right before the commit: the new sketches and manifest, staged (see the module docstring)."""
+        lib = self.lib
+        sketches = self._update_duplicates(manifest, run.sketches, run.batch_ids, run.gone_ids - run.batch_ids,
+                                           rebuilding)
+        manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
+        manifest["stamp"] = {"index": token, "generation": generation}
+        if fresh and not lib.manifest_path.exists():
+            # A first index: `brief search` wants a manifest.json once index/ is there (and readers then
+            # take the staged one); until then this empty one says "no library yet" as before.
+            _write_json_atomic(lib.manifest_path, empty_manifest())
+        _write_json_atomic(lib.next_sketches_path, sketches)
+        _write_json_atomic(lib.next_manifest_path, manifest)
+
+    def _promote(self) -> None:
+        """After the commit: the staged files become the library's. A failure leaves them staged, and in
+        force all the same (their stamp names the commit): the next run promotes them."""
+        lib = self.lib
+        with contextlib.suppress(OSError):
+            if lib.next_sketches_path.exists():
+                os.replace(lib.next_sketches_path, lib.sketches_path)
+            os.replace(lib.next_manifest_path, lib.manifest_path)
+
+    def _undo(self, storage, writer, target: Path, fresh: bool) -> None:
+        """After a failure: keep the previous index as it was and remove what this run wrote. Should the
+        commit have happened all the same, its staged manifest is in force: it is promoted instead."""
+        if writer is not None and not writer.is_closed:
+            with contextlib.suppress(Exception):
                 writer.cancel()
+        lib = self.lib
+        with contextlib.suppress(Exception):
+            if lib.staged_manifest() is not None:
+                self._promote()
+            else:
+                for path in (lib.next_manifest_path, lib.next_sketches_path):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(path)
+        with contextlib.suppress(Exception):
             if target != self.index_dir:
                 shutil.rmtree(target, ignore_errors=True)
-            elif big:
-                _remove_orphan_segments(storage)
-            raise
-        if target != self.index_dir:
-            self._swap_in(target)
-        return run.batch_ids, run.gone_ids - run.batch_ids, run.sketches
+            self._remove_leftovers()
 
     def _write_serial(self, run: _Run, plan: _Plan, progress) -> None:
         """Read and write the planned files one after the other, in this process; then commit."""
         writer, report, total = run.writer, run.report, len(plan.to_read)
         for n, (path, st) in enumerate(plan.to_read, 1):
-            path, articles, error, problems, article_sketches = _read_one(path)
-            report.problems.extend(problems)
+            path, articles, failure, notes, article_sketches = _read_one(path)
+            report.notes.extend(notes)
             kept = []
-            if error is None:
+            if failure is None:
                 kept = self._unique(articles, run.batch_ids, path, report)
                 for article in kept:
                     writer.add_document(**_article_doc(article, path))
                     run.sketches[article.id] = article_sketches[article.id]
-            run.file_done(path, st, error, [_catalog_row(a) for a in kept])
+            run.file_done(path, st, failure, [_catalog_row(a) for a in kept])
             if progress:
                 progress("index", n, total)
         if progress:
             progress("commit", 0, 0)
+        run.before_commit()
         writer.commit()
 
     def _write_parallel(self, run: _Run, plan: _Plan, folder: str, progress) -> None:
@@ -325,7 +700,11 @@ class Indexer:
         from .schema import ARTICLES
 
         report, total = run.report, len(plan.to_read)
-        with Workers(folder, ARTICLES, [p for p, _ in plan.to_read], WRITER_MB) as workers:
+        inherited = set(_held_lock_fds)  # the workers close their copies: only this process holds the locks
+        whoosh_lock = getattr(getattr(run.writer, "writelock", None), "fd", None)
+        if isinstance(whoosh_lock, int):
+            inherited.add(whoosh_lock)
+        with Workers(folder, ARTICLES, [p for p, _ in plan.to_read], WRITER_MB, close_fds=sorted(inherited)) as workers:
             by_path: dict[str, tuple] = {}
             for worker, results in workers.results():
                 for path, *result in results:
@@ -338,7 +717,8 @@ class Indexer:
             # articles with one id is kept, do not depend on which worker was faster.
             dropped: list[list[int]] = [[] for _ in range(workers.count)]
             for path, st in plan.to_read:
-                worker, error, problems, entries = by_path.pop(path)
+                worker, failure, notes, problems, entries = by_path.pop(path)
+                report.notes.extend(notes)
                 report.problems.extend(problems)
                 kept = []
                 for row, docnum, sketch, label in entries:
@@ -349,7 +729,8 @@ class Indexer:
                     run.batch_ids.add(row["id"])
                     run.sketches[row["id"]] = sketch
                     kept.append(row)
-                run.file_done(path, st, error, kept)
+                run.file_done(path, st, failure, kept)
+            run.before_commit()
             _commit_with(run.writer, workers, dropped)
 
     @staticmethod
@@ -375,19 +756,29 @@ class Indexer:
         files[path] = {"mtime_ns": st.st_mtime_ns, "size": st.st_size, "articles": [], "error": reason}
 
     def _swap_in(self, new_dir: Path) -> None:
-        old = None
-        if self.index_dir.exists():
+        """Put the new index folder in the place of index/ in one step: renameat2(RENAME_EXCHANGE) on Linux.
+        Elsewhere (or on a file system without it) two renames; killed between them, the library has no
+        index/ until the next `brief index` (``_finish_swap``) puts the right folder back."""
+        if not self.index_dir.exists():
+            os.rename(new_dir, self.index_dir)
+        elif _exchange(new_dir, self.index_dir):
+            shutil.rmtree(new_dir, ignore_errors=True)  # the old index, under the new folder's name now
+        else:
             old = self.root / f"index.old.{os.getpid()}"
             os.replace(self.index_dir, old)
-        os.replace(new_dir, self.index_dir)
-        if old is not None:
+            try:
+                os.replace(new_dir, self.index_dir)
+            except BaseException:
+                os.replace(old, self.index_dir)
+                raise
             shutil.rmtree(old, ignore_errors=True)
         for stale in self.root.glob("index.*.*"):  # leftovers of interrupted rebuilds
             shutil.rmtree(stale, ignore_errors=True)
 
     def _update_duplicates(self, manifest: dict, new: dict[str, list[int]], batch: set[str], gone: set[str],
-                           rebuild: bool = False) -> None:
-        """Re-link near-duplicates for the articles this run added, changed or removed."""
+                           rebuild: bool = False) -> dict[str, list[int]]:
+        """Re-link near-duplicates for the articles this run added, changed or removed; returns the
+        sketches to keep (written by the caller)."""
         from .dedup import find_pairs
 
         # A rebuild starts over: the sketches on disk are of articles that may be gone now.
@@ -408,36 +799,100 @@ class Indexer:
             dups.setdefault(a, set()).add(b)
             dups.setdefault(b, set()).add(a)
         manifest["duplicates"] = {k: sorted(v) for k, v in sorted(dups.items())}
-        _write_json_atomic(self.lib.sketches_path, sketches)
+        return sketches
 
     def _load_sketches(self) -> dict[str, list[int]]:
         try:
-            data = json.loads(self.lib.sketches_path.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
+            data = json.loads(self.lib.sketches_path.read_bytes())
+        except (OSError, ValueError, RecursionError):
             return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: v for k, v in data.items()
+                if isinstance(v, list) and all(type(h) is int for h in v)}
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def _os_error(self, exc: OSError) -> LibraryError:
+        """The one line for an OSError that stopped the run (writing, almost always)."""
+        root = display_path(str(self.root))
+        target = display_path(_file_of(exc) or str(self.root))
+        if exc.errno in SPACE_ERRNOS:
+            why = {errno.EDQUOT: " (disk quota exceeded)", errno.EFBIG: " (file too large)"}.get(exc.errno, "")
+            return LibraryError(f"no space left on the device holding {root}{why} while writing {target}: "
+                                f"free some space and run `brief index` again; the previous index is intact")
+        if exc.errno in DENIED_ERRNOS:
+            why = "read-only file system" if exc.errno == errno.EROFS else "permission denied"
+            return LibraryError(f"cannot write to the library {root} ({why}): {target} cannot be written; fix its "
+                                f"permissions, or index into another library with --library DIR; the previous "
+                                f"index is intact")
+        return LibraryError(f"`brief index` failed on {target} ({exc.strerror or exc}); the previous index is intact")
 
 
 # ----------------------------------------------------------------------------------------------
 # Reading one file (in the worker processes of index.parallel for big batches)
 
 
+class _ReadTimeout(BaseException):
+    """Raised by SIGALRM in a reader that took longer than READ_TIMEOUT (a BaseException, so that a
+    library's ``except Exception`` does not swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    """Interrupt the block with _ReadTimeout after ``seconds`` (and again every second, should something
+    swallow it). Signals only reach a process's main thread: in another thread (the app indexes from a
+    worker thread) there is no limit. Nor is code interrupted that never returns to the interpreter (a C
+    extension in a loop); index.parallel's watchdog stops such a worker."""
+    if (not seconds or seconds <= 0 or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    armed = [True]
+
+    def alarm(signum, frame):
+        if armed[0]:
+            raise _ReadTimeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
 def _read_one(path: str):
-    """(path, articles, error, problems, {id: sketch}) for one file; never raises for bad input."""
+    """(path, articles, failure, notes, {id: sketch}) for one file; never raises for bad input.
+
+    ``failure`` is None or a Failure; ``notes`` are the reader's remarks ("read as Windows-1252").
+    """
     from .dedup import sketch
-    from .model import ReadError
+    from .model import ReadError, ReaderUnavailable, SkipFile
     from .readers import read_file
 
-    problems: list[str] = []
+    notes: list[str] = []
     try:
-        articles = read_file(path, problems)
-        if not articles:
-            raise ReadError(path, "no article text found")
+        with _time_limit(READ_TIMEOUT):
+            articles = read_file(path, notes)
+            if not articles:
+                raise ReadError(path, "no article text found")
+            sketches = {a.id: sketch(a.body) for a in articles}
+    except _ReadTimeout:
+        return path, [], ("bad", f"took longer than {READ_TIMEOUT:g} s to read; skipped", None), notes, {}
+    except ReaderUnavailable as exc:
+        return path, [], ("setup", exc.reason, exc.setup), notes, {}
+    except SkipFile as exc:
+        return path, [], ("skip", exc.reason, None), notes, {}
     except ReadError as exc:
-        return path, [], exc.reason, problems, {}
+        return path, [], ("bad", exc.reason, None), notes, {}
+    except RecursionError:
+        return path, [], ("bad", "could not be read (nested too deeply)", None), notes, {}
     except Exception as exc:  # a reader bug must not stop the run
-        return path, [], f"could not be read ({type(exc).__name__}: {exc})", problems, {}
-    return path, articles, None, problems, {a.id: sketch(a.body) for a in articles}
+        return path, [], ("bad", f"could not be read ({type(exc).__name__}: {_clip(exc)})", None), notes, {}
+    return path, articles, None, notes, sketches
 
 
 def _repeated_id(path: str, a: Article) -> str:
@@ -472,10 +927,10 @@ def _commit_with(writer, workers, dropped: list[list[int]]) -> None:
 
 
 def _remove_orphan_segments(storage) -> None:
-    """After a failed parallel run into the live index: delete the segment files no TOC lists.
+    """Delete the segment files no TOC lists (of a failed or killed run, or a worker's).
 
     Whoosh would remove them at the next commit anyway; this keeps a failed run from leaving
-    megabytes behind until then.
+    megabytes behind until then (on a full disk, it gives the space back).
     """
     from whoosh.index import clean_files
 
@@ -486,24 +941,159 @@ def _remove_orphan_segments(storage) -> None:
         clean_files(storage, ARTICLES, toc.generation, toc.segments)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def path_term(path: str) -> str:
+    """The ``path`` term of a file in the index: the path itself, or, for a name with bytes that are not
+    UTF-8 (Python keeps them as lone surrogates, which Whoosh cannot encode), a NUL and the path's bytes
+    as Latin-1: encodable, and never another file's term (no real path holds a NUL). The stored ``path``
+    stays the real one."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return "\x00" + path.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _indexable(text: str) -> str:
+    """``text`` with any lone surrogate replaced (Whoosh encodes every term as UTF-8)."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+
+
 def _article_doc(a: Article, path: str) -> dict:
     """The Whoosh document of an article; ``path`` is the manifest's key for its file."""
     doc = {
         "id": a.id,
-        "path": path,
+        "path": path_term(path),
         "key": a.key,
         "title": a.title,
         "body": a.body,
         "outlet": a.outlet or "",
-        "outlet_facet": (a.outlet or "").lower(),
+        "outlet_facet": _indexable((a.outlet or "").lower()),
         "author": a.author or "",
         "tags": ",".join(t.replace(",", " ") for t in a.tags),
         "url": a.url,
         "hash": a.content_hash,
     }
+    if doc["path"] != path:
+        doc["_stored_path"] = path
+    for name in ("title", "body", "outlet", "author", "tags"):  # indexed: encodable; stored as they are
+        text = _indexable(doc[name])
+        if text is not doc[name]:
+            doc[f"_stored_{name}"], doc[name] = doc[name], text
     if a.published:
         doc["published"] = datetime(a.published.year, a.published.month, a.published.day)
     return doc
+
+
+def _index_id(folder: Path) -> str:
+    """The id of the index in ``folder`` (index/brief.id), made when it has none: what a staged manifest's
+    stamp names, with the TOC generation, to tell this index from any other (a rebuild's new folder)."""
+    path = folder / INDEX_ID
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        token = path.read_bytes()[:200].decode("ascii").strip()
+        if token:
+            return token
+    token = secrets.token_hex(8)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, token.encode() + b"\n")
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
+    finally:
+        os.close(fd)
+    return token
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_SYS_RENAMEAT2 = {"x86_64": 316, "aarch64": 276}
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        import platform
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        args = (_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+        if hasattr(libc, "renameat2"):
+            fn = libc.renameat2
+            fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+            result = fn(*args)
+        elif platform.machine() in _SYS_RENAMEAT2:
+            result = libc.syscall(ctypes.c_long(_SYS_RENAMEAT2[platform.machine()]), ctypes.c_int(args[0]),
+                                  ctypes.c_char_p(args[1]), ctypes.c_int(args[2]), ctypes.c_char_p(args[3]),
+                                  ctypes.c_uint(args[4]))
+        else:
+            return False
+    except Exception:  # noqa: BLE001 - no ctypes, no libc: do it the portable way
+        return False
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _file_of(exc: BaseException) -> str | None:
+    """The file an OSError happened on: its filename, else the open file the innermost frames of its
+    traceback were writing (Whoosh's StructFile, or a Python file object)."""
+    name = getattr(exc, "filename", None)
+    if isinstance(name, (str, bytes)) and name:
+        return os.fsdecode(name)
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        for value in list(frame.f_locals.values()):
+            for obj in (value, getattr(value, "file", None) if type(value).__name__ == "StructFile" else None):
+                if isinstance(obj, io.IOBase):
+                    name = getattr(obj, "name", None)
+                    if isinstance(name, str) and os.path.isabs(name):
+                        return name
+    return None
+
+
+def _salvage_roots(raw) -> list[str]:
+    """The roots a damaged manifest still names (absolute paths only)."""
+    roots = raw.get("roots") if isinstance(raw, dict) else None
+    if not isinstance(roots, list):
+        return []
+    return sorted({r for r in roots if isinstance(r, str) and os.path.isabs(r) and "\x00" not in r})
+
+
+def _folders_holding(files: Iterable[str]) -> list[str]:
+    """The folders holding ``files``, none inside another: a walk of them reads what was indexed and what
+    was added next to it, never a folder above."""
+    kept: list[str] = []
+    for folder in sorted({os.path.dirname(p) for p in files}):
+        if not _under_any(folder, kept):
+            kept.append(folder)
+    return kept
+
+
+def _clip(exc: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _under_any(path: str, roots: list[str]) -> bool:

@@ -2,10 +2,20 @@
 
 Sources stay where they are and are never written to. Layout of a library folder::
 
-    index/          Whoosh storage of the "articles" index (paragraphs kept, see index.search.best_passages)
-    manifest.json   every indexed file: stat signature, its articles (catalog rows), read errors
-    sketches.json   MinHash sketches for near-duplicate detection
-    brief.lock      held (flock) by the one `brief index` run allowed at a time
+    index/              Whoosh storage of the "articles" index (paragraphs kept, see index.search.best_passages);
+                        index/brief.id names this index folder (a new one for every rebuild)
+    manifest.json       every indexed file: stat signature, its articles (catalog rows), read errors, skips;
+                        its "stamp" says which index commit it describes
+    sketches.json       MinHash sketches for near-duplicate detection
+    manifest.next.json  only between a `brief index` commit and the end of that run (or after a run killed
+    sketches.next.json  there): the manifest (and sketches) of the commit named by its "stamp"
+    brief.lock          held (flock) by the one `brief index` run allowed at a time
+
+One consistent library after any kill: `brief index` writes manifest.next.json, stamped with the index
+commit it belongs to (the index folder's id and the TOC generation), *before* that commit, and renames it
+over manifest.json after it. Readers take manifest.next.json instead of manifest.json exactly when its
+stamp names the index's current commit (the commit happened), so the catalog (`list`, `show`, the app)
+always describes the index that `search` reads; the next `brief index` promotes or drops it under the lock.
 
 This module is the read side, kept light because a cold `brief search` imports it; writing lives in
 index.indexer and is imported only by `Library.update`.
@@ -28,6 +38,9 @@ if TYPE_CHECKING:
     from .model import Article
 
 MANIFEST_VERSION = 1
+INDEX_ID = "brief.id"  # in the index folder: a random name of that folder's index, new at every rebuild
+_TOC_PREFIX, _TOC_SUFFIX = "_articles_", ".toc"  # Whoosh's table of contents: _articles_<generation>.toc
+_DIGITS = frozenset("0123456789")
 
 
 def default_library_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -41,6 +54,143 @@ def empty_manifest() -> dict:
     return {"version": MANIFEST_VERSION, "roots": [], "files": {}, "duplicates": {}}
 
 
+class ManifestProblem(LibraryError):
+    """The manifest is missing (while an index is there) or damaged. ``raw`` is what could be parsed of it
+    (None when nothing), for `brief index` to salvage the roots from."""
+
+    def __init__(self, message: str, raw=None) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+def index_state(folder: str | os.PathLike) -> dict | None:
+    """The commit an index folder is at: {"index": its id (brief.id, None when it has none), "generation":
+    its latest TOC generation}; None when the folder holds no index. A few system calls, no parsing."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return None
+    generation = -1
+    for name in names:
+        if name.startswith(_TOC_PREFIX) and name.endswith(_TOC_SUFFIX):
+            middle = name[len(_TOC_PREFIX):-len(_TOC_SUFFIX)]
+            if middle and set(middle) <= _DIGITS:
+                generation = max(generation, int(middle))
+    if generation < 0:
+        return None
+    try:
+        with open(os.path.join(folder, INDEX_ID), "rb") as f:
+            token = f.read(200).decode("ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        token = None
+    return {"index": token, "generation": generation}
+
+
+def _short(text: str, limit: int = 80) -> str:
+    from .sanitize import display_path
+
+    text = display_path(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_DATES_SEEN: set[str] = set()  # valid dates met so far (a library has a few thousand distinct ones)
+
+
+def _is_date(value) -> bool:
+    if value is None or value in _DATES_SEEN:
+        return True
+    if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-" or not value.isascii():
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    if len(_DATES_SEEN) < 100_000:
+        _DATES_SEEN.add(value)
+    return True
+
+
+def row_problem(row) -> str | None:
+    """What is wrong with one catalog row of the manifest (None when nothing)."""
+    if type(row) is not dict:
+        return "an article is not an object"
+    aid = row.get("id")
+    # brief's ids: lower-case ASCII letters and digits (an escape in one would reach the terminal)
+    if type(aid) is not str or not 0 < len(aid) <= 64 or not (aid.isascii() and aid.isalnum()) or aid.lower() != aid:
+        return "an article has no valid id"
+    if type(row.get("title")) is not str or type(row.get("hash", "")) is not str:
+        return f"the article {aid} has no title"
+    outlet = row.get("outlet")
+    if outlet is not None and type(outlet) is not str:
+        return f"the outlet of article {aid} is not text"
+    if not _is_date(row.get("published")):
+        return f"the date of article {aid} is not a date"
+    return None
+
+
+def manifest_problem(data) -> str | None:
+    """What is wrong with a parsed manifest (None when it is what brief writes): its shape and every
+    field's type, so that no reader meets a KeyError or TypeError (or prints an escape from an id)."""
+    if type(data) is not dict:
+        return f"a JSON {type(data).__name__} instead of an object" if data is not None else "null"
+    version = data.get("version")
+    if version != MANIFEST_VERSION or type(version) is not int:
+        return "an unknown manifest version"
+    roots = data.get("roots")
+    if type(roots) is not list:
+        return '"roots" is not a list'
+    if not all(type(r) is str and r for r in roots):
+        return '"roots" holds something that is not a path'
+    files = data.get("files")
+    if type(files) is not dict:
+        return '"files" is not an object'
+    for path, entry in files.items():
+        if type(entry) is not dict:
+            return f"the entry of {_short(path)} is not an object"
+        if type(entry.get("mtime_ns")) is not int or type(entry.get("size")) is not int:
+            return f"the entry of {_short(path)} has no stat signature (mtime_ns, size)"
+        articles = entry.get("articles")
+        if type(articles) is not list:
+            return f"the entry of {_short(path)} has no list of articles"
+        for key in ("error", "skip"):
+            if key in entry and type(entry[key]) is not str:
+                return f'the "{key}" of {_short(path)} is not text'
+        for row in articles:
+            problem = row_problem(row)
+            if problem:
+                return f"{problem} (in the entry of {_short(path)})"
+    duplicates = data.get("duplicates", {})
+    if type(duplicates) is not dict:
+        return '"duplicates" is not an object'
+    for aid, others in duplicates.items():
+        if type(others) is not list or not all(type(o) is str for o in others):
+            return f"the duplicates of {_short(aid)} are not a list of ids"
+    stamp = data.get("stamp")
+    if stamp is not None and type(stamp) is not dict:
+        return '"stamp" is not an object'
+    return None
+
+
+def read_manifest_file(path: Path) -> tuple[dict | None, str | None, object]:
+    """(manifest, None) when the file is a valid manifest; (None, None) when there is no such file;
+    (None, what is wrong) otherwise. The third item is whatever JSON could be parsed (for salvage)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None, None, None
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})", None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return None, "not JSON (nested too deeply)", None
+    except ValueError as exc:  # also UnicodeDecodeError, and integers of more than 4,300 digits
+        return None, f"not JSON ({str(exc)[:100]})", None
+    problem = manifest_problem(data)
+    return (None if problem else data), problem, data
+
+
 class Library:
     """A library folder. Reading (search, show, list) needs no lock; `update` takes it."""
 
@@ -49,51 +199,105 @@ class Library:
         self.index_dir = self.root / "index"
         self.manifest_path = self.root / "manifest.json"
         self.sketches_path = self.root / "sketches.json"
+        self.next_manifest_path = self.root / "manifest.next.json"
+        self.next_sketches_path = self.root / "sketches.next.json"
         self.lock_path = self.root / "brief.lock"
         self._manifest: dict | None = None
 
     # -- state ----------------------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return self.manifest_path.is_file() and self.index_dir.is_dir()
+        """Whether there is a library here (perhaps a damaged one: reading it then says what is wrong)."""
+        if self.index_dir.is_dir():
+            return True
+        if not (self.manifest_path.exists() or self.next_manifest_path.exists()):
+            return False
+        try:  # no index folder: a library only if its manifest lists files (the index is then missing)
+            return bool(self._in_force()[0]["files"])
+        except LibraryError:
+            return True
+
+    def index_state(self) -> dict | None:
+        """The commit the index is at now (see ``index_state``); None without an index."""
+        return index_state(self.index_dir)
+
+    def staged_manifest(self) -> dict | None:
+        """manifest.next.json when it is in force: valid and stamped with the index's current commit."""
+        data, _problem, _raw = read_manifest_file(self.next_manifest_path)
+        if data is None or data.get("stamp") is None:
+            return None
+        return data if data["stamp"] == self.index_state() else None
+
+    def _in_force(self) -> tuple[dict, Path]:
+        """(the manifest in force, the file it was read from); raises ManifestProblem."""
+        if self.next_manifest_path.exists():
+            staged = self.staged_manifest()
+            if staged is not None:
+                return staged, self.next_manifest_path
+        data, problem, raw = read_manifest_file(self.manifest_path)
+        if data is not None:
+            return data, self.manifest_path
+        where = _short(str(self.manifest_path), 200)
+        has_index = self.index_state() is not None
+        if problem is None:  # no manifest.json
+            if not has_index:
+                return empty_manifest(), self.manifest_path
+            raise ManifestProblem(f"the library manifest {where} is missing although the index is there; "
+                                  f"run `brief index` to rebuild it from the index")
+        if has_index:
+            raise ManifestProblem(f"the library manifest {where} is damaged ({problem}); "
+                                  f"run `brief index` to rebuild it from the index", raw)
+        raise ManifestProblem(f"the library manifest {where} is damaged ({problem}) and there is no index; "
+                              f"run `brief index --rebuild PATH...` to index your folders again", raw)
+
+    def signature(self) -> list[int] | None:
+        """[mtime_ns, size] of the manifest file in force (None when there is none): what a cache of the
+        catalog is keyed on. A stat, and only after a killed run a parse of manifest.next.json."""
+        path = self.manifest_path
+        if self.next_manifest_path.exists() and self.staged_manifest() is not None:
+            path = self.next_manifest_path
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_mtime_ns, st.st_size]
 
     def manifest(self) -> dict:
+        """The manifest in force, checked against the index; cached (see ``read_manifest``)."""
         if self._manifest is None:
             self._manifest = self.read_manifest()
         return self._manifest
 
     def read_manifest(self) -> dict:
-        """The manifest as it is on disk now (empty for a new library)."""
-        if not self.manifest_path.exists():
-            return empty_manifest()
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-                raise ValueError("unknown manifest version")
-            return data
-        except (OSError, ValueError) as exc:
-            raise LibraryError(
-                f"the library manifest {self.manifest_path} could not be read ({exc}); "
-                f"run `brief index --rebuild PATH...` to start over"
-            ) from None
+        """The manifest in force as it is on disk now (empty for a new library), validated. Raises
+        LibraryError, saying what is wrong and the command that fixes it, when the manifest is missing
+        or damaged, or when it lists articles but the index is gone."""
+        data, _path = self._in_force()
+        if data["files"] and self.index_state() is None:
+            if any(self.root.glob("index.*.*")):
+                raise LibraryError(f"an interrupted `brief index` left the index of {_short(str(self.root), 200)} "
+                                   f"half replaced; run `brief index` to finish it")
+            raise LibraryError(f"the index folder {_short(str(self.index_dir), 200)} is missing or empty; "
+                               f"run `brief index` to rebuild it from your folders")
+        return data
 
     def catalog(self) -> list[dict]:
-        """Every article as a row {id, title, outlet, published, path}, newest first."""
+        """Every article row {id, title, outlet, published, path}, newest first."""
         rows = []
         for path, entry in self.manifest()["files"].items():
-            for art in entry.get("articles", ()):
-                rows.append({"id": art["id"], "title": art["title"], "outlet": art["outlet"],
-                             "published": art["published"], "path": path})
+            for art in entry["articles"]:
+                rows.append({"id": art["id"], "title": art["title"], "outlet": art.get("outlet"),
+                             "published": art.get("published"), "path": path})
         rows.sort(key=lambda r: (r["published"] or "", r["title"].lower()), reverse=True)
         # Newest first, but undated articles last and titles A-Z within a day.
         rows.sort(key=lambda r: r["published"] is None)
         return rows
 
     def article_count(self) -> int:
-        return sum(len(e.get("articles", ())) for e in self.manifest()["files"].values())
+        return sum(len(e["articles"]) for e in self.manifest()["files"].values())
 
     def roots(self) -> list[str]:
-        return list(self.manifest().get("roots", []))
+        return list(self.manifest()["roots"])
 
     def near_duplicates(self) -> dict[str, list[str]]:
         """id -> ids of its near-duplicate copies (syndicated or re-posted)."""
@@ -115,9 +319,12 @@ class Library:
     # -- reading the index ----------------------------------------------------------------------
 
     def open_index(self, name: str = "articles"):
-        """Open one of the Whoosh indexes read-only, without copying it into memory."""
+        """Open one of the Whoosh indexes read-only, without copying it into memory. The manifest in force
+        is checked first, so that a missing or damaged one is said as such (not as "no library")."""
         from .storage import open_index
 
+        if self.exists():
+            self.manifest()
         return open_index(str(self.root), name)
 
     def get(self, article_id: str, searcher=None) -> Article:
@@ -167,13 +374,17 @@ class Library:
         New and changed files are read and (re)indexed, deleted ones removed, unchanged ones
         skipped without being read. Nothing is visible until the final commit, so an interrupted
         run leaves the previous index complete and usable. Links leading outside ``paths`` are skipped
-        unless ``follow_links``.
+        unless ``follow_links``. A missing or damaged manifest is rebuilt from the index first (said in
+        the report's notes). Failures (disk full, no permission, anything unexpected) raise
+        LibraryError with the reason; the previous index is then intact.
         """
         from .indexer import Indexer
 
-        report = Indexer(self).update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
-                                      follow_links=follow_links)
-        self._manifest = None
+        try:
+            report = Indexer(self).update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                                          follow_links=follow_links)
+        finally:
+            self._manifest = None
         return report
 
 

@@ -35,12 +35,14 @@ from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
 WORKERS = 2  # as Whoosh's procs=2 writer; the main process mostly waits for them
 CHUNK = 8  # paths a worker takes at a time: small, so both stay busy to the end
 POLL = 1.0  # seconds between liveness checks while waiting for the workers
+STUCK_GRACE = 5.0  # seconds past index.indexer.READ_TIMEOUT after which a worker stuck on one file is stopped
 
 # What a worker sends back for one file:
-#   (path, error or None, problems, [(catalog_row, docnum, sketch, label), ...])
-# ``docnum`` is the document's number in that worker's segment, ``label`` names the entry in the
-# "repeats an id" message.
-FileResult = tuple[str, "str | None", list[str], list[tuple[dict, int, list[int], str]]]
+#   (path, failure or None, notes, problems, [(catalog_row, docnum, sketch, label), ...])
+# ``failure`` is an index.indexer.Failure, ``notes`` the reader's remarks, ``problems`` the entries left out
+# (an id repeated), ``docnum`` the document's number in that worker's segment, ``label`` names the entry in
+# the "repeats an id" message.
+FileResult = tuple[str, "tuple | None", list[str], list[str], list[tuple[dict, int, list[int], str]]]
 
 
 class Workers:
@@ -49,24 +51,36 @@ class Workers:
     Start them before any other thread exists in this process (they are forked). Iterate
     ``results()`` for the per-file results, then call ``segments()``; ``close()`` always (it
     terminates whatever still runs), or use the object in a ``with`` block.
+
+    The workers never outlive this process: the kernel kills them when it dies (Linux
+    PR_SET_PDEATHSIG), and each checks before every file that it is still this process's child. They
+    close ``close_fds`` (the library's lock, Whoosh's write lock) as they start, so that only this
+    process holds the locks. A worker stuck on one file past index.indexer.READ_TIMEOUT (in code the
+    alarm cannot interrupt) is stopped, and the run ends with a message naming the file.
     """
 
-    def __init__(self, folder: str, indexname: str, paths: list[str], limitmb: int, workers: int = WORKERS):
+    def __init__(self, folder: str, indexname: str, paths: list[str], limitmb: int, workers: int = WORKERS,
+                 close_fds: list[int] = ()):
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
         self.total = len(paths)
+        self._paths = paths
         self._counter = ctx.Value("q", 0)
+        self._busy = ctx.Array("d", workers, lock=False)  # when each worker started its file (0: none)
+        self._current = ctx.Array("q", workers, lock=False)  # the index of that file in ``paths``
         self._procs = []
         self._conns = []
         self._segments: list = [None] * workers
         self._done: set[int] = set()
+        parent = os.getpid()
         try:
             for n in range(workers):
                 reader, writer = ctx.Pipe(duplex=False)
                 proc = ctx.Process(
                     target=_work,
-                    args=(folder, indexname, paths, self._counter, writer, limitmb),
+                    args=(folder, indexname, paths, self._counter, writer, limitmb, n, self._busy, self._current,
+                          parent, tuple(close_fds)),
                     name=f"brief-index-{n}",
                     daemon=True,  # never outlives this process, whatever happens to it
                 )
@@ -120,6 +134,7 @@ class Workers:
         from multiprocessing.connection import wait
 
         live = {self._conns[n]: n for n in range(len(self._procs)) if n not in self._done}
+        self._check_stuck(live.values())
         ready = wait(list(live), timeout=POLL)
         if not ready:
             for conn, n in live.items():
@@ -133,8 +148,34 @@ class Workers:
             except (EOFError, OSError):
                 raise self._died(n) from None
             if kind == "error":
-                raise LibraryError(f"indexing worker {n} failed{payload}; nothing was changed")
+                text, err, filename = payload
+                if err is not None:  # disk full, no permission: said as on the serial path
+                    raise OSError(err, os.strerror(err), filename)
+                raise LibraryError(f"indexing worker {n} failed{text}; nothing was changed")
             yield n, kind, payload
+
+    def _check_stuck(self, workers) -> None:
+        """Stop a worker that has been reading one file for longer than its time limit allows (the
+        alarm in the worker could not interrupt it): a clear error instead of a hang."""
+        import time
+
+        from . import indexer
+
+        if not indexer.READ_TIMEOUT or indexer.READ_TIMEOUT <= 0:
+            return
+        limit = indexer.READ_TIMEOUT + STUCK_GRACE
+        now = time.monotonic()
+        for n in workers:
+            started = self._busy[n]
+            if started and now - started > limit:
+                from .sanitize import display_path
+
+                path = display_path(self._paths[self._current[n]])
+                self._procs[n].kill()
+                raise LibraryError(
+                    f"{path}: took longer than {limit:g} s to read and could not be stopped; nothing was "
+                    f"changed: move it out of the indexed folders and run `brief index` again"
+                )
 
     def _died(self, n: int) -> LibraryError:
         proc = self._procs[n]
@@ -157,41 +198,51 @@ class Workers:
             conn.close()
 
 
-def _work(folder: str, indexname: str, paths: list[str], counter, conn, limitmb: int) -> None:
+def _work(folder: str, indexname: str, paths: list[str], counter, conn, limitmb: int, n: int, busy, current,
+          parent: int, close_fds: tuple[int, ...]) -> None:
     """A worker's life: index chunks of ``paths`` into a new segment, send results, then the segment."""
     # Ctrl-C reaches the whole process group: the main process handles it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    _die_with_parent(parent)
+    for fd in close_fds:  # the locks stay the main process's alone (closing a copy does not release them)
+        with contextlib.suppress(OSError):
+            os.close(fd)
     where: list[str] = []  # the file being indexed, for the error message
     try:
-        conn.send(("done", _index_share(folder, indexname, paths, counter, conn, limitmb, where)))
+        segment = _index_share(folder, indexname, paths, counter, conn, limitmb, where, n, busy, current, parent)
+        conn.send(("done", segment))
     except BaseException as exc:
+        from .indexer import _file_of
+        from .sanitize import display_path, safe_inline
+
         frame = traceback.extract_tb(exc.__traceback__)[-1:]
         at = f" at {os.path.basename(frame[0].filename)}:{frame[0].lineno}" if frame else ""
-        on = f" on {where[-1]}" if where else ""
+        on = f" on {display_path(where[-1])}" if where else ""
+        err = exc.errno if isinstance(exc, OSError) else None
         with contextlib.suppress(BaseException):
-            conn.send(("error", f"{on} ({type(exc).__name__}: {exc}{at})"))
+            conn.send(("error", (f"{on} ({type(exc).__name__}: {safe_inline(str(exc))[:300]}{at})", err,
+                                 _file_of(exc) if err is not None else None)))
     finally:
         conn.close()
 
 
-def _die_with_parent() -> None:
-    """Have the kernel stop this worker when the main process dies, even by SIGKILL (Linux only;
-    elsewhere a worker notices at its next send, when the pipe is gone)."""
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid()
-    with contextlib.suppress(Exception):
-        import ctypes
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when the main process dies, even by SIGKILL (Linux only;
+    elsewhere, and as well, a worker checks before each file that ``parent`` is still there)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
 
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
     if os.getppid() != parent:  # died before the call took effect
         os._exit(1)
 
 
-def _index_share(folder: str, indexname: str, paths: list[str], counter, conn, limitmb: int, where: list[str]):
+def _index_share(folder: str, indexname: str, paths: list[str], counter, conn, limitmb: int, where: list[str],
+                 n: int, busy, current, parent: int):
     import random
+    import time
 
     from whoosh.filedb.filestore import FileStorage
 
@@ -209,18 +260,24 @@ def _index_share(folder: str, indexname: str, paths: list[str], counter, conn, l
         if start >= total:
             break
         out: list[FileResult] = []
-        for path in paths[start : start + CHUNK]:
+        for number in range(start, min(total, start + CHUNK)):
+            if os.getppid() != parent:  # the main process is gone: nobody will commit this
+                os._exit(1)
+            path = paths[number]
             where[:] = [path]
-            path, articles, error, problems, sketches = indexer._read_one(path)
-            entries = []
-            for a in articles if error is None else ():
+            current[n] = number
+            busy[n] = time.monotonic()
+            path, articles, failure, notes, sketches = indexer._read_one(path)
+            busy[n] = 0.0
+            entries, problems = [], []
+            for a in articles if failure is None else ():
                 if a.id in seen:
                     problems.append(indexer._repeated_id(path, a))
                     continue
                 seen.add(a.id)
                 entries.append((indexer._catalog_row(a), writer.docnum, sketches[a.id], a.key or a.title))
                 writer.add_document(**indexer._article_doc(a, path))
-            out.append((path, error, problems, entries))
+            out.append((path, failure, notes, problems, entries))
         where.clear()
         conn.send(("files", out))
     if writer._added:

@@ -198,11 +198,17 @@ def test_corrupt_index_names_rebuild(lib, sources):
     assert titles_for(Library(lib.root), "ferries")
 
 
-def test_corrupt_manifest_names_rebuild(lib, sources):
+def test_a_corrupt_manifest_is_named_then_rebuilt_from_the_index(lib, sources):
     lib.update([sources])
+    ids = sorted(r["id"] for r in lib.catalog())
     lib.manifest_path.write_text("{not json")
-    with pytest.raises(LibraryError, match="--rebuild"):
-        Library(lib.root).update([sources])
+    with pytest.raises(LibraryError, match=r"manifest\.json is damaged \(not JSON.*run `brief index`"):
+        Library(lib.root).catalog()
+    report = Library(lib.root).update()  # no PATH: the roots come from the index
+    assert any("rebuilt it from the index" in n for n in report.notes)
+    assert report.updated == 3 and report.added == 0  # every file read again (its stat was lost)
+    assert sorted(r["id"] for r in Library(lib.root).catalog()) == ids
+    assert Library(lib.root).update().unchanged == 3
     Library(lib.root).update([sources], rebuild=True)
     assert Library(lib.root).article_count() == 3
 
@@ -250,19 +256,19 @@ CRASH = textwrap.dedent("""
     if target == "commit":
         SegmentWriter.commit = crash  # the documents are written, the commit never happens
     else:
-        original = Indexer._update_duplicates
+        original = SegmentWriter.commit
 
-        def after(self, *args, **kwargs):  # the index is committed, the manifest is not
+        def after(self, *args, **kwargs):  # the index is committed, the manifest not yet promoted
             original(self, *args, **kwargs)
             crash()
 
-        Indexer._update_duplicates = after
+        SegmentWriter.commit = after
     Library({library!r}).update([{sources!r}])
 """)
 
 
 @pytest.mark.parametrize("target, sig", [("commit", "SIGKILL"), ("commit", "SIGINT"), ("manifest", "SIGKILL")])
-def test_a_killed_run_leaves_the_previous_index_complete(lib, sources, target, sig):
+def test_a_killed_run_leaves_one_consistent_library(lib, sources, target, sig):
     lib.update([sources])
     write_article(sources, "new.txt", "Sandbags Run Short", "Volunteers ran out of sandbags by noon on Wednesday.")
     two = sources / "two.txt"
@@ -272,14 +278,18 @@ def test_a_killed_run_leaves_the_previous_index_complete(lib, sources, target, s
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode != 0
     fresh = Library(lib.root)
-    assert fresh.article_count() == 3
     assert titles_for(fresh, "negotiators") == ["Budget Talks Stall in Parliament"]
     if target == "commit":
+        assert fresh.article_count() == 3
         assert titles_for(fresh, "sandbags") == []  # nothing half-written is visible
         assert titles_for(fresh, "ferries") == ["Ferry Services Suspended Along the Coast"]
+    else:  # committed: the catalog (the staged manifest) and the index both have the new state
+        assert fresh.article_count() == 4 and titles_for(fresh, "sandbags") == ["Sandbags Run Short"]
+        assert fresh.resolve_id(ids_for(fresh, "sandbags")[0])
     # The next run finishes the job.
     report = Library(lib.root).update([sources])
-    assert report.added == 1 and report.updated == 1
+    assert (report.added, report.updated) == ((1, 1) if target == "commit" else (0, 0))
+    assert not fresh.next_manifest_path.exists()
     assert titles_for(Library(lib.root), "sandbags") == ["Sandbags Run Short"]
     assert titles_for(Library(lib.root), "hovercraft") == ["Ferry Services Restored"]
 

@@ -1,7 +1,7 @@
 """The app's catalog: every article row {id, title, outlet, published, path}, newest first, cached.
 
 Parsing the manifest of a big library takes a while (several MB of JSON at 20,000 articles), so a light
-copy of the rows is kept in the user cache folder and used while the manifest is unchanged. No Textual
+copy of the rows is kept in the user cache folder and used while the manifest in force is unchanged. No Textual
 here: `brief index` refreshes the copy as it finishes, so that the first start of the app after
 indexing does not pay for it.
 """
@@ -25,19 +25,19 @@ def catalog_cache_path(root: Path) -> Path:
 
 
 def load_catalog(lib) -> list[dict]:
-    """The library's catalog rows, from the cached copy when it matches the manifest, else from the
-    manifest (and the copy is written again)."""
+    """The library's catalog rows, from the cached copy when it matches the manifest in force (see
+    Library.signature: manifest.json, or manifest.next.json after a killed `brief index`), else from the
+    manifest (and the copy is written again). A damaged manifest raises LibraryError (the one-line reason)."""
     if not lib.exists():
         return []
-    try:
-        st = lib.manifest_path.stat()
-    except OSError:
+    signature = lib.signature()
+    if signature is None:
         return lib.catalog()
-    key = [CATALOG_CACHE_VERSION, str(lib.root), st.st_mtime_ns, st.st_size]
+    key = [CATALOG_CACHE_VERSION, str(lib.root), *signature]
     cache = catalog_cache_path(lib.root)
     try:
         stored_key, rows = marshal.loads(cache.read_bytes())  # marshal.load(file) is 10x slower
-        if stored_key == key:
+        if stored_key == key and isinstance(rows, list):
             return rows
     except (OSError, EOFError, ValueError, TypeError):
         pass
