@@ -826,7 +826,8 @@ class Indexer:
             return LibraryError(f"cannot write to the library {root} ({why}): {target} cannot be written; fix its "
                                 f"permissions, or index into another library with --library DIR; the previous "
                                 f"index is intact")
-        return LibraryError(f"`brief index` failed on {target} ({exc.strerror or exc}); the previous index is intact")
+        intact = "; the previous index is intact" if self.index_dir.is_dir() else ""
+        return LibraryError(f"{target}: {exc.strerror or exc}{intact}")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -309,10 +309,10 @@ def _print_index_report(report, lib, absent: list[str], limit: int = 50) -> int:
 
 
 def _manifest_signature(lib):
+    """What the app's catalog cache is keyed on: the manifest in force (see Library.signature)."""
     try:
-        st = lib.manifest_path.stat()
-        return st.st_mtime_ns, st.st_size
-    except OSError:
+        return lib.signature()
+    except Exception:  # noqa: BLE001 - only decides whether to refresh a cache
         return None
 
 
