@@ -94,7 +94,7 @@ def is_note(message: str) -> bool:
 LINK_OUTSIDE = "links leading outside the indexed folders"  # skip reasons (see iter_source_files)
 LINK_BROKEN = "broken links"
 LINK_REPEAT = "links to a file or folder read already"
-SPECIAL_FILE = "pipes, sockets and devices"
+SPECIAL_FILE = "pipes or devices"
 FOLDER_UNREADABLE = "folders that could not be opened"
 
 
@@ -273,6 +273,15 @@ def _load(reader: str):
     return _modules[reader]
 
 
+def _broken(reader: str, path: str, exc: ImportError) -> ReaderUnavailable:
+    """A reader whose package imported but then failed to import a piece of its own, while reading: it
+    is unavailable for the rest of the run, like one that fails to import."""
+    from .sanitize import safe_inline
+
+    _modules[reader] = safe_inline(_setup_message(reader, exc))
+    return ReaderUnavailable(path, reader, _modules[reader])
+
+
 def _need(reader: str, path: str):
     got = _load(reader)
     if isinstance(got, str):
@@ -406,6 +415,7 @@ def _calendar_date(year: int, month: int, day: int) -> date | str:
 
 
 _ISO_DATE = re.compile(r"([+-]?\d+)-(\d{1,2})-(\d{1,2})(?![\d])")
+_ODD_YEAR = re.compile(r"(?<![\d+-])(?:0000|[1-9]\d{4,}|0+[1-9]\d{4,})(?![\d:])")  # not a zone (+0000), not a time
 
 
 def _stated_date(value) -> date | str | None:
@@ -438,6 +448,9 @@ def _stated_date(value) -> date | str | None:
     except (TypeError, ValueError, IndexError):
         parts = None
     if parts:
+        year = _ODD_YEAR.search(text)
+        if year:  # RFC 822 reads a year below 100 as 19xx or 20xx: "0000" is not 2000
+            return f"not a real date (year {int(year.group())})"
         return _calendar_date(parts[0], parts[1], parts[2])
     found = date_or_reason(text)
     return found if found is not None else "not a date brief can read"
@@ -591,6 +604,8 @@ def _front_matter(path: str, text: str, problems: list[str]) -> tuple[dict, str]
     yaml = _need("front matter", path)
     try:
         data = yaml.load(raw, Loader=_yaml_loader(yaml))
+    except ImportError as exc:
+        raise _broken("front matter", path, exc) from None
     except _AliasRefused:
         problems.append(f"{shown}: front matter uses YAML aliases, which brief does not read; "
                         f"read the text without it")
@@ -652,7 +667,10 @@ def _markdown_paragraphs(path: str, body: str, problems: list[str]) -> list[str]
                 plain[0] += 1
 
     md.core.ruler.at("inline", bounded_inline)
-    html = md.render(body)
+    try:
+        html = md.render(body)
+    except ImportError as exc:
+        raise _broken("markdown", path, exc) from None
     if plain[0]:
         problems.append(f"{display_path(path)}: more Markdown markup than brief reads; {plain[0]:,} "
                         f"paragraph{'s' if plain[0] > 1 else ''} read as plain text, markup and all")
@@ -748,6 +766,8 @@ def _read_html(path: str, text: str, problems: list[str]) -> list[Article]:
         return _read_big_page(path, page, problems)
     try:
         doc = trafilatura.bare_extraction(page, include_comments=False, with_metadata=True)
+    except ImportError as exc:
+        raise _broken("html", path, exc) from None
     except RecursionError:
         raise ReadError(path, "the page is nested too deeply to read") from None
     except Exception as exc:  # noqa: BLE001 - trafilatura and lxml raise many kinds
@@ -796,16 +816,29 @@ def _entry_key(entry, n: int) -> str:
 
 
 def _entry_date(entry):
-    """The date feedparser read for an entry, else the date string it could not read (for _published)."""
+    """The date feedparser read for an entry; else (for _published to say why) the string it could not
+    read, or one it read wrongly (it takes year 0000 for 2000)."""
     for field in ("published", "updated", "created"):
-        stamp = entry.get(f"{field}_parsed")
+        stamp, raw = entry.get(f"{field}_parsed"), entry.get(field)
         if stamp:
             found = _calendar_date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
-            return found if isinstance(found, date) else entry.get(field) or f"{stamp.tm_year}-{stamp.tm_mon}"
+            if isinstance(found, date) and not (isinstance(raw, str) and isinstance(_stated_date(raw), str)
+                                                and _ODD_YEAR.search(raw)):
+                return found
+            return raw or f"{stamp.tm_year:04d}-{stamp.tm_mon:02d}-{stamp.tm_mday:02d}"
     for field in ("published", "updated", "created"):
         if entry.get(field):
             return entry.get(field)
     return None
+
+
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
+
+
+def _charref(m: re.Match) -> bytes:
+    digits = m.group(1)
+    code = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+    return m.group() if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#xFFFD;"
 
 
 def _read_feed(path: str, data: bytes, problems: list[str]) -> list[Article]:
@@ -813,9 +846,14 @@ def _read_feed(path: str, data: bytes, problems: list[str]) -> list[Article]:
     from .htmltext import html_to_paragraphs
     from .plaintext import parse_plain_text
 
+    if b"&#" in data:  # a character reference to no character (&#xD800;) makes feedparser fail on the file
+        data = _CHARREF.sub(_charref, data)
     # Not sanitized nor rewritten by feedparser (its sanitizer is slow on hostile markup: 5 s for a
     # megabyte of "<"): brief never renders the HTML, it keeps only the text (index.htmltext).
-    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    except ImportError as exc:
+        raise _broken("feed", path, exc) from None
     if not parsed.entries:
         if parsed.get("bozo"):
             exc = parsed.get("bozo_exception")
