@@ -130,7 +130,7 @@ def iter_source_files(roots: Iterable[str | os.PathLike], follow_links: bool = F
     roots = [os.path.abspath(os.fspath(r)) for r in roots]
     real_roots = [os.path.realpath(r) for r in roots]
     walked: set[tuple[int, int]] = set()  # folders (st_dev, st_ino) walked or queued
-    files: set[tuple[int, int]] = set()  # files yielded as readable (or counted unsupported)
+    files: dict[tuple[int, int], str] = {}  # files yielded (st_dev, st_ino) -> the path they were yielded as
     links: list[tuple[str, str]] = []  # (link path, its real target) inside the roots: after the direct walk
 
     def walk(top: str, top_st: os.stat_result) -> Iterator[tuple[str, str | None]]:
@@ -159,11 +159,11 @@ def iter_source_files(roots: Iterable[str | os.PathLike], follow_links: bool = F
                             subfolders.append((path, st.st_dev))
                     elif entry.is_file(follow_symlinks=False):
                         key = (dev, entry.inode())
-                        if key in files:
-                            yield path, LINK_REPEAT  # a hard link to a file read already
-                        else:
-                            files.add(key)
+                        if key not in files:
+                            files[key] = path
                             yield path, (None if _kind(name) else _skip_reason(name))
+                        elif files[key] != path:  # (the same path: a root given twice, or inside another)
+                            yield path, LINK_REPEAT  # a hard link to a file read already
                     else:
                         yield path, SPECIAL_FILE
                 except OSError:  # gone meanwhile, or not stat-able: the indexer's stat says why
@@ -196,7 +196,7 @@ def iter_source_files(roots: Iterable[str | os.PathLike], follow_links: bool = F
         elif key in files:
             yield path, LINK_REPEAT
         else:
-            files.add(key)
+            files[key] = path
             yield path, (None if _kind(path) else _skip_reason(path))
 
     def each() -> Iterator[tuple[str, str | None]]:
@@ -214,7 +214,7 @@ def iter_source_files(roots: Iterable[str | os.PathLike], follow_links: bool = F
             elif not stat.S_ISREG(st.st_mode):
                 yield real, SPECIAL_FILE
             elif key not in files:
-                files.add(key)
+                files[key] = real
                 yield real, (None if _kind(real) else _skip_reason(real))
         # Links last: a file or folder also reached without one is read under its own path.
         done = 0
@@ -804,7 +804,7 @@ def _read_big_page(path: str, page: str, problems: list[str]) -> list[Article]:
     title = re.search(r"<title[^>]{0,200}>([^<]{1,500})</title", page[:200_000], re.IGNORECASE)
     body = _cap(path, "\n\n".join(html_to_paragraphs(page)), problems)
     article = _article(path, "", parse_plain_text(body), problems,
-                       title=html_to_paragraphs(title.group(1))[0] if title and title.group(1).strip() else None)
+                       title=(html_to_paragraphs(title.group(1)) or [None])[0] if title else None)
     return [_require_text(path, article, "no article text found in the page")]
 
 

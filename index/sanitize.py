@@ -67,9 +67,7 @@ def display_path(path: str) -> str:
     """A file path as it may be printed: undecodable bytes of the name (kept by the OS as lone
     surrogates) shown as ``\\xff`` escapes, control characters and escapes removed, on one line."""
     path = os.fspath(path)
-    if _ESCAPED_BYTE.search(path):
-        path = _ESCAPED_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", path)
+    if not path.isascii():
+        # how surrogateescape keeps a byte that is not UTF-8 (compiled here: a cold search may print no path)
+        path = re.sub("[\udc80-\udcff]", lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", path)
     return safe_inline(path)  # any other lone surrogate becomes U+FFFD
-
-
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape keeps a byte that is not UTF-8

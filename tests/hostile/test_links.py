@@ -151,3 +151,26 @@ def test_a_link_to_dev_zero_is_never_read(src, lib):
             bounded(lambda: read_file(src / name))
     report = bounded(lambda: Library(lib).update([src], follow_links=True))
     assert report.added == 1 and report.skipped.get(SPECIAL_FILE) == 2
+
+
+def test_roots_given_twice_or_inside_one_another_are_read_once_silently(src):
+    (src / "a.txt").write_text(article())
+    (src / "sub").mkdir()
+    (src / "sub" / "b.txt").write_text(article(topic="levee"))
+    found = list(iter_source_files([src / "a.txt", src / "sub", src, src]))
+    real = os.path.realpath(src)
+    assert [(os.fspath(p), r) for p, r in found] == [(f"{real}/a.txt", None), (f"{real}/sub/b.txt", None)]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs POSIX permissions and a non-root user")
+def test_a_folder_that_cannot_be_opened_is_counted(src):
+    (src / "a.txt").write_text(article())
+    locked = src / "locked"
+    locked.mkdir()
+    (locked / "b.txt").write_text(article())
+    locked.chmod(0)
+    try:
+        found = walk([src])
+    finally:
+        locked.chmod(0o755)
+    assert found == {f"{os.path.realpath(src)}/a.txt": None, f"{os.path.realpath(locked)}": "folders that could not be opened"}
