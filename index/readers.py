@@ -818,8 +818,9 @@ def _entry_key(entry, n: int) -> str:
 def _entry_date(entry):
     """The date feedparser read for an entry; else (for _published to say why) the string it could not
     read, or one it read wrongly (it takes year 0000 for 2000)."""
+    get = dict.get  # not feedparser's own get, which maps "updated" to "published" with a warning
     for field in ("published", "updated", "created"):
-        stamp, raw = entry.get(f"{field}_parsed"), entry.get(field)
+        stamp, raw = get(entry, f"{field}_parsed"), get(entry, field)
         if stamp:
             found = _calendar_date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
             if isinstance(found, date) and not (isinstance(raw, str) and isinstance(_stated_date(raw), str)
@@ -827,8 +828,8 @@ def _entry_date(entry):
                 return found
             return raw or f"{stamp.tm_year:04d}-{stamp.tm_mon:02d}-{stamp.tm_mday:02d}"
     for field in ("published", "updated", "created"):
-        if entry.get(field):
-            return entry.get(field)
+        if get(entry, field):
+            return get(entry, field)
     return None
 
 
