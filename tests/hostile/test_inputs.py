@@ -123,6 +123,23 @@ def test_front_matter_dates_stay_what_they_say(src):
     assert a.published.isoformat() == "2025-03-06" and a.title == "2025-03-07"
 
 
+def test_xml_entity_bombs_and_external_entities_in_a_feed_expand_nothing(src, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRETWORD")
+    entities = '<!ENTITY a "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY {x} "{("&" + p + ";") * 10}">' for p, x in zip("abcdefgh", "bcdefghi"))
+    feed = src / "bomb.rss"
+    feed.write_text(f'<?xml version="1.0"?><!DOCTYPE rss [{entities}<!ENTITY x SYSTEM "file://{secret}">]>'
+                    f"<rss version='2.0'><channel><title>W</title><item><title>t</title><guid>1</guid>"
+                    f"<description>{SENTENCE} &i; &x; end.</description></item></channel></rss>")
+    try:
+        articles = bounded(lambda: read_file(feed))
+    except ReadError:
+        return  # refused whole: fine too
+    text = " ".join(a.body for a in articles)
+    assert "SECRETWORD" not in text and text.count("lol") < 1000
+
+
 # --------------------------------------------------------------------------- JSON lines
 
 
