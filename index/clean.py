@@ -72,14 +72,19 @@ def _breaks_before(current: list[str], line: str, width: int) -> bool:
     return next_word_fits and (bool(_SENTENCE_END.search(prev)) or len(prev) < 0.6 * width)
 
 
+_WRAPPED_HYPHEN = re.compile(r"[^\W\d_]-$")
+
+
 def _join_wrapped(lines: list[str]) -> str:
-    text = ""
+    pieces: list[str] = []
+    tail = ""  # the end of what is joined so far (the hyphen rule looks at two characters)
     for line in (line.strip() for line in lines):
-        if re.search(r"[^\W\d_]-$", text):
-            text += line  # a compound word wrapped at its hyphen
-        else:
-            text = f"{text} {line}" if text else line
-    return _collapse(text)
+        if pieces and not _WRAPPED_HYPHEN.search(tail):
+            pieces.append(" ")  # (a compound word wrapped at its hyphen is joined without one)
+            tail += " "
+        pieces.append(line)
+        tail = (tail + line)[-2:]
+    return _collapse("".join(pieces))
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -129,23 +134,44 @@ def _map_paragraphs(paragraphs: list[str], edit: Callable[[str], str]) -> list[s
     return out
 
 
+_TAIL = 16  # characters of the paragraph so far that the merge rules look at
+
+
 def _merge_pairs(paragraphs: list[str], join: Callable[[str, str], str | None]) -> list[str]:
-    """Merge each paragraph into the one before it when ``join(prev, next)`` returns the merged text."""
+    """Merge each paragraph into the one before it when ``join(end_of_prev, next)`` returns the separator
+    to put between them ("" or " "); ``end_of_prev`` is the last ``_TAIL`` characters of the paragraph
+    merged so far. Linear however many paragraphs merge into one."""
     out: list[str] = []
+    parts: list[str] = []
+    tail = ""
     for p in paragraphs:
-        merged = join(out[-1], p) if out else None
-        if merged is None:
-            out.append(p)
+        sep = join(tail, p) if parts else None
+        if sep is None:
+            if parts:
+                out.append("".join(parts))
+            parts, tail = [p], p[-_TAIL:]
         else:
-            out[-1] = merged
+            parts += (sep, p)
+            tail = (tail + sep + p)[-_TAIL:]
+    if parts:
+        out.append("".join(parts))
     return out
 
 
 def _open_quote(text: str) -> str | None:
     """The opening quote mark left unclosed in ``text``, if any."""
-    if text.count("“") > text.count("”"):
+    return _open_quote_of(_quote_counts(text))
+
+
+def _quote_counts(text: str) -> list[int]:
+    """[“ minus ”, straight quotes] of ``text``: kept up to date as paragraphs grow (see _open_quote_of)."""
+    return [text.count("“") - text.count("”"), text.count('"')]
+
+
+def _open_quote_of(counts: list[int]) -> str | None:
+    if counts[0] > 0:
         return "“"
-    if text.count('"') % 2:
+    if counts[1] % 2:
         return '"'
     return None
 
@@ -290,9 +316,9 @@ def repair_split_decimal(paragraphs: list[str]) -> list[str]:
 
     def join(prev: str, nxt: str) -> str | None:
         if re.search(r"(?<![\d.,])\d{1,3}\.$", prev[-6:]) and re.match(r"\d{1,3}(?:[.,]\d+)?\s*(?:%|[a-z])", nxt):
-            return prev + nxt
+            return ""
         if prev[-1:].isdigit() and re.match(r"\.\d", nxt):
-            return prev + nxt
+            return ""
         return None
 
     return _merge_pairs(paragraphs, join)
@@ -305,7 +331,7 @@ def repair_split_ellipsis(paragraphs: list[str]) -> list[str]:
         tail = re.search(r"(?<!\.)\.{1,2}$", prev[-3:])
         head = re.match(r"\.{1,2}(?!\.)", nxt)
         if tail and head and len(tail.group()) + len(head.group()) == 3:
-            return prev + nxt
+            return ""
         return None
 
     return _merge_pairs(paragraphs, join)
@@ -313,30 +339,45 @@ def repair_split_ellipsis(paragraphs: list[str]) -> list[str]:
 
 def repair_leading_close_quote(paragraphs: list[str]) -> list[str]:
     """A closing quote mark alone at the start of a paragraph goes back to the end of the one before."""
-    out: list[str] = []
+    out: list[list[str]] = []  # each paragraph as its parts (marks are added to the last one)
+    counts: list[int] = []  # _quote_counts of the last paragraph in ``out``
     for p in paragraphs:
         stray = re.match(r"([\"”])(?:\s+|$)", p)
         rest = p[stray.end():] if stray else p
         if out and stray and (stray.group(1) == "”" or rest.count('"') % 2 == 0):
-            out[-1] += "”" if _open_quote(out[-1]) == "“" else stray.group(1)
+            mark = "”" if _open_quote_of(counts) == "“" else stray.group(1)
+            out[-1].append(mark)
+            if mark == "”":
+                counts[0] -= 1
+            else:
+                counts[1] += 1
             if rest:
-                out.append(rest)
+                out.append([rest])
+                counts = _quote_counts(rest)
         else:
-            out.append(p)
-    return out
+            out.append([p])
+            counts = _quote_counts(p)
+    return ["".join(parts) for parts in out]
 
 
 def repair_unclosed_quote(paragraphs: list[str]) -> list[str]:
     """Join a paragraph that leaves a “quote open to the next one when that one closes it before opening any."""
-
-    def join(prev: str, nxt: str) -> str | None:
-        first_curly = re.search(r"[“”]", nxt)
-        if (_open_quote(prev) == "“" and not nxt.startswith(("“", '"'))
+    out: list[list[str]] = []
+    counts: list[int] = []  # _quote_counts of the paragraph being built (the last in ``out``)
+    for p in paragraphs:
+        first_curly = _CURLY.search(p)
+        if (out and _open_quote_of(counts) == "“" and not p.startswith(("“", '"'))
                 and first_curly and first_curly.group() == "”"):
-            return f"{prev} {nxt}"
-        return None
+            out[-1] += (" ", p)
+            added = _quote_counts(p)
+            counts = [counts[0] + added[0], counts[1] + added[1]]
+        else:
+            out.append([p])
+            counts = _quote_counts(p)
+    return ["".join(parts) for parts in out]
 
-    return _merge_pairs(paragraphs, join)
+
+_CURLY = re.compile(r"[“”]")
 
 
 def repair_lowercase_continuation(paragraphs: list[str]) -> list[str]:
@@ -345,14 +386,15 @@ def repair_lowercase_continuation(paragraphs: list[str]) -> list[str]:
 
     def join(prev: str, nxt: str) -> str | None:
         ended = re.search(r"[.!?…:;\"”’)\]|]$", prev) and not re.search(r"[,—–][\"”’]$", prev)
-        if re.match(r"[a-z]+[\s,;:’'-]", nxt + " ") and not ended:
-            return f"{prev} {nxt}"
+        if re.match(r"[a-z]+[\s,;:’'-]", nxt[:64] + " ") and not ended:
+            return " "
         return None
 
     return _merge_pairs(paragraphs, join)
 
 
 _QUOTE = re.compile(r"\"[^\"]+\"|“[^“”]+”")
+_BETWEEN_QUOTES = re.compile(r"[^\"“]*")
 _NOT_A_SPEAKER = re.compile(r"\b(?:said|says|told|added|asked|according|wrote|writes)\b|[.!?:;\"“”]$", re.I)
 
 
@@ -371,7 +413,7 @@ def _quote_cluster(paragraph: str) -> list[tuple[list[str], str]] | None:
             return None
         quotes.append(quote.group())
         pos = quote.end()
-        between = re.match(r"[^\"“]*", paragraph[pos:]).group()
+        between = _BETWEEN_QUOTES.match(paragraph, pos).group()
         pos += len(between)
         if between.strip():
             if between[0].isspace() or not _speaker_like(between.strip()):
@@ -411,25 +453,51 @@ def repair_space_before_punctuation(paragraphs: list[str]) -> list[str]:
     return _map_paragraphs(paragraphs, _tighten)
 
 
+_REPEAT_CANDIDATES = 50  # paragraphs starting like the first that drop_repeated_article compares at most
+
+
 def drop_repeated_article(paragraphs: list[str]) -> list[str]:
     """Drop a second copy of the whole article pasted after the first (however its paragraphs are split)."""
     keys = [_key(p) for p in paragraphs]
+    if len(keys) < 2:
+        return paragraphs
+    joined = " ".join(keys)  # = head + " " + tail, for the paragraphs before k and from k on
+    start, tried = 0, 0
     for k in range(1, len(paragraphs)):
+        start += len(keys[k - 1]) + 1
         if not keys[k] or keys[k][:40] != keys[0][:40]:
             continue
-        head, tail = " ".join(keys[:k]), " ".join(keys[k:])
-        if head == tail or (len(tail) >= 200 and head.startswith(tail)):
+        tried += 1
+        if tried > _REPEAT_CANDIDATES:  # not an article pasted twice, but one saying the same thing often
+            break
+        head_len, tail_len = start - 1, len(joined) - start
+        if (tail_len == head_len or 200 <= tail_len < head_len) and joined.startswith(joined[start:]):
             return paragraphs[:k]
     return paragraphs
 
 
 def _split_copy_length(keys: list[str], whole: int, start: int, step: int) -> int:
-    """How many paragraphs from ``start`` (walking by ``step``) together repeat paragraph ``whole``; 0 if none."""
-    joined, count, i = "", 0, start
-    while 0 <= i < len(keys) and len(joined) < len(keys[whole]):
-        joined = f"{joined} {keys[i]}".strip() if step > 0 else f"{keys[i]} {joined}".strip()
+    """How many paragraphs from ``start`` (walking by ``step``) together repeat paragraph ``whole``; 0 if none.
+
+    The paragraphs' keys, joined by spaces in reading order, must spell ``keys[whole]`` exactly; they are
+    compared one by one in place (no joined copy), and the walk stops at the first that does not fit."""
+    target = keys[whole]
+    done, count, i = 0, 0, start  # ``done`` characters of ``target`` spelled so far (from its start or end)
+    while 0 <= i < len(keys) and done < len(target):
+        key = keys[i]
         count, i = count + 1, i + step
-    return count if count >= 2 and joined == keys[whole] else 0
+        if not key:
+            continue
+        if step > 0:
+            piece = f" {key}" if done else key
+            if not target.startswith(piece, done):
+                return 0
+        else:
+            piece = f"{key} " if done else key
+            if not target.endswith(piece, 0, len(target) - done):
+                return 0
+        done += len(piece)
+    return count if count >= 2 and done == len(target) else 0
 
 
 def drop_repeated_lede(paragraphs: list[str]) -> list[str]:

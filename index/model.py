@@ -13,6 +13,15 @@ _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 ID_LENGTH = 8
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of any str: a file name's undecodable bytes (surrogateescape) come back as they were;
+    other lone surrogates (a JSON "\\ud800" escape) are encoded as they are rather than failing."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
 def make_id(path: str, key: str = "") -> str:
     """A short, typeable id that stays the same across re-indexing.
 
@@ -20,7 +29,7 @@ def make_id(path: str, key: str = "") -> str:
     articles (feeds, JSON lines), on the entry's key inside the file.
     40 bits: a collision among 20k articles has odds of about 1 in 5,000,000.
     """
-    digest = hashlib.blake2b(f"{path}\0{key}".encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    digest = hashlib.blake2b(_utf8(f"{path}\0{key}"), digest_size=8).digest()
     number = int.from_bytes(digest, "big")
     chars = []
     for _ in range(ID_LENGTH):
@@ -31,10 +40,10 @@ def make_id(path: str, key: str = "") -> str:
 
 def content_hash(title: str, paragraphs: list[str]) -> str:
     h = hashlib.blake2b(digest_size=16)
-    h.update(title.encode("utf-8", "surrogateescape"))
+    h.update(_utf8(title))
     for p in paragraphs:
         h.update(b"\0")
-        h.update(p.encode("utf-8", "surrogateescape"))
+        h.update(_utf8(p))
     return h.hexdigest()
 
 

@@ -30,28 +30,45 @@ _MONTHS = {name: i for i, names in enumerate(
     ["jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july", "aug august",
      "sep sept september", "oct october", "nov november", "dec december"], start=1) for name in names.split()}
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
-_DATE_FORMS = [
-    re.compile(r"(?P<year>\d{4})[-/](?P<mnum>\d{1,2})[-/](?P<day>\d{1,2})"),
-    re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
-    re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
+_DATE_FORMS = [  # never inside a longer run of digits: "99999-01-01" is not 9999-01-01
+    re.compile(r"(?<!\d)(?P<year>\d{4})[-/](?P<mnum>\d{1,2})[-/](?P<day>\d{1,2})(?!\d)"),
+    re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?!\d)"),
+    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})(?!\d)"),
 ]
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _TIME = r"(?:\s*(?:,|at|-|–|\|)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5}|\s*GMT[+-]\d+)?)?"
 _LABEL = r"(?:published|posted|updated|last updated|first published|date|dated)(?:\s+on)?\s*:?\s*"
+_DATE_SHAPED = re.compile(r"(?<!\d)[+-]?(?P<year>\d{5,}|0{4})-(?P<mnum>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
 
 
-def parse_date(text: str) -> date | None:
-    """A calendar date written as 2024-10-21, October 21, 2024 or 21 Oct 2024 (the first one found)."""
+def date_or_reason(text: str) -> date | str | None:
+    """The first calendar date written in ``text`` (2024-10-21, October 21, 2024, 21 Oct 2024); a str
+    saying why when the first date-shaped words are not a real date (2025-02-30, year 0 or 99999); None
+    when there is none."""
     for form in _DATE_FORMS:
         m = form.search(text)
         if not m:
             continue
         month = int(m.group("mnum")) if "mnum" in m.groupdict() else _MONTHS.get(m.group("month").lower())
-        try:
-            return date(int(m.group("year")), month, int(m.group("day"))) if month else None
-        except ValueError:
+        if not month:
             return None
+        year = int(m.group("year"))
+        if year == 0:
+            return "not a real date (year 0)"
+        try:
+            return date(year, month, int(m.group("day")))
+        except ValueError:
+            return "not a real date"
+    m = _DATE_SHAPED.search(text)
+    if m:
+        return f"not a real date (year {int(m.group('year'))})"
     return None
+
+
+def parse_date(text: str) -> date | None:
+    """A calendar date written as 2024-10-21, October 21, 2024 or 21 Oct 2024 (the first one found)."""
+    found = date_or_reason(text)
+    return found if isinstance(found, date) else None
 
 
 def date_line(text: str) -> date | None:
@@ -257,7 +274,9 @@ _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "cap
 def first_sentence(text: str) -> str:
     """The first sentence of a paragraph (abbreviations like "Mr." and initials do not end it)."""
     for m in re.finditer(r"[.!?][\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9])", text):
-        word = re.search(r"([\w.]+)[.!?]?$", text[: m.start() + 1].rstrip(".!?"))
+        # the word before the mark (abbreviations are short: 80 characters before it are enough, and keep
+        # this linear in a paragraph of a million "Mr. A")
+        word = re.search(r"([\w.]+)[.!?]?$", text[max(0, m.start() - 80): m.start() + 1].rstrip(".!?"))
         last = word.group(1).lower() if word else ""
         if text[m.start()] == "." and (last in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last)):
             continue

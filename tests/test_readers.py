@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.model import ReadError
-from index.readers import iter_source_files, read_file
+from index.readers import is_note, iter_source_files, read_file
 
 GOLD = json.loads((Path(__file__).resolve().parent / "gold" / "demo_gold.json").read_text(encoding="utf-8"))
 
@@ -183,7 +183,9 @@ def test_windows_1252_text_is_read_and_said(tmp_path):
     problems: list[str] = []
     a = one(txt, problems)
     assert "Café owners" in a.body and "–" in a.body
-    assert problems == [f"{txt}: not UTF-8; read as Windows-1252"]
+    # a note on a file read, not a skip: it must not read as one (issue 8: "skipped … read as Windows-1252")
+    assert problems == [f"{txt}: read as Windows-1252 (it is not valid UTF-8)"] and is_note(problems[0])
+    assert "skip" not in problems[0]
 
 
 def test_utf16_with_a_bom_is_read(tmp_path):
