@@ -1,9 +1,5 @@
 """The command line under hostile input and faults: no traceback, one line per failure, true exit codes,
 no escape leaked from a file name or an article, output that never fails on encoding.
-
-Tests marked ``NEEDS_INDEXER`` / ``NEEDS_READERS`` exercise behaviour that the indexer and readers
-helpers of issue 8 build (their branches): they are expected to fail until those are merged (the lead
-removes the marks then).
 """
 
 from __future__ import annotations
@@ -17,8 +13,6 @@ import pytest
 
 from .conftest import article, assert_clean, run_brief, snapshot
 
-NEEDS_INDEXER = pytest.mark.xfail(reason="needs the indexer helper's branch (issue 8)", strict=False)
-NEEDS_READERS = pytest.mark.xfail(reason="needs the readers helper's branch (issue 8)", strict=False)
 
 # File names a shared folder may hold: each one an attempt to reach the terminal.
 HOSTILE_NAMES = [
@@ -351,7 +345,6 @@ def test_follow_links_reads_what_a_link_outside_leads_to(home, src, lib, tmp_pat
     assert "2 added" in run.err
 
 
-@NEEDS_READERS
 def test_links_outside_the_indexed_folders_are_skipped_by_default(home, src, lib, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -363,7 +356,6 @@ def test_links_outside_the_indexed_folders_are_skipped_by_default(home, src, lib
     assert len(_ids(home, lib)) == 1
 
 
-@NEEDS_READERS
 def test_a_file_read_as_windows_1252_is_a_remark_not_a_skip(home, src, lib):
     (src / "cp1252.txt").write_bytes(article(60).replace("Monday", "Montag \u201cquoted\u201d").encode("cp1252"))
     run = assert_clean(run_brief("index", str(src), home=home, library=lib))
@@ -375,7 +367,6 @@ _NO_HTML = ("import sys\nsys.modules['trafilatura'] = None  # a broken install: 
             "from tui.cli import main\nsys.exit(main())\n")
 
 
-@NEEDS_READERS
 def test_a_reader_that_cannot_run_is_one_setup_line_and_exit_1(home, src, lib):
     for n in range(3):
         (src / f"page{n}.html").write_text(f"<html><head><title>Page {n}</title></head><body><p>"
@@ -540,20 +531,23 @@ def test_an_exception_in_a_screen_ends_the_app_with_its_traceback_in_the_log(tmp
     assert all(not renderables for renderables in printed)  # Textual printed no traceback
 
 
-def test_the_app_hint_says_when_the_demo_is_incomplete(tmp_path, monkeypatch):
-    import tui.app
-    import tui.cli
+_APP_HINT = """
+import sys
+{setup}
+import tui.app
+tui.app.run = lambda lib, hint=None, theme=None: print("HINT:", hint) or 0  # the app, as far as the hint goes
+sys.stdin.isatty = sys.stdout.isatty = lambda: True
+from tui.cli import main
+sys.exit(main())
+"""
 
-    ran = []
-    monkeypatch.setattr(tui.app, "run", lambda lib, hint=None, theme=None: ran.append(hint) or 0)
-    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("BRIEF_LIBRARY", raising=False)
-    monkeypatch.setitem(sys.modules, "trafilatura", None)  # HTML cannot be read here
-    assert tui.cli.main(["--demo"]) == 0
-    assert ran[-1].startswith("The demo library is incomplete: ") and "brief index" in ran[-1]
-    monkeypatch.delitem(sys.modules, "trafilatura")
-    assert tui.cli.main(["--demo"]) == 0
-    assert ran[-1] == "Demo library. For your own articles: brief index ~/articles, then brief"
+
+def test_the_app_hint_says_when_the_demo_is_incomplete(home):
+    # HTML cannot be read here (the readers try the import once per process): the hint says so...
+    broken = run_brief("--demo", home=home, code=_APP_HINT.format(setup='sys.modules["trafilatura"] = None'))
+    assert_clean(broken)
+    (hint,) = [line for line in broken.out.splitlines() if line.startswith("HINT:")]
+    assert hint.startswith("HINT: The demo library is incomplete: ") and "brief index" in hint
+    # ...and once the install is mended, the next start reads the pages and the hint is the usual one.
+    mended = assert_clean(run_brief("--demo", home=home, code=_APP_HINT.format(setup="")))
+    assert "HINT: Demo library. For your own articles: brief index ~/articles, then brief" in mended.out
