@@ -127,7 +127,7 @@ class IndexReport:
         ]
         parts.append(f"{skipped} skipped" + (f" ({', '.join(reasons)})" if reasons else ""))
         return (
-            f"Indexed: {', '.join(parts)}. {self.total_articles} articles in the library"
+            f"Indexed: {', '.join(parts)}. {self.total_articles} article{'s' * (self.total_articles != 1)} in the library"
             f" ({self.seconds:.1f}s)."
         )
 
