@@ -127,6 +127,9 @@ def import_whoosh() -> None:
     """Import the Whoosh modules brief uses, cheaply. Safe to call many times."""
     if "whoosh.reading" in sys.modules:
         _fix_filter_matcher()
+        from . import safepickle
+
+        safepickle.install()
         return
     installed = {}
     for name, module in _stand_ins().items():
@@ -143,3 +146,6 @@ def import_whoosh() -> None:
             if sys.modules.get(name) is module:
                 del sys.modules[name]
     _fix_filter_matcher()
+    from . import safepickle
+
+    safepickle.install()
