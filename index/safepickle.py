@@ -111,16 +111,17 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(ALLOWED_NAMES)
 _resolved: dict[tuple[str, str], object] = {}
 
 
-def foreign_message(path: str | None, what: str) -> str:
-    """The one-line message for an index file holding what brief never writes there."""
+def foreign_message(path: str | None, what: str, root: str | None = None) -> str:
+    """The one-line message for an index file holding what brief never writes there: ``path`` of the
+    file when it is known (the library is the folder above the index's), else the library ``root``."""
     from .sanitize import display_path
 
     if path:
-        folder = os.path.dirname(os.path.abspath(path))
-        where = f"the index in {display_path(os.path.dirname(folder))}"
+        root = os.path.dirname(os.path.dirname(os.path.abspath(path)))
         what = f"{display_path(os.path.basename(path))} {what}"
     else:
-        where = "a file of the index"
+        what = f"a file of it {what}"
+    where = f"the index in {display_path(root)}" if root else "the library's index"
     return (f"{where} holds data brief did not write ({what}): refusing to read it; "
             f"run `brief index --rebuild` to rebuild it from your files")
 

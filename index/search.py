@@ -124,6 +124,8 @@ def _check_syntax(text: str) -> None:
     fuzzy). Linear in the length of the query."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise QueryError("the query holds bytes that are not UTF-8 text (a lone surrogate): retype it")
     control = _CONTROL.search(text)
     if control:
         raise QueryError(f"the query holds a control character (U+{ord(control.group()):04X}): type it without")
@@ -458,16 +460,23 @@ def _matches(body: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     from whoosh.lang.porter import stem
 
     found = []
+    prefixes = _prefixes(terms)
+    stems: dict[str, str | None] = {}  # each distinct word stemmed once (a long text repeats its words)
     for m in _candidates(terms).finditer(body):
         word = m.group().lower()
-        if word[:2] not in _prefixes(terms):
-            continue
-        if word in terms:
-            found.append((m.start(), m.end(), word))
-        else:
-            stemmed = stem(word)
-            if stemmed in terms:
-                found.append((m.start(), m.end(), stemmed))
+        try:
+            term = stems[word]
+        except KeyError:
+            if word[:2] not in prefixes:
+                term = None
+            elif word in terms:
+                term = word
+            else:
+                stemmed = stem(word)
+                term = stemmed if stemmed in terms else None
+            stems[word] = term
+        if term is not None:
+            found.append((m.start(), m.end(), term))
     return found
 
 
@@ -485,16 +494,26 @@ def _candidates(terms: frozenset[str]) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})(?:\.?\w+)*", re.IGNORECASE)
 
 
+SNIPPET_SCAN_CHARS = 100_000  # how far into an article a snippet is looked for (a 31 MB one took minutes)
+
+
 def make_snippet(body: str, terms: frozenset[str], width: int = 170, fragments: int = 2) -> list[tuple[str, bool]]:
-    """Up to ``fragments`` windows of ``body`` around the densest matches, as (text, is_match) segments."""
+    """Up to ``fragments`` windows of ``body`` around the densest matches, as (text, is_match) segments.
+
+    Only the first SNIPPET_SCAN_CHARS characters of a longer article are looked at (so a snippet
+    costs the same for any article); its snippet then ends with " …". Linear in the matches found.
+    """
+    cut_short = len(body) > SNIPPET_SCAN_CHARS
+    if cut_short:
+        end = body.rfind(" ", 0, SNIPPET_SCAN_CHARS)  # not in the middle of a word
+        body = body[:end if end > 0 else SNIPPET_SCAN_CHARS]
     flat = re.sub(r"\s+", " ", body).strip()
     matches = _matches(flat, terms) if terms else []
     if not matches:
-        return [(_lede(flat, width + 30), False)]
+        lede = _lede(flat, width + 30)
+        return [(lede + " …" if cut_short and not lede.endswith(" …") else lede, False)]
     windows: list[tuple[int, int]] = []
-    candidates = sorted(
-        ((len({t for s, e, t in matches if a <= s and e <= a + width}), -a, a) for a, _, _ in matches), reverse=True
-    )
+    candidates = sorted(_window_counts(matches, width), reverse=True)
     for _, _, a in candidates:
         lo = max(0, a - width // 4)
         hi = min(len(flat), lo + width)
@@ -518,9 +537,30 @@ def make_snippet(body: str, terms: frozenset[str], width: int = 170, fragments: 
                 pos = e
         if pos < hi:
             segments.append((flat[pos:hi], False))
-    if windows and sorted(windows)[-1][1] < len(flat):
+    if windows and (sorted(windows)[-1][1] < len(flat) or cut_short):
         segments.append((" …", False))
     return segments
+
+
+def _window_counts(matches: list[tuple[int, int, str]], width: int):
+    """For each match (start ``a``): (how many different terms the matches lying within
+    [a, a + width] hold, -a, a). One sweep: the matches are in text order and do not overlap, so those
+    of a window are a run [i, j), whose end only moves forward."""
+    counts: dict[str, int] = {}
+    distinct = 0
+    j = 0
+    for i, (a, _, _) in enumerate(matches):
+        j = max(j, i)
+        while j < len(matches) and matches[j][1] <= a + width:
+            term = matches[j][2]
+            counts[term] = counts.get(term, 0) + 1
+            distinct += counts[term] == 1
+            j += 1
+        yield distinct, -a, a
+        if j > i:  # match i leaves the window of the next one
+            term = matches[i][2]
+            counts[term] -= 1
+            distinct -= counts[term] == 0
 
 
 def _lede(text: str, limit: int = 200) -> str:
@@ -531,7 +571,7 @@ def _lede(text: str, limit: int = 200) -> str:
 def make_hit(hit, terms: frozenset[str] | None) -> Hit:
     fields = hit.fields()
     body = fields.get("body") or ""
-    snippet = make_snippet(body, terms) if terms is not None else [(_lede(body), False)]
+    snippet = make_snippet(body, terms) if terms is not None else [(_lede(body[:SNIPPET_SCAN_CHARS]), False)]
     published = fields.get("published")
     return Hit(
         id=fields["id"],
@@ -848,9 +888,10 @@ def best_passages(searcher, text: str, *, limit: int = 10, articles: int = 50,
                   filter_query: query.Query | None = None) -> list[Passage]:
     """The paragraphs that best answer ``text`` across the library.
 
-    The articles matching the query are found with the index; their stored paragraphs are then
-    scored with BM25 over the terms that actually matched (so stems, wildcards and fuzzy terms
-    count), using the index's own inverse document frequencies.
+    The articles matching the query are found with the index; their stored paragraphs (those in
+    the first PASSAGE_SCAN_CHARS characters of each) are then scored with BM25 over the words the
+    query looks for (so stems, wildcards and fuzzy terms count), using the index's own inverse
+    document frequencies.
     """
     q = prepare_query(text, searcher)
     kwargs = {"filter": filter_query} if filter_query is not None else {}
@@ -865,13 +906,32 @@ def best_passages(searcher, text: str, *, limit: int = 10, articles: int = 50,
     scored: list[Passage] = []
     for hit in results:
         fields = hit.fields()
-        for n, para in enumerate((fields.get("body") or "").split("\n\n")):
-            tokens = [t.text for t in analyzer(para)]
+        left = PASSAGE_SCAN_CHARS
+        for n, para in enumerate(_paragraphs(fields.get("body") or "")):
+            tokens = [t.text for t in analyzer(para[:left])]
             score = _bm25(tokens, idf)
             if score > 0:
                 scored.append(Passage(fields["id"], n, para, score))
+            left -= len(para)
+            if left <= 0:
+                break
     scored.sort(key=lambda p: p.score, reverse=True)
     return scored[:limit]
+
+
+PASSAGE_SCAN_CHARS = 200_000  # how much of each article its passages are looked for in
+
+
+def _paragraphs(body: str):
+    """``body.split("\n\n")``, one paragraph at a time (a huge body is not split whole)."""
+    start = 0
+    while True:
+        end = body.find("\n\n", start)
+        if end < 0:
+            yield body[start:]
+            return
+        yield body[start:end]
+        start = end + 2
 
 
 def _positive_terms(q: query.Query, reader) -> set[str]:

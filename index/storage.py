@@ -198,7 +198,7 @@ def index_damage_message(root: str, exc: BaseException) -> str | None:
     from . import safepickle
 
     if isinstance(exc, safepickle.ForeignData):
-        return safepickle.foreign_message(exc.path or os.path.join(root, "index", "?"), exc.what)
+        return safepickle.foreign_message(exc.path, exc.what, root)
     index_dir = os.path.join(os.path.abspath(root), "index")
     frames = safepickle.traceback_frames(exc)
     path = safepickle.culprit(frames)

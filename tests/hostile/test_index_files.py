@@ -455,3 +455,12 @@ def test_damage_message_is_none_for_bugs(tmp_path):
     assert index_damage_message(str(tmp_path), FileNotFoundError(2, "No such file", "/elsewhere/x")) is None
     inside = FileNotFoundError(2, "No such file", str(tmp_path / "index" / "articles_x.seg"))
     assert "articles_x.seg is missing" in index_damage_message(str(tmp_path), inside)
+
+
+def test_refusal_without_a_file_names_the_library(tmp_path):
+    from index.safepickle import RefusedGlobal
+    from index.storage import index_damage_message
+
+    message = index_damage_message(str(tmp_path), RefusedGlobal("posix", "system"))
+    assert message.startswith(f"the index in {tmp_path} holds data brief did not write (a file of it asks for "
+                              "posix.system)") and "brief index --rebuild" in message
