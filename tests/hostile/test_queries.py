@@ -270,3 +270,17 @@ def test_huge_article_in_process(src, lib):
         assert passages and passages[0].article_id == huge
     body = "Nothing here. " * 200_000 + "The dam held."  # the only match is past what a snippet looks at
     assert make_snippet(body, frozenset({"dam"}))[-1][0].endswith("…")
+
+
+def test_snippet_windows_unchanged_by_the_linear_sweep():
+    """The one-sweep window choice picks the windows the former all-pairs count picked."""
+    from index.search import _matches, _window_counts
+
+    rng = random.Random(7)
+    for _ in range(500):
+        words = [rng.choice(["dam", "river", "level", "x", "y" * rng.randint(1, 200), "flood"]) for _ in range(60)]
+        body = " ".join(words)
+        matches = _matches(body, frozenset(rng.sample(["dam", "river", "level", "flood", "yyyyy"], 2)))
+        width = rng.choice([10, 50, 170])
+        pairs = [(len({t for s, e, t in matches if a <= s and e <= a + width}), -a, a) for a, _, _ in matches]
+        assert list(_window_counts(matches, width)) == pairs
