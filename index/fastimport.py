@@ -16,7 +16,8 @@ Two of Whoosh's imports cost more than half of a cold ``brief search``:
   double-metaphone filter and its date conversions.
 
 Whoosh's FilterMatcher is also mended here, on the one path every import of Whoosh takes (see
-_fix_filter_matcher).
+_fix_filter_matcher), and every pickle Whoosh reads from an index goes through a restricted
+unpickler from then on (index.safepickle.install: a crafted library file cannot run code).
 
 The stand-ins live in ``sys.modules`` only while Whoosh is imported, so every later import of those
 names in the process gets the real modules.

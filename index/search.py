@@ -266,8 +266,11 @@ def bound_query(q: query.Query, reader) -> query.Query:
 
     from whoosh.query import MultiTerm
 
+    leaves = list(q.leaves())
+    if not any(isinstance(n, (MultiTerm, query.Every)) for n in leaves):
+        return q  # words and phrases: nothing to expand (the common query, left as it is)
     schema = reader.schema
-    patterns = {(n.fieldname, _leaf_text(n)) for n in q.leaves() if isinstance(n, MultiTerm)}
+    patterns = {(n.fieldname, _leaf_text(n)) for n in leaves if isinstance(n, MultiTerm)}
     distinct = {text for _field, text in patterns}
     if len(distinct) > MAX_PATTERNS:
         raise QueryError(f"the query has {len(distinct)} wildcard, fuzzy or range terms; the limit is {MAX_PATTERNS}")

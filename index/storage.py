@@ -199,6 +199,10 @@ def index_damage_message(root: str, exc: BaseException) -> str | None:
 
     if isinstance(exc, safepickle.ForeignData):
         return safepickle.foreign_message(exc.path, exc.what, root)
+    import errno
+
+    if isinstance(exc, PermissionError) or errno.errorcode.get(getattr(exc, "errno", None)) in _NOT_DAMAGE:
+        return None  # permissions, a full disk, a read-only or failing disk: not what a rebuild mends
     index_dir = os.path.join(os.path.abspath(root), "index")
     frames = safepickle.traceback_frames(exc)
     path = safepickle.culprit(frames)
@@ -220,6 +224,9 @@ def index_damage_message(root: str, exc: BaseException) -> str | None:
         if path and _inside(os.path.abspath(path), index_dir):
             what = f"{_shown(os.path.basename(path))}: {what}"
     return f"the index in {_shown(root)} is damaged ({what}); {REBUILD}"
+
+
+_NOT_DAMAGE = ("EACCES", "EPERM", "ENOSPC", "EROFS", "EDQUOT", "EIO")  # errno names
 
 
 def _inside(path: str, folder: str) -> bool:
