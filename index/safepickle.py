@@ -13,6 +13,18 @@ updating real indexes: the demo library, parallel-built indexes, indexes with de
 without dates; tests/hostile/test_index_files.py holds the list to what those indexes need). Any
 other name is refused with ``RefusedGlobal`` before anything is imported or called.
 
+What the allowed names let a crafted pickle do, looked at one by one: build objects of the allowed
+classes and set their attributes (or those of the classes themselves) to values made of the same
+names and plain data. Their constructors and ``__setstate__`` only store values (NumericField's makes
+a ``struct.Struct`` of its type code; StemFilter's picks a stemmer from a fixed table of languages).
+The functions a pickle calls with arguments of its choosing are stand-ins that check them
+(``re._compile``: a pattern and integer flags; ``collections.defaultdict``: ``int`` as the default)
+or harmless (``_codecs.encode`` is answered by ``str.encode``, which knows only text encodings).
+Whoosh's CompressedBytesColumn, which imports a module named by its state, is not allowed (the
+stored-fields column is Whoosh's own constant, never read from a file). None of them runs a command,
+opens a file or imports a module a file names. The TOC is checked too (``_check_tocs``): segment ids
+and the index name make the names of the files Whoosh opens, so only ids Whoosh makes are accepted.
+
 ``install`` rebinds the names Whoosh's modules read pickles with (``loads``, ``load_pickle``, and the
 ``pickle`` module that whoosh.index reaches ``loads`` through); the ``pickle`` module itself is left
 alone (multiprocessing and others use it). Written for whoosh-reloaded 2.7.5, which is pinned.
