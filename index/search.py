@@ -605,6 +605,10 @@ def search(
     exact only when ``total_exact`` says so, else a lower bound; count_hits gives the exact count later.
     """
     q = prepare_query(text, searcher)
+    if q is query.NullQuery:  # e.g. a wildcard no word of the index matches
+        if page < 1:
+            raise ValueError("page must be 1 or more")
+        return SearchResult(query=text, total=0, hits=[], page=page)
     _preload_lengths(searcher)
     q = _without_absent_terms(q, searcher.reader())
     kwargs = {"filter": filter_query} if filter_query is not None else {}
