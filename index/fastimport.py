@@ -16,7 +16,8 @@ Two of Whoosh's imports cost more than half of a cold ``brief search``:
   double-metaphone filter and its date conversions.
 
 Whoosh's FilterMatcher is also mended here, on the one path every import of Whoosh takes (see
-_fix_filter_matcher).
+_fix_filter_matcher), and every pickle Whoosh reads from an index goes through a restricted
+unpickler from then on (index.safepickle.install: a crafted library file cannot run code).
 
 The stand-ins live in ``sys.modules`` only while Whoosh is imported, so every later import of those
 names in the process gets the real modules.
@@ -127,6 +128,9 @@ def import_whoosh() -> None:
     """Import the Whoosh modules brief uses, cheaply. Safe to call many times."""
     if "whoosh.reading" in sys.modules:
         _fix_filter_matcher()
+        from . import safepickle
+
+        safepickle.install()
         return
     installed = {}
     for name, module in _stand_ins().items():
@@ -143,3 +147,6 @@ def import_whoosh() -> None:
             if sys.modules.get(name) is module:
                 del sys.modules[name]
     _fix_filter_matcher()
+    from . import safepickle
+
+    safepickle.install()

@@ -52,42 +52,197 @@ def library_exists(root: str) -> bool:
 
 
 def open_index(root: str, name: str = ARTICLES):
-    """Open one of the library's Whoosh indexes read-only, without copying it into memory."""
+    """Open one of the library's Whoosh indexes read-only, without copying it into memory.
+
+    Every segment is opened here (its compound file's directory, term table and per-document
+    files), so that a missing, empty, truncated or foreign file is told now, in one line naming it
+    (IndexDamaged), rather than as a traceback halfway through a search. The readers opened are
+    the ones the first searcher uses: checking costs nothing more.
+    """
     from .fastimport import import_whoosh
 
     import_whoosh()
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import EmptyIndexError
 
+    from .errors import IndexDamaged
+
     if not library_exists(root):
         raise LibraryError(f"no library at {root} yet: run `brief index PATH...` to add articles")
     try:
         storage = FileStorage(os.path.join(root, "index"), supports_mmap=False)
-        return storage.open_index(indexname=name)
+        ix = _index_class()(storage, indexname=name)
+        ix._prepare()
+        return ix
     except EmptyIndexError:
-        raise LibraryError(
-            f"the index in {root} is missing or incomplete; run `brief index --rebuild` to rebuild it"
+        raise IndexDamaged(
+            f"the index in {_shown(root)} has no table of contents (no _{name}_*.toc file); "
+            f"{REBUILD}"
         ) from None
+    except IndexDamaged:
+        raise
     except Exception as exc:  # Whoosh raises many kinds on a damaged index
-        raise LibraryError(
-            f"the index in {root} could not be read ({type(exc).__name__}: {exc}); "
-            f"run `brief index --rebuild` to rebuild it"
+        message = index_damage_message(root, exc)
+        if message:
+            raise IndexDamaged(message) from None
+        if isinstance(exc, OSError):
+            what = exc.strerror or type(exc).__name__
+            where = f": {_shown(os.path.basename(os.fspath(exc.filename)))}" if exc.filename else ""
+            raise LibraryError(f"the index in {_shown(root)} could not be read ({what}{where}); "
+                               f"check the permissions of {_shown(os.path.join(root, 'index'))}") from None
+        raise IndexDamaged(
+            f"the index in {_shown(root)} could not be read ({_brief(exc)}); {REBUILD}"
         ) from None
+
+
+REBUILD = "run `brief index --rebuild` to rebuild it from your files"
+
+_INDEX_CLASS = None
+
+
+def _index_class():
+    """Whoosh's FileIndex, opening its segments once at open time (see open_index); made on first use
+    so that importing this module does not import Whoosh."""
+    global _INDEX_CLASS
+    if _INDEX_CLASS is not None:
+        return _INDEX_CLASS
+    from whoosh.index import FileIndex, TOC
+
+    class CheckedIndex(FileIndex):
+        _opened = None  # the reader _prepare opened, for the first reader() call
+
+        def _prepare(self) -> None:
+            for attempt in range(5):
+                toc = TOC.read(self.storage, self.indexname)
+                try:
+                    reader = self._reader(self.storage, toc.schema, toc.segments, toc.generation)
+                except FileNotFoundError:
+                    # A writer may have committed and removed old segments between the two reads:
+                    # then the table of contents has moved on, and reading it again is enough.
+                    if attempt < 4 and self.latest_generation() != toc.generation:
+                        continue
+                    raise
+                break
+            try:
+                _check_compound_files(reader)
+            except BaseException:
+                reader.close()
+                raise
+            self._opened = reader
+
+        def reader(self, reuse=None):
+            opened, self._opened = self._opened, None
+            if opened is not None:
+                if reuse is None and not opened.is_closed and opened.generation() == self.latest_generation():
+                    return opened
+                opened.close()
+            return super().reader(reuse=reuse)
+
+    _INDEX_CLASS = CheckedIndex
+    return CheckedIndex
+
+
+def _check_compound_files(reader) -> None:
+    """Each segment's compound file holds every part its directory lists (a truncated file has lost
+    its directory, which opening it already told; this catches a file cut short below it)."""
+    import struct
+
+    for leaf, _offset in reader.leaf_readers():
+        files = getattr(getattr(leaf, "_storage", None), "a", None)  # OverlayStorage(CompoundStorage, ...)
+        directory = getattr(files, "_dir", None)
+        dbfile = getattr(files, "_file", None)
+        if not directory or dbfile is None or not getattr(dbfile, "is_real", False):
+            continue
+        size = os.fstat(dbfile.fileno()).st_size
+        for part, info in directory.items():
+            if info["offset"] + info["length"] > size:
+                raise struct.error(f"{part} ends past the end of the file (cut short)")
+
+
+def _shown(path: str) -> str:
+    from .sanitize import display_path
+
+    return display_path(os.fspath(path))
+
+
+def _brief(exc: BaseException, limit: int = 160) -> str:
+    """``Type: message`` of an exception, on one line, safe to print, at most ``limit`` characters."""
+    from .sanitize import safe_inline
+
+    kind = type(exc).__name__
+    if kind == "error":  # struct.error, zlib.error
+        kind = f"{type(exc).__module__}.error"
+    text = safe_inline(f"{kind}: {exc}" if str(exc) else kind)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# Where Whoosh reads the bytes of its files (paths inside the whoosh package): an exception raised
+# from here while reading a file of the index means the file does not hold what Whoosh wrote (a
+# short read, a bad offset, garbage).
+_READING_CODE = ("filedb/", "codec/", "columns.py", "formats.py", "util/numlists.py", "util/varints.py",
+                 "idsets.py", "index.py")
 
 
 def index_damage_message(root: str, exc: BaseException) -> str | None:
     """A one-line message when ``exc`` (raised while reading the index of the library at ``root``) says
-    the index is damaged: a file missing, truncated or garbled. None for anything else (a bug)."""
+    the index is damaged: a file missing, truncated, garbled or not what brief wrote. None for anything
+    else (a bug).
+
+    The message names the file when it can be told: from the exception, else from the Whoosh file
+    objects in the frames the exception passed through (looked at only now, when something failed).
+    """
+    import pickle
     import struct
     import zlib
 
-    damage = (EOFError, struct.error, zlib.error)
+    from . import safepickle
+
+    if isinstance(exc, safepickle.ForeignData):
+        return safepickle.foreign_message(exc.path, exc.what, root)
+    import errno
+
+    if isinstance(exc, PermissionError) or errno.errorcode.get(getattr(exc, "errno", None)) in _NOT_DAMAGE:
+        return None  # permissions, a full disk, a read-only or failing disk: not what a rebuild mends
+    index_dir = os.path.join(os.path.abspath(root), "index")
+    frames = safepickle.traceback_frames(exc)
+    path = safepickle.culprit(frames)
     name = getattr(exc, "filename", None)
-    index_dir = os.path.join(root, "index")
-    if isinstance(exc, FileNotFoundError) and name and os.path.abspath(os.fspath(name)).startswith(index_dir):
-        what = f"{os.path.basename(os.fspath(name))} is missing"
-    elif isinstance(exc, damage) or type(exc).__name__ == "UnpicklingError":
-        what = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, FileNotFoundError) and name:
+        name = os.path.abspath(os.fspath(name))
+        if not _inside(name, index_dir):
+            return None
+        what = f"{_shown(os.path.basename(name))} is missing"
     else:
-        return None
-    return f"the index in {root} is damaged ({what}); run `brief index --rebuild` to rebuild it"
+        if isinstance(exc, (EOFError, struct.error, zlib.error, pickle.UnpicklingError)):
+            pass
+        elif not (isinstance(exc, Exception) and path and _inside(os.path.abspath(path), index_dir)
+                  and (_raised_reading(frames) or isinstance(exc, UnicodeDecodeError))):
+            # Anything else counts as damage only when it was raised reading a file of this index:
+            # by Whoosh's file-reading code, or decoding a term's bytes read from the file.
+            return None
+        what = _brief(exc)
+        if path and _inside(os.path.abspath(path), index_dir):
+            what = f"{_shown(os.path.basename(path))}: {what}"
+    return f"the index in {_shown(root)} is damaged ({what}); {REBUILD}"
+
+
+_NOT_DAMAGE = ("EACCES", "EPERM", "ENOSPC", "EROFS", "EDQUOT", "EIO")  # errno names
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _raised_reading(frames) -> bool:
+    """Whether the innermost Whoosh frame an exception left is in Whoosh's file-reading code."""
+    import sys
+
+    whoosh = sys.modules.get("whoosh")
+    if whoosh is None or not getattr(whoosh, "__file__", None):
+        return False
+    package = os.path.dirname(os.path.abspath(whoosh.__file__)) + os.sep
+    for frame in frames:
+        filename = frame.f_code.co_filename
+        if filename.startswith(package):
+            return filename[len(package):].replace(os.sep, "/").startswith(_READING_CODE)
+    return False
