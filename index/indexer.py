@@ -587,6 +587,8 @@ class Indexer:
                 if fresh:
                     storage.create_index(article_schema(), indexname=ARTICLES)
                 ix = storage.open_index(indexname=ARTICLES)
+            except IndexDamaged:
+                raise  # already one line naming the file (index.safepickle, index.storage)
             except Exception as exc:
                 if isinstance(exc, OSError) and exc.errno in SPACE_ERRNOS | DENIED_ERRNOS:
                     raise

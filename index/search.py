@@ -125,7 +125,9 @@ def _check_syntax(text: str) -> None:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     if any("\ud800" <= ch <= "\udfff" for ch in text):
-        raise QueryError("the query holds bytes that are not UTF-8 text (a lone surrogate): retype it")
+        from .sanitize import display_path  # undecodable bytes shown as \xff escapes
+
+        raise QueryError(f"the query '{display_path(text[:60])}' holds bytes that are not UTF-8 text: retype it")
     control = _CONTROL.search(text)
     if control:
         raise QueryError(f"the query holds a control character (U+{ord(control.group()):04X}): type it without")

@@ -68,7 +68,12 @@ def open_index(root: str, name: str = ARTICLES):
     from .errors import IndexDamaged
 
     if not library_exists(root):
-        raise LibraryError(f"no library at {root} yet: run `brief index PATH...` to add articles")
+        manifest = os.path.join(root, "manifest.json")
+        if os.path.isdir(os.path.join(root, "index")) and not os.path.exists(os.path.join(root, "manifest.next.json")):
+            # As `brief list` and `brief show` say it (index.library): one library, one story.
+            raise LibraryError(f"the library manifest {_shown(manifest)} is missing although the index is there; "
+                               f"run `brief index` to rebuild it from the index")
+        raise LibraryError(f"no library at {_shown(root)} yet: run `brief index PATH...` to add articles")
     try:
         storage = FileStorage(os.path.join(root, "index"), supports_mmap=False)
         ix = _index_class()(storage, indexname=name)

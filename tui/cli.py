@@ -431,6 +431,7 @@ def cmd_list(args) -> int:
 
         raise LibraryError(f"no library at {lib.root} yet: run `brief index PATH...` to add articles")
     rows = lib.catalog()
+    lib.open_index()  # a few ms: a damaged or foreign index is refused here as by search and show
     if args.json:
         _print_json({"articles": [{k: r[k] for k in ("id", "title", "outlet", "published", "path")} for r in rows]})
         return EXIT_OK

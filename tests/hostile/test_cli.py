@@ -144,6 +144,7 @@ def art(n, path):
                                f"About {n + 10},000 people were moved, the \x9b31m agency said."])
 ARTS = [art(0, "/src/ff\udcff\x1b[31m.txt"), art(1, "/src/new\nline\x07.txt"), art(2, "/src/ok.txt")]
 Library.exists = lambda self: True
+Library.open_index = lambda self, name="articles": None  # no index: the stored fields are what is printed
 Library.get = lambda self, i: ARTS[0]
 Library.articles = lambda self, ids=None: iter(ARTS)
 Library.near_duplicates = lambda self: {}

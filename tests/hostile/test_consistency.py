@@ -350,6 +350,9 @@ def test_a_deleted_manifest_is_said_and_brief_index_rebuilds_it_from_the_index(h
     ids = indexed(home, src, lib)
     (lib / "manifest.json").unlink()
     read_commands_say(home, lib, "manifest.json is missing", "run `brief index`")
+    # The cold search reads no manifest (it would cost it dearly), but a missing one costs a stat: it says so too.
+    run = assert_clean(run_brief("search", "reservoir", home=home, library=lib), codes=(1,))
+    assert "manifest.json is missing" in run.err and "run `brief index`" in run.err, run
     report = Library(lib).update()  # what `brief index` does (its notes are what it says)
     assert any("manifest.json: was missing; rebuilt it from the index (4 articles from 4 files" in note
                for note in report.notes), report.notes
