@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from index.sanitize import display_path, safe_inline, sanitize
+from index.sanitize import display_path, safe_inline, sanitize, unsurrogate
 
 from .card import CREDIBILITY_RULE, Card, Disagreement, FigureLine
 
@@ -29,33 +29,20 @@ _GRADES = {1: "confirmed", 2: "probably true", 3: "single source", 5: "contradic
 def escape(text: str | None) -> str:
     """``text`` on one line, without control characters or terminal escapes, every Markdown/HTML special
     character backslash-escaped."""
-    flat = _SPECIAL.sub(r"\\\1", safe_inline(_valid(text or "")))
+    flat = _SPECIAL.sub(r"\\\1", safe_inline(unsurrogate(text or "")))
     return _LEADING_BLOCK.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], flat)
-
-
-def _valid(text: str) -> str:
-    """``text`` as valid Unicode: lone surrogates (the undecodable bytes of a file name) as escapes."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def safe_path(path: str | None) -> str:
     """A source path as a card shows it: display form, on one line, no control characters."""
-    return display_path(_valid(path or ""))
+    return display_path(unsurrogate(path or ""))
 
 
 def json_safe(data, key: str | None = None):
     """``data`` (JSON-ready) with every string safe to print and valid UTF-8: control characters and
     escapes removed (line breaks kept), paths (a ``path`` key) in their display form."""
     if isinstance(data, str):
-        return safe_path(data) if key == "path" else sanitize(_valid(data))
+        return safe_path(data) if key == "path" else sanitize(unsurrogate(data))
     if isinstance(data, dict):
         return {(json_safe(k) if isinstance(k, str) else k): json_safe(v, k if isinstance(k, str) else None)
                 for k, v in data.items()}
@@ -91,7 +78,7 @@ def _grade(f) -> str:
 
 
 def _front_matter(card: Card) -> list[str]:
-    query = safe_inline(_valid(card.query)) if card.query is not None else ""
+    query = safe_inline(unsurrogate(card.query)) if card.query is not None else ""
     quoted = '"' + query.replace("\\", "\\\\").replace('"', '\\"') + '"'
     # ``generator: brief`` marks the file as brief's own export: `brief index` skips it (index.readers).
     lines = ["---", "generator: brief", f"query: {quoted if card.query is not None else 'null'}",

@@ -71,3 +71,17 @@ def display_path(path: str) -> str:
         # how surrogateescape keeps a byte that is not UTF-8 (compiled here: a cold search may print no path)
         path = re.sub("[\udc80-\udcff]", lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", path)
     return safe_inline(path)  # any other lone surrogate becomes U+FFFD
+
+
+def unsurrogate(text: str) -> str:
+    """``text`` as valid Unicode: the undecodable bytes of a file name (kept by the OS as lone
+    surrogates) as ``\\xff`` escapes, as display_path shows them; any other lone surrogate as ``\\ud800``."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

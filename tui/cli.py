@@ -102,10 +102,10 @@ def _safe(text: str | None) -> str:
 def _path(path) -> str:
     """A file path (or a message naming one) made safe to print on one line: undecodable bytes as
     ``\\xff`` escapes (index.sanitize.display_path), no control characters or escapes."""
-    from index.sanitize import display_path
+    from index.sanitize import display_path, unsurrogate
 
     text = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path or "")
-    return display_path(_unsurrogate(text))
+    return display_path(unsurrogate(text))
 
 
 def _safe_segment(text: str) -> str:
@@ -147,11 +147,11 @@ def _json_needs_cleaning(text: str) -> bool:
 def json_safe(data):
     """``data`` with every string made safe to print and valid UTF-8: control characters and terminal
     escapes removed (line breaks kept), paths (a ``path`` key) in their display form."""
-    from index.sanitize import safe_inline, sanitize
+    from index.sanitize import safe_inline, sanitize, unsurrogate
 
     def clean(value, key=None):
         if isinstance(value, str):
-            value = _unsurrogate(value)
+            value = unsurrogate(value)
             return safe_inline(value) if key == "path" else sanitize(value)
         if isinstance(value, dict):
             return {(clean(k) if isinstance(k, str) else k): clean(v, k) for k, v in value.items()}
@@ -160,21 +160,6 @@ def json_safe(data):
         return value
 
     return clean(data)
-
-
-def _unsurrogate(text: str) -> str:
-    """``text`` as valid Unicode: the undecodable bytes of a file name (kept by the OS as lone
-    surrogates) as ``\\xff`` escapes, as index.sanitize.display_path shows them; any other lone
-    surrogate as ``\\ud800``."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -745,7 +730,9 @@ def _failure(exc: BaseException, args) -> int:
         say(_os_error_line(exc))
         return EXIT_ERROR
     query = getattr(args, "query", None)
-    if isinstance(exc, UnicodeError) and isinstance(query, str) and _unsurrogate(query) != query:
+    from index.sanitize import unsurrogate
+
+    if isinstance(exc, UnicodeError) and isinstance(query, str) and unsurrogate(query) != query:
         say(f"brief: bad query: '{_clip(query)}' holds bytes that are not text in your terminal's encoding; "
             f"type it again in UTF-8")
         return EXIT_USAGE
