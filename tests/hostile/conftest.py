@@ -116,3 +116,17 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
             st = p.stat()
             out[str(p.relative_to(folder))] = (st.st_mode, st.st_mtime_ns, p.read_bytes())
     return out
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    """Write a source file (folders made as needed)."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def bump(path: Path) -> None:
+    """Make ``path`` look changed to `brief index` (its mtime a second later), its content as it is."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))

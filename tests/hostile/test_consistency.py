@@ -18,7 +18,7 @@ import pytest
 
 from index.library import Library
 
-from .conftest import article, assert_clean, run_brief
+from .conftest import article, assert_clean, bump, run_brief, write
 
 WORD = "level"  # in every article() body: a search for it finds every article
 
@@ -155,18 +155,6 @@ def commit_with(*args):
 index.indexer._commit_with = commit_with
 """,
 }
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def bump(path: Path) -> None:
-    st = path.stat()
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
 
 
 def library_view(home: Path, lib: Path, check_card: bool = True) -> set[str]:

@@ -26,7 +26,7 @@ import index.readers
 from index.library import Library
 from index.model import ReaderUnavailable, SkipFile
 
-from .conftest import article, assert_clean, run_brief
+from .conftest import article, assert_clean, bump, run_brief, write
 
 WORD = "level"
 
@@ -121,18 +121,6 @@ def write(fd, data):
     return real_write(fd, data)
 os.write = write
 """
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def bump(path: Path) -> None:
-    st = path.stat()
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
 
 
 def listing(home: Path, lib: Path) -> dict[str, str]:
