@@ -22,7 +22,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from index.sanitize import sanitize
+from index.sanitize import display_path, sanitize
 
 from ..actions import Action, bindings, register
 from ..app import FastScreen, MarksChanged
@@ -303,7 +303,7 @@ class ReaderScreen(FastScreen):
         t.append(date_label(a.published))
         t.append(f" · {a.id}", style=DIM)
         t.append("\n")
-        t.append(safe(a.path), style=DIM)
+        t.append(display_path(a.path), style=DIM)  # undecodable bytes as \xff, as the CLI shows them
         if a.url:
             t.append("\n")
             t.append(safe(a.url), style=DIM)
