@@ -298,6 +298,32 @@ def hold_lock(lib: Library, wait: float = 30.0, on_wait: Callable[[str], None] |
         os.close(fd)  # closing releases the flock
 
 
+def update(
+    lib: Library,
+    paths: Iterable[str | os.PathLike] = (),
+    *,
+    rebuild: bool = False,
+    wait: float = 30.0,
+    progress: ProgressFn | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    follow_links: bool = False,
+) -> IndexReport:
+    """Bring the library's index up to date with ``paths`` (default: the roots indexed before): what
+    `brief index` does.
+
+    New and changed files are read and (re)indexed, deleted ones removed, unchanged ones skipped without
+    being read. Nothing is visible until the final commit, so an interrupted run leaves the previous index
+    complete and usable. Links leading outside ``paths`` are skipped unless ``follow_links``. A missing or
+    damaged manifest is rebuilt from the index first (said in the report's notes). Failures (disk full, no
+    permission, anything unexpected) raise LibraryError with the reason; the previous index is then intact.
+    """
+    try:
+        return Indexer(lib).update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                                   follow_links=follow_links)
+    finally:
+        lib.forget()
+
+
 class Indexer:
     """One `brief index` run over a Library."""
 

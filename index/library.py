@@ -378,14 +378,14 @@ class Library:
         the report's notes). Failures (disk full, no permission, anything unexpected) raise
         LibraryError with the reason; the previous index is then intact.
         """
-        from .indexer import Indexer
+        from .indexer import update
 
-        try:
-            report = Indexer(self).update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
-                                          follow_links=follow_links)
-        finally:
-            self._manifest = None
-        return report
+        return update(self, paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                      follow_links=follow_links)
+
+    def forget(self) -> None:
+        """Drop what was read of the manifest: the next call reads it again (after an update)."""
+        self._manifest = None
 
 
 def article_from_fields(fields: dict) -> Article:
