@@ -1,0 +1,237 @@
+"""The rooms of the code and the one-way doors between them, checked from the source (every import counts,
+also one inside a function or under TYPE_CHECKING): no import cycle anywhere in index/, briefs/, tui/, and
+each module imports only from its own layer or the layers below it.
+
+README's "How the code is laid out" describes the same layers; when a module is added, put it in a layer
+here (a module the contracts do not know fails the test, so that no room goes unplaced).
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("index", "briefs", "tui")
+
+# Between packages: tui -> briefs -> index, nothing back.
+PACKAGE_LAYERS = [["tui"], ["briefs"], ["index"]]
+
+# Within each package, top layer first: a module may import any module of a lower layer, and a module of
+# its own layer (siblings; the cycle check keeps that one way), never one of a higher layer. A layer names
+# rooms: a module directly in the package, or a sub-package (tui.screens, tui.widgets, tui.cli) as a whole.
+LAYERS: dict[str, list[list[str]]] = {
+    "index": [
+        ["indexer"],  # the writer: incremental runs under the lock, the manifest, the commit
+        ["parallel"],  # the two worker processes of a big run
+        ["documents"],  # one source file -> its index documents (both writers)
+        ["health"],  # the library's checks for `brief doctor` (read only)
+        ["library", "search"],  # the read side: the library folder and its manifest; queries and hits
+        ["readers", "dedup"],  # files -> articles; near-duplicate sketches
+        ["plaintext", "htmltext"],  # metadata heuristics of pasted text; HTML fragments -> paragraphs
+        ["clean"],  # the cleaning rules
+        ["storage", "schema", "safepickle", "fastimport"],  # opening the Whoosh index safely and cheaply
+        ["model", "sanitize", "errors"],  # the article, untrusted text made safe, the errors users see
+    ],
+    "briefs": [
+        ["export"],  # cards and comparisons as Markdown/JSON, files written safely
+        ["card", "compare"],  # the card; two or more articles side by side
+        ["align"],  # sentences of many articles grouped into claims
+        ["extract"],  # one article's extraction, cached
+        ["figures", "quotes", "entities", "dates"],  # what an article states
+        ["sentences"],  # sentence splitting
+    ],
+    "tui": [
+        ["__main__"],
+        ["cli"],  # the command line (a package: its own rooms are checked by the cycle test)
+        ["app"],  # the Textual app: it opens the screens
+        ["screens"],  # one screen a module
+        ["widgets"],  # generic widgets, and what screens share
+        ["actions", "config", "catalog"],  # the action registry, the config file, the cached catalog
+    ],
+}
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules(root: Path = ROOT) -> dict[str, Path]:
+    return {module_name(p, root): p for pkg in PACKAGES for p in sorted((root / pkg).rglob("*.py"))}
+
+
+def _imported(module: str, path: Path, node: ast.AST) -> list[str]:
+    """The dotted names an import statement may load (``from a import b`` may load a.b)."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    assert isinstance(node, ast.ImportFrom)
+    if node.level:
+        base = module.split(".")
+        keep = len(base) - node.level + (1 if path.name == "__init__.py" else 0)
+        prefix = ".".join(base[:keep] + ([node.module] if node.module else []))
+    else:
+        prefix = node.module or ""
+    return [prefix] + [f"{prefix}.{a.name}" for a in node.names]
+
+
+def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """module -> the modules of index/, briefs/, tui/ it imports (anywhere in its source)."""
+    mods = modules(root)
+    graph: dict[str, set[str]] = {}
+    for module, path in mods.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for name in _imported(module, path, node):
+                    while name and name not in mods:
+                        name = name.rpartition(".")[0]
+                    if name and name != module and not module.startswith(name + "."):
+                        found.add(name)  # (a module's own package is imported with it: not an edge)
+        graph[module] = found
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:  # recursion depth is bounded by the number of modules (~100)
+        order[v] = low[v] = len(order)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in order:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], order[w])
+        if low[v] == order[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in order:
+            visit(v)
+    return sorted(found)
+
+
+def _room(module: str) -> tuple[str, str] | None:
+    """(package, room) of a module: the first name below the package (``tui.screens.card`` -> screens)."""
+    parts = module.split(".")
+    if len(parts) < 2:
+        return None
+    return parts[0], parts[1]
+
+
+def _level(package: str, room: str) -> int | None:
+    for n, layer in enumerate(LAYERS[package]):
+        if room in layer:
+            return n
+    return None
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that goes up a layer, between packages or within one; and every room no layer lists."""
+    package_level = {p: n for n, layer in enumerate(PACKAGE_LAYERS) for p in layer}
+    out = []
+    for module, deps in sorted(graph.items()):
+        here = _room(module)
+        if here and _level(*here) is None:
+            out.append(f"{module}: room {here[1]!r} is in no layer of tests/test_architecture.py")
+            continue
+        for dep in sorted(deps):
+            if package_level[dep.split(".")[0]] < package_level[module.split(".")[0]]:
+                out.append(f"{module} imports {dep}: {module.split('.')[0]} is below {dep.split('.')[0]}")
+                continue
+            there = _room(dep)
+            if not here or not there or here[0] != there[0] or here[1] == there[1]:
+                continue
+            a, b = _level(*here), _level(*there)
+            if b is not None and b < a:
+                out.append(f"{module} imports {dep}: layer {LAYERS[here[0]][b]} is above {LAYERS[here[0]][a]}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_there_is_no_import_cycle():
+    found = cycles(import_graph())
+    assert not found, "import cycles: " + "; ".join(" <-> ".join(c) for c in found)
+
+
+def test_imports_go_down_the_layers():
+    assert layer_violations(import_graph()) == []
+
+
+def test_index_and_briefs_never_import_textual_or_rich():
+    """The terminal is tui's business: the library and the card engine run without it."""
+    for module, path in modules().items():
+        if module.split(".")[0] == "tui":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(n.split(".")[0] in ("textual", "rich") for n in names), f"{module} imports {names}"
+
+
+@pytest.fixture
+def copy_of_the_code(tmp_path: Path) -> Path:
+    for pkg in PACKAGES:
+        shutil.copytree(ROOT / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__", "demo"))
+    return tmp_path
+
+
+def _append(path: Path, code: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n" + code + "\n", encoding="utf-8")
+
+
+def test_a_cycle_put_back_fails_the_check(copy_of_the_code: Path):
+    root = copy_of_the_code
+    assert cycles(import_graph(root)) == []
+    # A screen reaching back into the app, inside a function (what the app <-> screens loop was).
+    _append(root / "tui" / "screens" / "search.py", "def _back():\n    from ..app import BriefApp\n    return BriefApp")
+    found = cycles(import_graph(root))
+    assert any("tui.app" in group and "tui.screens.search" in group for group in found), found
+    assert any("tui.screens.search imports tui.app" in v for v in layer_violations(import_graph(root)))
+
+
+def test_the_read_side_importing_the_writer_fails_the_check(copy_of_the_code: Path):
+    root = copy_of_the_code
+    _append(root / "index" / "library.py", "TYPE_CHECKING = False\nif TYPE_CHECKING:\n    from .indexer import IndexReport")
+    assert any({"index.library", "index.indexer"} <= set(group) for group in cycles(import_graph(root)))
+    assert any("index.library imports index.indexer" in v for v in layer_violations(import_graph(root)))
+
+
+def test_a_new_module_must_be_placed_in_a_layer(copy_of_the_code: Path):
+    root = copy_of_the_code
+    (root / "index" / "newroom.py").write_text("from .model import Article\n", encoding="utf-8")
+    assert "index.newroom: room 'newroom' is in no layer of tests/test_architecture.py" in \
+        layer_violations(import_graph(root))
+
+
+def test_index_importing_the_app_fails_the_check(copy_of_the_code: Path):
+    root = copy_of_the_code
+    _append(root / "index" / "search.py", "def _ui():\n    import tui.app\n")
+    assert "index.search imports tui.app: index is below tui" in layer_violations(import_graph(root))
