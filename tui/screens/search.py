@@ -28,10 +28,11 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ..actions import Action, bindings, register
-from ..app import FastScreen, MarksChanged
+from ..messages import MarksChanged
 from ..widgets.keybar import KeyBar
 from ..widgets.results import ResultList
 from ..widgets.text import DIM, MARK, result_lines, safe
+from .base import FastScreen
 
 register(
     Action("search.query", "slash", "query", "search", "focus_query", help="Go to the query bar (results as you type)"),
