@@ -611,8 +611,8 @@ class SearchScreen(FastScreen):
             self.start_search(self.query_text)
 
     def action_save_search(self) -> None:
+        from ..saved_searches import save_search
         from ..widgets.dialogs import PromptScreen
-        from .saved import save_search
 
         def chosen(name: str | None) -> None:
             name = (name or "").strip()
