@@ -3,9 +3,10 @@
 The card is built in a thread worker (build_card's progress callback becomes Progress messages that
 drive a progress bar); once Built, every line of it is a row of a RowList (tui.widgets.rowlist): the
 bottom line, key facts with their independent sources and credibility, figures, disagreements, timeline,
-people, organisations, places, quotes and sources. Any row that comes from an article opens the reader at that passage (enter);
-left/right choose which of the row's sources opens. `e` exports Markdown and `E` JSON through a path
-dialog that confirms before overwriting; `p` pins a line into the app's custom brief.
+people, organisations, places, quotes and sources. Any row that comes from an article opens the reader
+at that passage (enter); left/right choose which of the row's sources opens. `e` exports Markdown and
+`E` JSON through a path dialog that confirms before overwriting; `p` pins a line into the app's custom
+brief.
 
 Article text is untrusted: every string from an article is made safe with index.sanitize.safe_inline
 and put into Rich Text with Text.append, never parsed as markup.
