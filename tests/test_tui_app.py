@@ -157,7 +157,7 @@ def test_brief_on_a_terminal_opens_the_app(tmp_path, monkeypatch):
 
 @async_test
 async def test_unpin_posts_pins_changed(demo_lib, no_config):
-    from tui.app import PinsChanged
+    from tui.messages import PinsChanged
 
     app = BriefApp(demo_lib)
     seen = []

@@ -17,8 +17,9 @@ pytest.importorskip("briefs.extract")  # the extraction cache the card is built 
 from textual.app import App  # noqa: E402
 
 from index.library import Library  # noqa: E402
-from tui.screens.card import PIN_MARK, CardScreen, RowList, export_name, when_label  # noqa: E402
+from tui.screens.card import PIN_MARK, CardScreen, export_name, when_label  # noqa: E402
 from tui.screens.export import ConfirmOverwrite, ExportDialog  # noqa: E402
+from tui.widgets.rowlist import RowList  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "index" / "demo"
 FIXED_NOW = datetime(2025, 3, 8, 9, 0, tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ from rich.console import Console  # noqa: E402
 from index.library import Library  # noqa: E402
 from test_tui_card import Harness, demo_lib, find_id, settle, sync  # noqa: E402,F401
 from tui.screens.compare import CompareScreen, SourcePicker, differing_spans  # noqa: E402
-from tui.screens.card import RowList  # noqa: E402
+from tui.widgets.rowlist import RowList  # noqa: E402
 
 
 def lines_of(row, ctx, width: int, current=False, side=0) -> list[str]:

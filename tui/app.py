@@ -31,6 +31,10 @@ Public API, for the screens (tui.screens.compare / tui.screens.card are written 
 
 Screens set ``SCOPE = "<scope>"`` and ``BINDINGS = tui.actions.bindings("<scope>")``; help (?) and the
 command palette list that scope's actions and the app scope's, with the effective keys.
+
+Screens reach this API at run time through ``self.app`` and never import this module: the messages it
+posts (MarksChanged, PinsChanged) are in tui.messages, the base screen class in tui.screens.base, what
+screens share besides (notifications, the extraction cache) in tui.services.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from textual.screen import Screen
 
 from .actions import Action, actions_for, effective_key, key_label, register
 from .actions import bindings as action_bindings
+from .messages import MarksChanged, PinsChanged
 
 if TYPE_CHECKING:
     from index.library import Library
@@ -72,34 +77,6 @@ register(
 HISTORY_LIMIT = 30
 ARTICLE_CACHE = 64
 THEMES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
-
-
-class MarksChanged(Message):
-    """The marked articles changed (``app.marked``)."""
-
-
-class PinsChanged(Message):
-    """The pinned facts changed (``app.pinned``)."""
-
-
-class FastScreen(Screen):
-    """A Screen that skips the second layout Textual does when it is pushed.
-
-    Textual lays a pushed screen out on ScreenResume, then again on the Resize event that follows, at the
-    same size: a whole layout and repaint (10-20 ms at 120x40) for nothing. Changes of content still ask
-    for their own layout. (Private Textual API, pinned version: tui.app's tests cover pushing screens.)
-    """
-
-    _laid_out_at = None
-
-    def _refresh_layout(self, size=None, scroll: bool = False) -> None:
-        super()._refresh_layout(size, scroll)
-        self._laid_out_at = size or self.outer_size
-
-    def _screen_resized(self, size) -> None:
-        if size == self._laid_out_at:
-            return
-        super()._screen_resized(size)
 
 
 class ActionsProvider(Provider):

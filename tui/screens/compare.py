@@ -28,9 +28,10 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.actions import Action, bindings, register
+from tui.services import describe_error, extraction_cache, say
 from tui.widgets.keybar import KeyBar
-from tui.screens.card import SIDE_MARK, Heading, Row, RowList, RowListActions, Target, describe_error, extraction_cache, \
-    format_value, safe, say
+from tui.widgets.rowlist import SIDE_MARK, Heading, Row, RowList, RowListActions, Target
+from tui.widgets.text import format_value, safe
 
 __all__ = ["CompareScreen", "SourcePicker", "compare_rows", "WIDE"]
 

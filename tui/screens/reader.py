@@ -25,9 +25,10 @@ from textual.worker import get_current_worker
 from index.sanitize import display_path, sanitize
 
 from ..actions import Action, bindings, register
-from ..app import FastScreen, MarksChanged
+from ..messages import MarksChanged
 from ..widgets.keybar import KeyBar
 from ..widgets.text import DIM, MARK, TITLE, _wrap_segments, date_label, paragraph_text, safe
+from .base import FastScreen
 
 register(
     Action("reader.next_match", "n", "next", "reader", "next_match", help="Jump to the next match of the query"),

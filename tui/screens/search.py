@@ -28,10 +28,11 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ..actions import Action, bindings, register
-from ..app import FastScreen, MarksChanged
+from ..messages import MarksChanged
 from ..widgets.keybar import KeyBar
 from ..widgets.results import ResultList
 from ..widgets.text import DIM, MARK, result_lines, safe
+from .base import FastScreen
 
 register(
     Action("search.query", "slash", "query", "search", "focus_query", help="Go to the query bar (results as you type)"),
@@ -610,8 +611,8 @@ class SearchScreen(FastScreen):
             self.start_search(self.query_text)
 
     def action_save_search(self) -> None:
+        from ..saved_searches import save_search
         from ..widgets.dialogs import PromptScreen
-        from .saved import save_search
 
         def chosen(name: str | None) -> None:
             name = (name or "").strip()

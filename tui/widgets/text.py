@@ -23,11 +23,19 @@ DIM = Style(dim=True)
 
 
 def safe(text: str | None) -> str:
+    """Untrusted article text on one line, without control characters or terminal escapes."""
     return safe_inline(text or "")
 
 
 def plain(text: str | None, style: Style | str = "") -> Text:
     return Text(safe(text), style=style, end="")
+
+
+def format_value(value: float) -> str:
+    """A figure's value as the card and compare screens show it (briefs.export.format_value)."""
+    from briefs.export import format_value as fmt
+
+    return fmt(value)
 
 
 def date_label(published) -> str:
