@@ -49,7 +49,8 @@ LAYERS: dict[str, list[list[str]]] = {
         ["cli"],  # the command line (a package: its own rooms are checked by the cycle test)
         ["app"],  # the Textual app: it opens the screens
         ["screens"],  # one screen a module
-        ["widgets"],  # generic widgets, and what screens share
+        ["services", "saved_searches"],  # what screens share: notifications, the extraction cache; saved searches
+        ["widgets", "messages"],  # generic widgets; the messages the app and its screens post
         ["actions", "config", "catalog"],  # the action registry, the config file, the cached catalog
     ],
 }
