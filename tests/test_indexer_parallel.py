@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import index.documents
 import index.indexer
 import index.parallel
 import index.readers
@@ -222,7 +223,7 @@ def test_an_id_repeated_across_files_is_kept_once_as_on_the_serial_path(sources,
 
     monkeypatch.setattr(index.indexer, "PARALLEL_THRESHOLD", 2)
     monkeypatch.setattr(index.parallel, "CHUNK", 1)
-    real_read, real_commit = index.indexer._read_one, index.indexer._commit_with
+    real_read, real_commit = index.documents.read_one, index.indexer._commit_with
 
     marker = tmp_path / "a33-read"
 
@@ -237,7 +238,7 @@ def test_an_id_repeated_across_files_is_kept_once_as_on_the_serial_path(sources,
         return result
 
     dropped = []
-    monkeypatch.setattr(index.indexer, "_read_one", read)
+    monkeypatch.setattr(index.documents, "read_one", read)
     monkeypatch.setattr(index.indexer, "_commit_with",
                         lambda writer, workers, drop: (dropped.extend(drop), real_commit(writer, workers, drop))[1])
     par = Library(tmp_path / "parallel")
@@ -257,14 +258,14 @@ def test_a_worker_that_raises_stops_the_run_clearly_and_changes_nothing(sources,
     before = (lib.manifest_path.read_bytes(), sorted(p.name for p in lib.index_dir.iterdir()))
     for n in range(FILES - 3):
         bump(sources / f"{n // 10}" / f"a{n:02d}.txt")
-    real = index.indexer._article_doc
+    real = index.documents.article_doc
 
     def broken(a, path):
         if path.endswith("a25.txt"):
             raise RuntimeError("simulated bug")
         return real(a, path)
 
-    monkeypatch.setattr(index.indexer, "_article_doc", broken)
+    monkeypatch.setattr(index.documents, "article_doc", broken)
     with pytest.raises(LibraryError, match=r"worker \d failed on .*a25\.txt \(RuntimeError: simulated bug"):
         Library(lib.root).update([sources])
     assert pids_gone(parallel[1:])
@@ -282,14 +283,14 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(sources, tmp_path, parallel, 
     lib.update([sources])
     for n in range(FILES - 3):
         bump(sources / f"{n // 10}" / f"a{n:02d}.txt")
-    real = index.indexer._read_one
+    real = index.documents.read_one
 
     def killed(path):
         if path.endswith("a30.txt"):
             os.kill(os.getpid(), signal.SIGKILL)
         return real(path)
 
-    monkeypatch.setattr(index.indexer, "_read_one", killed)
+    monkeypatch.setattr(index.documents, "read_one", killed)
     started = time.monotonic()
     with pytest.raises(LibraryError, match="killed by signal 9"):
         Library(lib.root).update([sources])
@@ -334,7 +335,7 @@ def test_an_app_indexing_from_a_thread_indexes_serially(sources, tmp_path, paral
 KILL = textwrap.dedent("""
     import os, signal, sys, time
     sys.path.insert(0, {root!r})
-    import index.indexer, index.parallel
+    import index.documents, index.indexer, index.parallel
     from whoosh.writing import SegmentWriter
     from index.library import Library
     index.indexer.PARALLEL_THRESHOLD = 2
@@ -344,11 +345,11 @@ KILL = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)  # the segments are written, the TOC is not
         SegmentWriter._commit_toc = crash
     else:
-        real = index.indexer._read_one
+        real = index.documents.read_one
         def slow(path):
             time.sleep(0.5)
             return real(path)
-        index.indexer._read_one = slow
+        index.documents.read_one = slow
         print(os.getpid(), flush=True)
     Library({library!r}).update([{sources!r}])
 """)

@@ -126,14 +126,14 @@ os.replace = replace
 # the main process killed after committing the workers' segments.
 PARALLEL_KILLS = {
     "worker": """
-import index.indexer
-real_read_one = index.indexer._read_one
+import index.documents
+real_read_one = index.documents.read_one
 main_pid = os.getpid()
 def read_one(path):
     if os.getpid() != main_pid and path.endswith("new-040.txt"):
         die()
     return real_read_one(path)
-index.indexer._read_one = read_one
+index.documents.read_one = read_one
 """,
     "main-while-workers-run": """
 import index.parallel

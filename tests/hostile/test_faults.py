@@ -350,8 +350,8 @@ def test_a_read_only_file_system_is_said_as_such(home, src, lib):
 
 STUCK = """
 import time
-import index.indexer, index.readers
-index.indexer.READ_TIMEOUT = 2
+import index.documents, index.indexer, index.readers
+index.documents.READ_TIMEOUT = 2
 index.indexer.PARALLEL_THRESHOLD = {threshold}
 real_read = index.readers.read_file
 def read_file(path, *args, **kwargs):
@@ -383,8 +383,8 @@ def test_a_file_that_takes_too_long_is_skipped_and_the_run_goes_on(home, src, li
 
 BLOCKED = """
 import signal, time
-import index.indexer, index.readers
-index.indexer.READ_TIMEOUT = 2
+import index.documents, index.indexer, index.readers
+index.documents.READ_TIMEOUT = 2
 index.indexer.PARALLEL_THRESHOLD = 2
 real_read = index.readers.read_file
 def read_file(path, *args, **kwargs):
@@ -410,9 +410,9 @@ def test_a_worker_stuck_where_no_alarm_reaches_is_stopped_not_waited_for(home, s
 
 
 FDS = """
-import index.indexer
+import index.documents, index.indexer
 index.indexer.PARALLEL_THRESHOLD = 2
-real_read_one = index.indexer._read_one
+real_read_one = index.documents.read_one
 main = os.getpid()
 def read_one(path):
     if os.getpid() != main and path.endswith("a0.txt"):
@@ -424,7 +424,7 @@ def read_one(path):
                 pass
         print("worker fds:", *names, file=sys.stderr, flush=True)
     return real_read_one(path)
-index.indexer._read_one = read_one
+index.documents.read_one = read_one
 """
 
 
