@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.corpus import generate  # noqa: E402
 from briefs.card import build_card  # noqa: E402
 from briefs.extract import ExtractionCache  # noqa: E402
+from index.indexer import update  # noqa: E402
 from index.library import Library  # noqa: E402
 
 TARGETS = {50: 1.0, 500: 5.0}
@@ -36,7 +37,7 @@ def run(size: int, seed: int, work: Path) -> tuple[float, float, int]:
     corpus = work / f"corpus-{size}"
     generate(corpus, size, seed)
     lib = Library(work / f"library-{size}")
-    lib.update([corpus], rebuild=True)
+    update(lib, [corpus], rebuild=True)
     articles = list(lib.articles())
     first, _ = time_card(lib, articles)
     second, facts = time_card(lib, articles)

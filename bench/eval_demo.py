@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from briefs.card import MAX_FACTS, build_card  # noqa: E402
 from briefs.extract import extract  # noqa: E402
+from index.indexer import update  # noqa: E402
 from index.library import Library  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "demo_gold.json"
@@ -93,7 +94,7 @@ def article_key(article, demo: Path) -> tuple[str, str | None]:
 
 def load(work: Path):
     lib = Library(work / "library")
-    lib.update([DEMO])
+    update(lib, [DEMO])
     articles = list(lib.articles())
     by_key = {article_key(a, DEMO): a for a in articles}
     return lib, articles, by_key

@@ -14,7 +14,7 @@ one consistent library, which the next run brings up to date:
 
 A write that fails (disk full, no permission, anything unexpected) ends the run with a one-line
 LibraryError and leaves the previous index as it was. No single file can stall a run: each file has
-READ_TIMEOUT seconds to be read (SIGALRM; in the main thread and in index.parallel's workers).
+index.documents.READ_TIMEOUT seconds to be read (SIGALRM; in the main thread and in index.parallel's workers).
 """
 
 from __future__ import annotations
@@ -22,13 +22,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import io
 import json
 import os
-import re
 import secrets
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -38,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from . import documents
 from .errors import IndexDamaged, LibraryError, LockTimeout
 from .library import INDEX_ID, Library, empty_manifest, index_state, read_manifest_file, row_problem
 from .model import Article
@@ -45,7 +43,6 @@ from .sanitize import display_path
 
 PARALLEL_THRESHOLD = 300  # files in one run from which reading and writing use both cores
 WRITER_MB = 128  # memory for the postings of each Whoosh writer before it spills a sorted run
-READ_TIMEOUT = 20.0  # seconds one file may take to be read, cleaned and sketched before it is skipped
 
 SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 DENIED_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
@@ -78,16 +75,6 @@ def _write_json_atomic(path: Path, data) -> None:
         if isinstance(exc, OSError) and exc.filename is None:
             exc.filename = str(path)
         raise
-
-
-def _catalog_row(a: Article) -> dict:
-    return {
-        "id": a.id,
-        "title": a.title,
-        "outlet": a.outlet,
-        "published": a.published.isoformat() if a.published else None,
-        "hash": a.content_hash,
-    }
 
 
 @dataclass
@@ -134,13 +121,6 @@ class IndexReport:
 
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
 
-# Why a file gave no articles: (kind, reason, setup). kind "bad": it cannot be read (a problem line, and the
-# manifest remembers it until it changes); "skip": deliberately not indexed (index.model.SkipFile: counted,
-# remembered, no problem line); "setup": its reader cannot run here (index.model.ReaderUnavailable: ``setup``
-# said once per run, the file left out of the manifest so that the next run tries it again).
-Failure = tuple[str, str, "str | None"]
-
-
 @dataclass
 class _Plan:
     to_read: list[tuple[str, os.stat_result]] = field(default_factory=list)
@@ -161,7 +141,7 @@ class _Run:
     before_commit: Callable[[], None] = lambda: None  # stages the manifest; called right before the commit
     carry: Callable[[_Run, str], None] | None = None  # a rebuild: keep a file's articles from the old index
 
-    def file_done(self, path: str, st: os.stat_result, failure: Failure | None, rows: list[dict]) -> None:
+    def file_done(self, path: str, st: os.stat_result, failure: documents.Failure | None, rows: list[dict]) -> None:
         """Record one read file: its articles (already written) replace what the index held for it."""
         files, report = self.files, self.report
         old = files.get(path)
@@ -180,7 +160,7 @@ class _Run:
             rows = []
         if self.live:
             # Also for files the manifest does not know: documents of a run whose manifest was lost.
-            self.writer.delete_by_term("path", path_term(path))
+            self.writer.delete_by_term("path", documents.path_term(path))
         had = bool(old and old.get("articles"))
         if old is not None:
             self.gone_ids.update(a["id"] for a in old.get("articles", ()))
@@ -231,7 +211,7 @@ class _CarryOver:
         for row, fields in docs:
             if fields is None or row["id"] in run.batch_ids:
                 continue
-            run.writer.add_document(**_article_doc(article_from_fields(fields), path))
+            run.writer.add_document(**documents.article_doc(article_from_fields(fields), path))
             run.batch_ids.add(row["id"])
             sketch = self._sketches.get(row["id"]) if isinstance(self._sketches, dict) else None
             if isinstance(sketch, list):
@@ -343,7 +323,7 @@ class Indexer:
         on_wait: Callable[[str], None] | None = None,
         follow_links: bool = False,
     ) -> IndexReport:
-        """See Library.update. Any failure is a LibraryError saying what happened and the way out."""
+        """See ``update``. Any failure is a LibraryError saying what happened and the way out."""
         started = time.monotonic()
         try:
             given = [str(Path(p).expanduser().resolve()) for p in paths]
@@ -360,7 +340,7 @@ class Indexer:
             if isinstance(exc, OSError):
                 raise self._os_error(exc) from None
             raise LibraryError(f"`brief index` stopped on an unexpected error ({type(exc).__name__}: "
-                               f"{_clip(exc)}); the previous index is intact") from exc
+                               f"{documents.clip(exc)}); the previous index is intact") from exc
         report.seconds = time.monotonic() - started
         return report
 
@@ -495,7 +475,7 @@ class Indexer:
                 how = ("`brief index --rebuild`" if salvaged
                        else "`brief index --rebuild PATH...` with the folders to index")
                 raise IndexDamaged(f"the library manifest {where} {what} and the index cannot be read "
-                                   f"({type(exc).__name__}: {_clip(exc)}); run {how}") from None
+                                   f"({type(exc).__name__}: {documents.clip(exc)}); run {how}") from None
             manifest = empty_manifest()
             manifest["roots"] = salvaged
             return manifest, False
@@ -619,7 +599,7 @@ class Indexer:
                 if isinstance(exc, OSError) and exc.errno in SPACE_ERRNOS | DENIED_ERRNOS:
                     raise
                 raise IndexDamaged(
-                    f"the index in {self.root} could not be read ({type(exc).__name__}: {_clip(exc)}); "
+                    f"the index in {self.root} could not be read ({type(exc).__name__}: {documents.clip(exc)}); "
                     f"run `brief index --rebuild` to rebuild it"
                 ) from None
             total = len(plan.to_read)
@@ -641,7 +621,7 @@ class Indexer:
             generation = writer.generation
             run.before_commit = lambda: self._stage(manifest, run, rebuilding, roots, token, generation, fresh)
             for path in plan.to_remove:
-                writer.delete_by_term("path", path_term(path))
+                writer.delete_by_term("path", documents.path_term(path))
                 report.removed += 1
                 report.articles_removed += len(files.pop(path).get("articles", ()))
             if big:
@@ -704,15 +684,15 @@ class Indexer:
         """Read and write the planned files one after the other, in this process; then commit."""
         writer, report, total = run.writer, run.report, len(plan.to_read)
         for n, (path, st) in enumerate(plan.to_read, 1):
-            path, articles, failure, notes, article_sketches = _read_one(path)
+            path, articles, failure, notes, article_sketches = documents.read_one(path)
             report.notes.extend(notes)
             kept = []
             if failure is None:
                 kept = self._unique(articles, run.batch_ids, path, report)
                 for article in kept:
-                    writer.add_document(**_article_doc(article, path))
+                    writer.add_document(**documents.article_doc(article, path))
                     run.sketches[article.id] = article_sketches[article.id]
-            run.file_done(path, st, failure, [_catalog_row(a) for a in kept])
+            run.file_done(path, st, failure, [documents.catalog_row(a) for a in kept])
             if progress:
                 progress("index", n, total)
         if progress:
@@ -751,7 +731,7 @@ class Indexer:
                 kept = []
                 for row, docnum, sketch, label in entries:
                     if row["id"] in run.batch_ids:  # also in the other worker's share
-                        report.problems.append(_repeated_id_message(path, label))
+                        report.problems.append(documents.repeated_id_message(path, label))
                         dropped[worker].append(docnum)
                         continue
                     run.batch_ids.add(row["id"])
@@ -766,7 +746,7 @@ class Indexer:
         kept = []
         for a in articles:
             if a.id in seen:
-                report.problems.append(_repeated_id(path, a))
+                report.problems.append(documents.repeated_id(path, a))
                 continue
             seen.add(a.id)
             kept.append(a)
@@ -844,7 +824,7 @@ class Indexer:
     def _os_error(self, exc: OSError) -> LibraryError:
         """The one line for an OSError that stopped the run (writing, almost always)."""
         root = display_path(str(self.root))
-        target = display_path(_file_of(exc) or str(self.root))
+        target = display_path(documents.file_of(exc) or str(self.root))
         if exc.errno in SPACE_ERRNOS:
             why = {errno.EDQUOT: " (disk quota exceeded)", errno.EFBIG: " (file too large)"}.get(exc.errno, "")
             return LibraryError(f"no space left on the device holding {root}{why} while writing {target}: "
@@ -856,80 +836,6 @@ class Indexer:
                                 f"index is intact")
         intact = "; the previous index is intact" if self.index_dir.is_dir() else ""
         return LibraryError(f"{target}: {exc.strerror or exc}{intact}")
-
-
-# ----------------------------------------------------------------------------------------------
-# Reading one file (in the worker processes of index.parallel for big batches)
-
-
-class _ReadTimeout(BaseException):
-    """Raised by SIGALRM in a reader that took longer than READ_TIMEOUT (a BaseException, so that a
-    library's ``except Exception`` does not swallow it)."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float | None):
-    """Interrupt the block with _ReadTimeout after ``seconds`` (and again every second, should something
-    swallow it). Signals only reach a process's main thread: in another thread (the app indexes from a
-    worker thread) there is no limit. Nor is code interrupted that never returns to the interpreter (a C
-    extension in a loop); index.parallel's watchdog stops such a worker."""
-    if (not seconds or seconds <= 0 or not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()):
-        yield
-        return
-    armed = [True]
-
-    def alarm(signum, frame):
-        if armed[0]:
-            raise _ReadTimeout
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
-    try:
-        yield
-    finally:
-        armed[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
-
-
-def _read_one(path: str):
-    """(path, articles, failure, notes, {id: sketch}) for one file; never raises for bad input.
-
-    ``failure`` is None or a Failure; ``notes`` are the reader's remarks ("read as Windows-1252").
-    """
-    from .dedup import sketch
-    from .model import ReadError, ReaderUnavailable, SkipFile
-    from .readers import read_file
-
-    notes: list[str] = []
-    try:
-        with _time_limit(READ_TIMEOUT):
-            articles = read_file(path, notes)
-            if not articles:
-                raise ReadError(path, "no article text found")
-            sketches = {a.id: sketch(a.body) for a in articles}
-    except _ReadTimeout:
-        return path, [], ("bad", f"took longer than {READ_TIMEOUT:g} s to read; skipped", None), notes, {}
-    except ReaderUnavailable as exc:
-        return path, [], ("setup", exc.reason, exc.setup), notes, {}
-    except SkipFile as exc:
-        return path, [], ("skip", exc.reason, None), notes, {}
-    except ReadError as exc:
-        return path, [], ("bad", exc.reason, None), notes, {}
-    except RecursionError:
-        return path, [], ("bad", "could not be read (nested too deeply)", None), notes, {}
-    except Exception as exc:  # a reader bug must not stop the run
-        return path, [], ("bad", f"could not be read ({type(exc).__name__}: {_clip(exc)})", None), notes, {}
-    return path, articles, None, notes, sketches
-
-
-def _repeated_id(path: str, a: Article) -> str:
-    return _repeated_id_message(path, a.key or a.title)
-
-
-def _repeated_id_message(path: str, label: str) -> str:
-    return f"{path}: entry {label!r} repeats an id already indexed; skipped"
 
 
 def _commit_with(writer, workers, dropped: list[list[int]]) -> None:
@@ -968,60 +874,6 @@ def _remove_orphan_segments(storage) -> None:
     with contextlib.suppress(Exception):
         toc = storage.open_index(indexname=ARTICLES)._read_toc()
         clean_files(storage, ARTICLES, toc.generation, toc.segments)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def path_term(path: str) -> str:
-    """The ``path`` term of a file in the index: the path itself, or, for a name with bytes that are not
-    UTF-8 (Python keeps them as lone surrogates, which Whoosh cannot encode), a NUL and the path's bytes
-    as Latin-1: encodable, and never another file's term (no real path holds a NUL). The stored ``path``
-    stays the real one."""
-    if path.isascii():
-        return path
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return "\x00" + path.encode("utf-8", "surrogateescape").decode("latin-1")
-
-
-def _indexable(text: str) -> str:
-    """``text`` with any lone surrogate replaced (Whoosh encodes every term as UTF-8)."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return _SURROGATE.sub("\ufffd", text)
-
-
-def _article_doc(a: Article, path: str) -> dict:
-    """The Whoosh document of an article; ``path`` is the manifest's key for its file."""
-    doc = {
-        "id": a.id,
-        "path": path_term(path),
-        "key": a.key,
-        "title": a.title,
-        "body": a.body,
-        "outlet": a.outlet or "",
-        "outlet_facet": _indexable((a.outlet or "").lower()),
-        "author": a.author or "",
-        "tags": ",".join(t.replace(",", " ") for t in a.tags),
-        "url": a.url,
-        "hash": a.content_hash,
-    }
-    if doc["path"] != path:
-        doc["_stored_path"] = path
-    for name in ("title", "body", "outlet", "author", "tags"):  # indexed: encodable; stored as they are
-        text = _indexable(doc[name])
-        if text is not doc[name]:
-            doc[f"_stored_{name}"], doc[name] = doc[name], text
-    if a.published:
-        doc["published"] = datetime(a.published.year, a.published.month, a.published.day)
-    return doc
 
 
 def _index_id(folder: Path) -> str:
@@ -1081,27 +933,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _file_of(exc: BaseException) -> str | None:
-    """The file an OSError happened on: its filename, else the open file the innermost frames of its
-    traceback were writing (Whoosh's StructFile, or a Python file object)."""
-    name = getattr(exc, "filename", None)
-    if isinstance(name, (str, bytes)) and name:
-        return os.fsdecode(name)
-    frames = []
-    tb = exc.__traceback__
-    while tb is not None:
-        frames.append(tb.tb_frame)
-        tb = tb.tb_next
-    for frame in reversed(frames):
-        for value in list(frame.f_locals.values()):
-            for obj in (value, getattr(value, "file", None) if type(value).__name__ == "StructFile" else None):
-                if isinstance(obj, io.IOBase):
-                    name = getattr(obj, "name", None)
-                    if isinstance(name, str) and os.path.isabs(name):
-                        return name
-    return None
-
-
 def _salvage_roots(raw) -> list[str]:
     """The roots a damaged manifest still names (absolute paths only)."""
     roots = raw.get("roots") if isinstance(raw, dict) else None
@@ -1118,11 +949,6 @@ def _folders_holding(files: Iterable[str]) -> list[str]:
         if not _under_any(folder, kept):
             kept.append(folder)
     return kept
-
-
-def _clip(exc: BaseException, limit: int = 200) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _under_any(path: str, roots: list[str]) -> bool:

@@ -17,15 +17,16 @@ over manifest.json after it. Readers take manifest.next.json instead of manifest
 stamp names the index's current commit (the commit happened), so the catalog (`list`, `show`, the app)
 always describes the index that `search` reads; the next `brief index` promotes or drops it under the lock.
 
-This module is the read side, kept light because a cold `brief search` imports it; writing lives in
-index.indexer and is imported only by `Library.update`.
+This module is the read side, kept light because a cold `brief search` imports it. Writing lives in
+index.indexer (``update(lib, paths)``, ``hold_lock(lib)``), which imports this module; this module never
+imports it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -34,7 +35,6 @@ from .errors import LibraryError
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold search pays for every import)
 
 if TYPE_CHECKING:
-    from .indexer import IndexReport, ProgressFn
     from .model import Article
 
 MANIFEST_VERSION = 1
@@ -192,7 +192,7 @@ def read_manifest_file(path: Path) -> tuple[dict | None, str | None, object]:
 
 
 class Library:
-    """A library folder. Reading (search, show, list) needs no lock; `update` takes it."""
+    """A library folder. Reading (search, show, list) needs no lock; writing (index.indexer.update) takes it."""
 
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root).expanduser().resolve()
@@ -267,6 +267,10 @@ class Library:
         if self._manifest is None:
             self._manifest = self.read_manifest()
         return self._manifest
+
+    def forget(self) -> None:
+        """Drop what was read of the manifest: the next call reads it again (index.indexer.update calls it)."""
+        self._manifest = None
 
     def read_manifest(self) -> dict:
         """The manifest in force as it is on disk now (empty for a new library), validated. Raises
@@ -350,42 +354,6 @@ class Library:
                 fields = s.document(id=aid)
                 if fields is not None:
                     yield article_from_fields(fields)
-
-    # -- writing (index.indexer) ---------------------------------------------------------------
-
-    def lock(self, wait: float = 30.0, on_wait: Callable[[str], None] | None = None):
-        """Hold the library's write lock; wait up to ``wait`` seconds for another writer."""
-        from .indexer import hold_lock
-
-        return hold_lock(self, wait=wait, on_wait=on_wait)
-
-    def update(
-        self,
-        paths: Iterable[str | os.PathLike] = (),
-        *,
-        rebuild: bool = False,
-        wait: float = 30.0,
-        progress: ProgressFn | None = None,
-        on_wait: Callable[[str], None] | None = None,
-        follow_links: bool = False,
-    ) -> IndexReport:
-        """Bring the index up to date with ``paths`` (default: the roots indexed before).
-
-        New and changed files are read and (re)indexed, deleted ones removed, unchanged ones
-        skipped without being read. Nothing is visible until the final commit, so an interrupted
-        run leaves the previous index complete and usable. Links leading outside ``paths`` are skipped
-        unless ``follow_links``. A missing or damaged manifest is rebuilt from the index first (said in
-        the report's notes). Failures (disk full, no permission, anything unexpected) raise
-        LibraryError with the reason; the previous index is then intact.
-        """
-        from .indexer import update
-
-        return update(self, paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
-                      follow_links=follow_links)
-
-    def forget(self) -> None:
-        """Drop what was read of the manifest: the next call reads it again (after an update)."""
-        self._manifest = None
 
 
 def article_from_fields(fields: dict) -> Article:

@@ -35,11 +35,11 @@ from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
 WORKERS = 2  # as Whoosh's procs=2 writer; the main process mostly waits for them
 CHUNK = 8  # paths a worker takes at a time: small, so both stay busy to the end
 POLL = 1.0  # seconds between liveness checks while waiting for the workers
-STUCK_GRACE = 5.0  # seconds past index.indexer.READ_TIMEOUT after which a worker stuck on one file is stopped
+STUCK_GRACE = 5.0  # seconds past index.documents.READ_TIMEOUT after which a worker stuck on one file is stopped
 
 # What a worker sends back for one file:
 #   (path, failure or None, notes, problems, [(catalog_row, docnum, sketch, label), ...])
-# ``failure`` is an index.indexer.Failure, ``notes`` the reader's remarks, ``problems`` the entries left out
+# ``failure`` is an index.documents.Failure, ``notes`` the reader's remarks, ``problems`` the entries left out
 # (an id repeated), ``docnum`` the document's number in that worker's segment, ``label`` names the entry in
 # the "repeats an id" message.
 FileResult = tuple[str, "tuple | None", list[str], list[str], list[tuple[dict, int, list[int], str]]]
@@ -55,7 +55,7 @@ class Workers:
     The workers never outlive this process: the kernel kills them when it dies (Linux
     PR_SET_PDEATHSIG), and each checks before every file that it is still this process's child. They
     close ``close_fds`` (the library's lock, Whoosh's write lock) as they start, so that only this
-    process holds the locks. A worker stuck on one file past index.indexer.READ_TIMEOUT (in code the
+    process holds the locks. A worker stuck on one file past index.documents.READ_TIMEOUT (in code the
     alarm cannot interrupt) is stopped, and the run ends with a message naming the file.
     """
 
@@ -159,11 +159,11 @@ class Workers:
         alarm in the worker could not interrupt it): a clear error instead of a hang."""
         import time
 
-        from . import indexer
+        from . import documents
 
-        if not indexer.READ_TIMEOUT or indexer.READ_TIMEOUT <= 0:
+        if not documents.READ_TIMEOUT or documents.READ_TIMEOUT <= 0:
             return
-        limit = indexer.READ_TIMEOUT + STUCK_GRACE
+        limit = documents.READ_TIMEOUT + STUCK_GRACE
         now = time.monotonic()
         for n in workers:
             started = self._busy[n]
@@ -212,7 +212,7 @@ def _work(folder: str, indexname: str, paths: list[str], counter, conn, limitmb:
         segment = _index_share(folder, indexname, paths, counter, conn, limitmb, where, n, busy, current, parent)
         conn.send(("done", segment))
     except BaseException as exc:
-        from .indexer import _file_of
+        from .documents import file_of
         from .sanitize import display_path, safe_inline
 
         frame = traceback.extract_tb(exc.__traceback__)[-1:]
@@ -221,7 +221,7 @@ def _work(folder: str, indexname: str, paths: list[str], counter, conn, limitmb:
         err = exc.errno if isinstance(exc, OSError) else None
         with contextlib.suppress(BaseException):
             conn.send(("error", (f"{on} ({type(exc).__name__}: {safe_inline(str(exc))[:300]}{at})", err,
-                                 _file_of(exc) if err is not None else None)))
+                                 file_of(exc) if err is not None else None)))
     finally:
         conn.close()
 
@@ -246,7 +246,7 @@ def _index_share(folder: str, indexname: str, paths: list[str], counter, conn, l
 
     from whoosh.filedb.filestore import FileStorage
 
-    from . import indexer  # looked up at call time, so that tests can patch its functions
+    from . import documents  # its functions looked up at call time, so that tests can patch them
 
     random.seed()  # Whoosh names segments and temporary files with `random`: never as the other worker
     ix = FileStorage(folder, supports_mmap=False).open_index(indexname=indexname)
@@ -267,16 +267,16 @@ def _index_share(folder: str, indexname: str, paths: list[str], counter, conn, l
             where[:] = [path]
             current[n] = number
             busy[n] = time.monotonic()
-            path, articles, failure, notes, sketches = indexer._read_one(path)
+            path, articles, failure, notes, sketches = documents.read_one(path)
             busy[n] = 0.0
             entries, problems = [], []
             for a in articles if failure is None else ():
                 if a.id in seen:
-                    problems.append(indexer._repeated_id(path, a))
+                    problems.append(documents.repeated_id(path, a))
                     continue
                 seen.add(a.id)
-                entries.append((indexer._catalog_row(a), writer.docnum, sketches[a.id], a.key or a.title))
-                writer.add_document(**indexer._article_doc(a, path))
+                entries.append((documents.catalog_row(a), writer.docnum, sketches[a.id], a.key or a.title))
+                writer.add_document(**documents.article_doc(a, path))
             out.append((path, failure, notes, problems, entries))
         where.clear()
         conn.send(("files", out))

@@ -83,6 +83,7 @@ def run_brief(*args, env=None, code=None):
 
 @pytest.fixture(scope="module")
 def small_library(tmp_path_factory):
+    from index.indexer import update
     from index.library import Library
 
     src = tmp_path_factory.mktemp("src")
@@ -90,7 +91,7 @@ def small_library(tmp_path_factory):
         (src / f"a{n}.txt").write_text(f"Dam Report {n}\n\nThe dam at Kavra held on day {n}; engineers watched "
                                        f"the water level.\n", encoding="utf-8")
     lib = Library(tmp_path_factory.mktemp("lib"))
-    lib.update([src])
+    update(lib, [src])
     return lib.root
 
 
@@ -179,12 +180,13 @@ def test_default_library_folder_is_platformdirs_answer(monkeypatch, xdg, home):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is for Linux only")
 def test_default_library_search_does_not_import_platformdirs(tmp_path):
+    from index.indexer import update
     from index.library import Library
 
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_text("Dam Holds\n\nThe dam at Kavra held overnight.\n", encoding="utf-8")
-    Library(tmp_path / "xdg" / "brief").update([src])
+    update(Library(tmp_path / "xdg" / "brief"), [src])
     env = {k: v for k, v in os.environ.items() if k != "BRIEF_LIBRARY"}
     env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), PYTHONPATH=str(ROOT), NO_COLOR="1")
     code = ("import sys; from tui.cli import main; code = main(['search', 'dam']); "
@@ -222,6 +224,7 @@ def test_read_only_commands_end_without_the_slow_shutdown_and_lose_no_output(sma
 
 @pytest.mark.parametrize("size", [3_000, 300_000])  # inside and far beyond a pipe's buffer
 def test_a_closed_pipe_ends_a_read_only_command_quietly(tmp_path, size):
+    from index.indexer import update
     from index.library import Library
 
     src = tmp_path / "src"
@@ -229,7 +232,7 @@ def test_a_closed_pipe_ends_a_read_only_command_quietly(tmp_path, size):
     para = "The dam at Kavra held overnight while engineers watched the water level. "
     (src / "long.txt").write_text("Long Dam Report\n\n" + "\n\n".join([para * 4] * (size // 300)), encoding="utf-8")
     lib = Library(tmp_path / "lib")
-    lib.update([src])
+    update(lib, [src])
     (row,) = lib.catalog()
     code = (
         f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-m', 'tui', '--library', {str(lib.root)!r},"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from index.indexer import update
 from index.library import Library
 from index.search import search
 
@@ -17,7 +18,7 @@ GOLD = json.loads((Path(__file__).resolve().parent / "gold" / "demo_gold.json").
 def demo(tmp_path_factory):
     demo_dir = Path(__file__).resolve().parent.parent / "index" / "demo"
     lib = Library(tmp_path_factory.mktemp("demo-lib"))
-    report = lib.update([demo_dir])
+    report = update(lib, [demo_dir])
     return lib, report
 
 

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+import index.documents
 import index.indexer
 import index.parallel
 import index.readers
 from index.errors import LibraryError
+from index.indexer import update
 from index.library import Library
 from index.search import search
 
@@ -119,11 +121,11 @@ def test_parallel_path_gives_what_the_serial_path_gives(sources, tmp_path, paral
     serial = Library(tmp_path / "serial")
     with monkeypatch.context() as m:
         m.setattr(index.indexer, "PARALLEL_THRESHOLD", 10**6)
-        serial_report = serial.update([sources])
+        serial_report = update(serial, [sources])
     assert len(list(serial.index_dir.glob("*.seg"))) == 1 and not parallel
 
     par = Library(tmp_path / "parallel")
-    par_report = par.update([sources])
+    par_report = update(par, [sources])
     assert len(parallel) == 1 and pids_gone(parallel)
     assert len(list(par.index_dir.glob("*.seg"))) == 2  # one segment per worker
 
@@ -145,20 +147,20 @@ def test_bad_files_are_reported_and_the_run_goes_on(sources, tmp_path, parallel)
     write(sources / "empty.txt", "")
     (sources / "binary.txt").write_bytes(b"\x00\x01\x02\xff\xfe" * 50)
     lib = Library(tmp_path / "lib")
-    report = lib.update([sources])
+    report = update(lib, [sources])
     assert parallel and pids_gone(parallel)
     assert report.added == FILES and report.skipped == {"unreadable": 2}
     names = " ".join(report.problems)
     assert "empty.txt" in names and "binary.txt" in names
     assert Library(lib.root).article_count() == FILES + 2 == len(documents(lib))
     # Unchanged bad files are reported again without being read; nothing else happens.
-    again = Library(lib.root).update([sources])
+    again = update(Library(lib.root), [sources])
     assert again.unchanged == FILES and again.skipped == {"unreadable (unchanged since last run)": 2}
 
 
 def test_an_incremental_update_through_the_parallel_path(sources, tmp_path, parallel):
     lib = Library(tmp_path / "lib")
-    lib.update([sources])
+    update(lib, [sources])
     ids = {r["title"]: r["id"] for r in lib.catalog()}
     changed = sources / "0" / "a03.txt"
     write(changed, "Ferry Services Restored\n\nThe hovercraft link to Lemma is running again, the operator said.\n")
@@ -169,7 +171,7 @@ def test_an_incremental_update_through_the_parallel_path(sources, tmp_path, para
     turned_bad.write_bytes(b"\x00\xff" * 100)
     bump(turned_bad)
 
-    report = Library(lib.root).update([sources])
+    report = update(Library(lib.root), [sources])
     assert len(parallel) == 2 and pids_gone(parallel)
     assert (report.added, report.updated, report.removed) == (1, 1, 1)
     assert report.unchanged == FILES - 3
@@ -189,7 +191,7 @@ def test_files_the_manifest_does_not_know_are_not_indexed_twice(sources, tmp_pat
     not know the committed documents all the same (one from before the commit, written back), the next run
     replaces them rather than indexing them twice."""
     lib = Library(tmp_path / "lib")
-    lib.update([sources])
+    update(lib, [sources])
     before = lib.manifest_path.read_bytes()
     for n in range(3):
         write(sources / f"late{n}.txt", f"Late Story {n}\n\nSandbags ran short in district {n} by noon.\n")
@@ -202,11 +204,11 @@ def test_files_the_manifest_does_not_know_are_not_indexed_twice(sources, tmp_pat
     with monkeypatch.context() as m:
         m.setattr(index.indexer, "_commit_with", commit_then_interrupt)
         with pytest.raises(KeyboardInterrupt):
-            Library(lib.root).update([sources])
+            update(Library(lib.root), [sources])
     assert len(hits(Library(lib.root), "sandbags")) == 3
     assert Library(lib.root).article_count() == FILES + 5  # the catalog agrees with the index
     lib.manifest_path.write_bytes(before)  # a manifest that does not know them
-    report = Library(lib.root).update([sources])
+    report = update(Library(lib.root), [sources])
     assert report.added == 3
     fresh = Library(lib.root)
     assert fresh.article_count() == FILES + 5 == len(documents(fresh))
@@ -218,11 +220,11 @@ def test_an_id_repeated_across_files_is_kept_once_as_on_the_serial_path(sources,
     monkeypatch.setattr(index.readers, "make_id",
                         lambda path, key="": "clashing" if path.endswith(clash) else real_id(path, key))
     serial = Library(tmp_path / "serial")
-    serial_report = serial.update([sources])
+    serial_report = update(serial, [sources])
 
     monkeypatch.setattr(index.indexer, "PARALLEL_THRESHOLD", 2)
     monkeypatch.setattr(index.parallel, "CHUNK", 1)
-    real_read, real_commit = index.indexer._read_one, index.indexer._commit_with
+    real_read, real_commit = index.documents.read_one, index.indexer._commit_with
 
     marker = tmp_path / "a33-read"
 
@@ -237,11 +239,11 @@ def test_an_id_repeated_across_files_is_kept_once_as_on_the_serial_path(sources,
         return result
 
     dropped = []
-    monkeypatch.setattr(index.indexer, "_read_one", read)
+    monkeypatch.setattr(index.documents, "read_one", read)
     monkeypatch.setattr(index.indexer, "_commit_with",
                         lambda writer, workers, drop: (dropped.extend(drop), real_commit(writer, workers, drop))[1])
     par = Library(tmp_path / "parallel")
-    par_report = par.update([sources])
+    par_report = update(par, [sources])
     # a33 was skipped in the worker that had a17 first; a17 after both workers wrote theirs.
     assert sum(map(len, dropped)) == 1
     assert par_report.problems == serial_report.problems
@@ -253,46 +255,46 @@ def test_an_id_repeated_across_files_is_kept_once_as_on_the_serial_path(sources,
 
 def test_a_worker_that_raises_stops_the_run_clearly_and_changes_nothing(sources, tmp_path, parallel, monkeypatch):
     lib = Library(tmp_path / "lib")
-    lib.update([sources])
+    update(lib, [sources])
     before = (lib.manifest_path.read_bytes(), sorted(p.name for p in lib.index_dir.iterdir()))
     for n in range(FILES - 3):
         bump(sources / f"{n // 10}" / f"a{n:02d}.txt")
-    real = index.indexer._article_doc
+    real = index.documents.article_doc
 
     def broken(a, path):
         if path.endswith("a25.txt"):
             raise RuntimeError("simulated bug")
         return real(a, path)
 
-    monkeypatch.setattr(index.indexer, "_article_doc", broken)
+    monkeypatch.setattr(index.documents, "article_doc", broken)
     with pytest.raises(LibraryError, match=r"worker \d failed on .*a25\.txt \(RuntimeError: simulated bug"):
-        Library(lib.root).update([sources])
+        update(Library(lib.root), [sources])
     assert pids_gone(parallel[1:])
     assert (lib.manifest_path.read_bytes(), sorted(p.name for p in lib.index_dir.iterdir())) == before
     assert Library(lib.root).article_count() == FILES + 2 == len(documents(Library(lib.root)))
     # A rebuild that fails leaves the index as it was and no half-built folder.
     with pytest.raises(LibraryError, match="simulated bug"):
-        Library(lib.root).update([sources], rebuild=True)
+        update(Library(lib.root), [sources], rebuild=True)
     assert pids_gone(parallel[2:]) and not list(lib.root.glob("index.*.*"))
     assert sorted(p.name for p in lib.index_dir.iterdir()) == before[1]
 
 
 def test_a_worker_that_dies_is_an_error_not_a_hang(sources, tmp_path, parallel, monkeypatch):
     lib = Library(tmp_path / "lib")
-    lib.update([sources])
+    update(lib, [sources])
     for n in range(FILES - 3):
         bump(sources / f"{n // 10}" / f"a{n:02d}.txt")
-    real = index.indexer._read_one
+    real = index.documents.read_one
 
     def killed(path):
         if path.endswith("a30.txt"):
             os.kill(os.getpid(), signal.SIGKILL)
         return real(path)
 
-    monkeypatch.setattr(index.indexer, "_read_one", killed)
+    monkeypatch.setattr(index.documents, "read_one", killed)
     started = time.monotonic()
     with pytest.raises(LibraryError, match="killed by signal 9"):
-        Library(lib.root).update([sources])
+        update(Library(lib.root), [sources])
     assert time.monotonic() - started < 20
     assert pids_gone(parallel[1:])
     assert Library(lib.root).article_count() == FILES + 2 == len(documents(Library(lib.root)))
@@ -301,7 +303,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(sources, tmp_path, parallel, 
 def indexed_then_changed(sources: Path, tmp_path: Path) -> Library:
     """A library of ``sources``, after which most of them change and one is added: a big next run."""
     lib = Library(tmp_path / "lib")
-    lib.update([sources])
+    update(lib, [sources])
     for n in range(FILES - 3):
         bump(sources / f"{n // 10}" / f"a{n:02d}.txt")
     write(sources / "new.txt", "Sandbags Run Short\n\nVolunteers ran out of sandbags by noon.\n")
@@ -316,16 +318,16 @@ def test_an_interrupt_stops_the_workers_and_keeps_the_previous_index(sources, tm
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        Library(lib.root).update([sources], progress=progress)
+        update(Library(lib.root), [sources], progress=progress)
     assert pids_gone(parallel[1:])
     assert hits(Library(lib.root), "sandbags") == []
     assert Library(lib.root).article_count() == FILES + 2 == len(documents(Library(lib.root)))
-    assert Library(lib.root).update([sources]).added == 1
+    assert update(Library(lib.root), [sources]).added == 1
 
 
 def test_an_app_indexing_from_a_thread_indexes_serially(sources, tmp_path, parallel):
     out = {}
-    thread = threading.Thread(target=lambda: out.update(report=Library(tmp_path / "lib").update([sources])))
+    thread = threading.Thread(target=lambda: out.update(report=update(Library(tmp_path / "lib"), [sources])))
     thread.start()
     thread.join()
     assert out["report"].added == FILES and not parallel
@@ -334,8 +336,9 @@ def test_an_app_indexing_from_a_thread_indexes_serially(sources, tmp_path, paral
 KILL = textwrap.dedent("""
     import os, signal, sys, time
     sys.path.insert(0, {root!r})
-    import index.indexer, index.parallel
+    import index.documents, index.indexer, index.parallel
     from whoosh.writing import SegmentWriter
+    from index.indexer import update
     from index.library import Library
     index.indexer.PARALLEL_THRESHOLD = 2
     index.parallel.CHUNK = 1
@@ -344,13 +347,13 @@ KILL = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)  # the segments are written, the TOC is not
         SegmentWriter._commit_toc = crash
     else:
-        real = index.indexer._read_one
+        real = index.documents.read_one
         def slow(path):
             time.sleep(0.5)
             return real(path)
-        index.indexer._read_one = slow
+        index.documents.read_one = slow
         print(os.getpid(), flush=True)
-    Library({library!r}).update([{sources!r}])
+    update(Library({library!r}), [{sources!r}])
 """)
 
 
@@ -387,7 +390,7 @@ def test_a_killed_run_leaves_the_previous_index_complete_and_no_worker_behind(so
     fresh = Library(lib.root)
     assert hits(fresh, "sandbags") == []
     assert fresh.article_count() == FILES + 2 == len(documents(fresh))
-    report = Library(lib.root).update([sources])  # the next run finishes the job
+    report = update(Library(lib.root), [sources])  # the next run finishes the job
     assert report.added == 1 and report.updated == FILES - 3
     assert hits(Library(lib.root), "sandbags") == ["Sandbags Run Short"]
     assert len(documents(Library(lib.root))) == FILES + 3

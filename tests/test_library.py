@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import LibraryError, LockTimeout
+from index.indexer import update
 from index.library import Library
 from index.search import search
 
@@ -68,7 +69,7 @@ def fingerprint(folder: Path) -> dict[str, tuple[str, int]]:
 
 def test_first_index_reads_every_supported_file(lib, sources):
     (sources / "notes.docx").write_bytes(b"PK\x03\x04 not an article")
-    report = lib.update([sources])
+    report = update(lib, [sources])
     assert (report.added, report.updated, report.removed) == (3, 0, 0)
     assert report.skipped == {"unsupported file type .docx": 1}
     assert report.total_articles == 3
@@ -77,19 +78,19 @@ def test_first_index_reads_every_supported_file(lib, sources):
 
 
 def test_unchanged_files_are_skipped_without_reading_them(lib, sources, monkeypatch):
-    lib.update([sources])
+    update(lib, [sources])
     import index.readers
 
     def boom(*args, **kwargs):
         raise AssertionError("an unchanged file was read")
 
     monkeypatch.setattr(index.readers, "read_file", boom)
-    report = Library(lib.root).update([sources])
+    report = update(Library(lib.root), [sources])
     assert report.unchanged == 3 and report.added == report.updated == 0
 
 
 def test_changed_added_and_deleted_files_are_brought_up_to_date(lib, sources):
-    lib.update([sources])
+    update(lib, [sources])
     old_id = ids_for(lib, "ferries")[0]
     two = sources / "two.txt"
     two.write_text("Ferry Services Restored\n\nThe hovercraft link to Lemma is running again, the operator said.\n")
@@ -97,7 +98,7 @@ def test_changed_added_and_deleted_files_are_brought_up_to_date(lib, sources):
     (sources / "sub" / "three.md").unlink()
     write_article(sources, "four.txt", "Harbour Cranes Inspected", "Engineers inspected the cranes for storm damage.")
 
-    report = Library(lib.root).update([sources])
+    report = update(Library(lib.root), [sources])
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 1)
     assert ids_for(lib, "hovercraft") == [old_id]  # same file, same id
     assert ids_for(lib, "cancelled") == []  # the old text is gone
@@ -107,25 +108,25 @@ def test_changed_added_and_deleted_files_are_brought_up_to_date(lib, sources):
 
 
 def test_indexing_a_second_folder_keeps_the_first(lib, sources, tmp_path):
-    lib.update([sources])
+    update(lib, [sources])
     other = tmp_path / "other"
     write_article(other, "a.txt", "Volcano Ash Grounds Flights", "Airports closed as ash drifted south.")
-    lib.update([other])
+    update(lib, [other])
     assert Library(lib.root).article_count() == 4
     assert titles_for(lib, "ferries") and titles_for(lib, "volcano")
 
 
 def test_index_with_no_paths_rescans_the_folders_indexed_before(lib, sources):
-    lib.update([sources])
+    update(lib, [sources])
     write_article(sources, "five.txt", "Lighthouse Keeper Rescued", "A keeper was lifted from the rock by helicopter.")
-    report = Library(lib.root).update()
+    report = update(Library(lib.root))
     assert report.added == 1 and report.unchanged == 3
 
 
 def test_a_bad_file_is_named_with_its_reason_and_the_run_goes_on(lib, sources):
     (sources / "empty.txt").write_text("")
     (sources / "binary.txt").write_bytes(b"\x00\x01\x02\xff\xfe" * 50)
-    report = lib.update([sources])
+    report = update(lib, [sources])
     assert report.added == 3
     names = " ".join(report.problems)
     assert "empty.txt" in names and "binary.txt" in names
@@ -133,30 +134,30 @@ def test_a_bad_file_is_named_with_its_reason_and_the_run_goes_on(lib, sources):
 
 
 def test_a_file_that_turns_bad_keeps_its_previous_version(lib, sources):
-    lib.update([sources])
+    update(lib, [sources])
     two = sources / "two.txt"
     two.write_bytes(b"\x00\xff" * 100)
-    report = Library(lib.root).update([sources])
+    report = update(Library(lib.root), [sources])
     assert any("two.txt" in p for p in report.problems)
     assert titles_for(lib, "ferries") == ["Ferry Services Suspended Along the Coast"]
 
 
 def test_sources_are_never_modified(lib, sources):
     before = fingerprint(sources)
-    lib.update([sources])
-    Library(lib.root).update([sources], rebuild=True)
+    update(lib, [sources])
+    update(Library(lib.root), [sources], rebuild=True)
     assert fingerprint(sources) == before
 
 
 def test_ids_are_stable_across_rebuild(lib, sources):
-    lib.update([sources])
+    update(lib, [sources])
     before = sorted(r["id"] for r in lib.catalog())
-    Library(lib.root).update(rebuild=True)
+    update(Library(lib.root), rebuild=True)
     assert sorted(r["id"] for r in Library(lib.root).catalog()) == before
 
 
 def test_resolve_id_accepts_a_unique_prefix(lib, sources):
-    lib.update([sources])
+    update(lib, [sources])
     full = lib.catalog()[0]["id"]
     assert lib.resolve_id(full[:5].upper()) == full
     with pytest.raises(LookupError, match="no article"):
@@ -174,7 +175,7 @@ def test_near_duplicate_copies_are_linked(lib, tmp_path):
                   + " Editor's note: this story first ran on the wire.")
     write_article(src, "other.txt", "Pumps Arrive", "The pumps arrived in Kavra on day three, the council said, "
                   "and the flood defences held overnight.")
-    lib.update([src])
+    update(lib, [src])
     by_title = {r["title"]: r["id"] for r in lib.catalog()}
     dups = lib.near_duplicates()
     assert dups[by_title["Council Hires Pumps"]] == [by_title["Kavra Council Hires Extra Pumps"]]
@@ -187,29 +188,29 @@ def test_missing_library_says_how_to_start(tmp_path):
 
 
 def test_corrupt_index_names_rebuild(lib, sources):
-    lib.update([sources])
+    update(lib, [sources])
     for seg in (lib.root / "index").glob("*.seg"):
         seg.write_bytes(b"garbage" * 10)
     for toc in (lib.root / "index").glob("_articles_*.toc"):
         toc.write_bytes(b"not a toc")
     with pytest.raises(LibraryError, match="--rebuild"):
         Library(lib.root).open_index()
-    Library(lib.root).update(rebuild=True)
+    update(Library(lib.root), rebuild=True)
     assert titles_for(Library(lib.root), "ferries")
 
 
 def test_a_corrupt_manifest_is_named_then_rebuilt_from_the_index(lib, sources):
-    lib.update([sources])
+    update(lib, [sources])
     ids = sorted(r["id"] for r in lib.catalog())
     lib.manifest_path.write_text("{not json")
     with pytest.raises(LibraryError, match=r"manifest\.json is damaged \(not JSON.*run `brief index`"):
         Library(lib.root).catalog()
-    report = Library(lib.root).update()  # no PATH: the roots come from the index
+    report = update(Library(lib.root))  # no PATH: the roots come from the index
     assert any("rebuilt it from the index" in n for n in report.notes)
     assert report.updated == 3 and report.added == 0  # every file read again (its stat was lost)
     assert sorted(r["id"] for r in Library(lib.root).catalog()) == ids
-    assert Library(lib.root).update().unchanged == 3
-    Library(lib.root).update([sources], rebuild=True)
+    assert update(Library(lib.root)).unchanged == 3
+    update(Library(lib.root), [sources], rebuild=True)
     assert Library(lib.root).article_count() == 3
 
 
@@ -217,8 +218,9 @@ def _hold_lock(root: Path) -> subprocess.Popen:
     code = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
+        from index.indexer import hold_lock
         from index.library import Library
-        with Library({str(root)!r}).lock():
+        with hold_lock(Library({str(root)!r})):
             print("locked", flush=True)
             time.sleep(30)
     """)
@@ -232,13 +234,13 @@ def test_a_second_writer_waits_then_fails_clearly(lib, sources):
     messages: list[str] = []
     try:
         with pytest.raises(LockTimeout, match="still writing"):
-            lib.update([sources], wait=0.5, on_wait=messages.append)
+            update(lib, [sources], wait=0.5, on_wait=messages.append)
     finally:
         holder.kill()
         holder.wait()
     assert messages and "waiting" in messages[0]
     # Once the other writer is gone (even killed), the lock is free again.
-    assert Library(lib.root).update([sources]).added == 3
+    assert update(Library(lib.root), [sources]).added == 3
 
 
 CRASH = textwrap.dedent("""
@@ -246,7 +248,7 @@ CRASH = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     import index.schema  # imports Whoosh
     from whoosh.writing import SegmentWriter
-    from index.indexer import Indexer
+    from index.indexer import Indexer, update
     from index.library import Library
     target = {target!r}
 
@@ -263,13 +265,13 @@ CRASH = textwrap.dedent("""
             crash()
 
         SegmentWriter.commit = after
-    Library({library!r}).update([{sources!r}])
+    update(Library({library!r}), [{sources!r}])
 """)
 
 
 @pytest.mark.parametrize("target, sig", [("commit", "SIGKILL"), ("commit", "SIGINT"), ("manifest", "SIGKILL")])
 def test_a_killed_run_leaves_one_consistent_library(lib, sources, target, sig):
-    lib.update([sources])
+    update(lib, [sources])
     write_article(sources, "new.txt", "Sandbags Run Short", "Volunteers ran out of sandbags by noon on Wednesday.")
     two = sources / "two.txt"
     two.write_text("Ferry Services Restored\n\nThe hovercraft link to Lemma is running again.\n")
@@ -287,7 +289,7 @@ def test_a_killed_run_leaves_one_consistent_library(lib, sources, target, sig):
         assert fresh.article_count() == 4 and titles_for(fresh, "sandbags") == ["Sandbags Run Short"]
         assert fresh.resolve_id(ids_for(fresh, "sandbags")[0])
     # The next run finishes the job.
-    report = Library(lib.root).update([sources])
+    report = update(Library(lib.root), [sources])
     assert (report.added, report.updated) == ((1, 1) if target == "commit" else (0, 0))
     assert not fresh.next_manifest_path.exists()
     assert titles_for(Library(lib.root), "sandbags") == ["Sandbags Run Short"]
@@ -300,8 +302,8 @@ def test_rebuild_forgets_near_duplicates_of_articles_now_gone(lib, tmp_path):
     write_article(first, "wire.txt", "Council Hires Pumps", body)
     write_article(second, "repost.txt", "Kavra Council Hires Extra Pumps", body[: int(len(body) * 0.9)])
     write_article(second, "other.txt", "Pumps Arrive", "The pumps arrived in Kavra on day three, the council said.")
-    lib.update([first])
-    lib.update([second], rebuild=True)  # the library now holds only the second folder
+    update(lib, [first])
+    update(lib, [second], rebuild=True)  # the library now holds only the second folder
     ids = {r["id"] for r in lib.catalog()}
     assert len(ids) == 2
     linked = set(lib.near_duplicates()) | {i for v in lib.near_duplicates().values() for i in v}

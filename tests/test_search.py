@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import QueryError
+from index.indexer import update
 from index.library import Library
 from index.search import search
 
@@ -35,7 +36,7 @@ def searcher(tmp_path_factory):
         for n, a in enumerate(ARTICLES):
             f.write(json.dumps({"id": f"a{n}", **a}) + "\n")
     lib = Library(tmp_path_factory.mktemp("lib"))
-    lib.update([src])
+    update(lib, [src])
     with lib.open_index().searcher() as s:
         yield s
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from index.indexer import update
 from index.library import Library
 from index.search import search
 
@@ -17,7 +18,7 @@ def seeded(tmp_path_factory):
     if not SEEDS.is_dir() or not any(SEEDS.glob("*.txt")):
         pytest.skip("../shared/seeds is not present")
     lib = Library(tmp_path_factory.mktemp("seeds-lib"))
-    report = lib.update([SEEDS])
+    report = update(lib, [SEEDS])
     return lib, report
 
 

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from index.indexer import update
 from tui.app import BriefApp
 from tui.screens.reader import ReaderScreen
 
@@ -196,7 +197,7 @@ def test_catalog_is_cached_until_the_manifest_changes(tmp_path, monkeypatch, no_
     (tmp_path / "src" / "feed.jsonl").write_text(
         '{"title": "One", "body": "First text.", "published": "2025-03-04"}\n'
         '{"title": "Two", "body": "Second text.", "published": "2025-03-05"}\n', encoding="utf-8")
-    lib.update()
+    update(lib)
     assert [r["title"] for r in BriefApp(lib).catalog()] == ["Two", "One"]
 
 

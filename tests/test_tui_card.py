@@ -16,6 +16,7 @@ pytest.importorskip("briefs.extract")  # the extraction cache the card is built 
 
 from textual.app import App  # noqa: E402
 
+from index.indexer import update  # noqa: E402
 from index.library import Library  # noqa: E402
 from tui.screens.card import PIN_MARK, CardScreen, export_name, when_label  # noqa: E402
 from tui.screens.export import ConfirmOverwrite, ExportDialog  # noqa: E402
@@ -47,7 +48,7 @@ def stable_demo_copy() -> Path:
 @pytest.fixture(scope="module")
 def demo_lib(tmp_path_factory) -> Library:
     lib = Library(tmp_path_factory.mktemp("lib"))
-    lib.update([stable_demo_copy()], rebuild=True)
+    update(lib, [stable_demo_copy()], rebuild=True)
     return lib
 
 
@@ -370,7 +371,7 @@ async def test_json_export_of_a_card_over_a_hostile_file_name_holds_no_control_c
     (src / "plain.txt").write_text("Lisk dam fails\n\nThe dam failed at 2 a.m. and 15 people died in Lisk on Tuesday.\n",
                                    encoding="utf-8")
     lib = Library(tmp_path / "lib")
-    lib.update([src], rebuild=True)
+    update(lib, [src], rebuild=True)
     app = Harness(lib, card_screen(query=None, ids=[r["id"] for r in lib.catalog()]))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)

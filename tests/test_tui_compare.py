@@ -9,6 +9,7 @@ pytest.importorskip("briefs.extract")
 
 from rich.console import Console  # noqa: E402
 
+from index.indexer import update  # noqa: E402
 from index.library import Library  # noqa: E402
 from test_tui_card import Harness, demo_lib, find_id, settle, sync  # noqa: E402,F401
 from tui.screens.compare import CompareScreen, SourcePicker, differing_spans  # noqa: E402
@@ -166,7 +167,7 @@ async def test_article_text_is_shown_as_is_never_as_markup_or_escapes(tmp_path):
     (folder / "nasty.md").write_text(NASTY, encoding="utf-8")
     (folder / "other.md").write_text(OTHER, encoding="utf-8")
     lib = Library(tmp_path / "lib")
-    lib.update([folder], rebuild=True)
+    update(lib, [folder], rebuild=True)
     ids = [r["id"] for r in lib.catalog()]
     app = Harness(lib, CompareScreen(ids))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from index.indexer import update
 from index.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +74,7 @@ def fixed_demo_library() -> Library:
             shutil.rmtree(sources, ignore_errors=True)
             shutil.rmtree(lib.root, ignore_errors=True)
             shutil.copytree(DEMO, sources)
-            lib.update([sources], rebuild=True)
+            update(lib, [sources], rebuild=True)
             stamp.write_text(json.dumps(want))
         fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -99,7 +100,7 @@ def jsonl_library(tmp: Path, articles: list[dict]) -> Library:
     src.mkdir(parents=True, exist_ok=True)
     (src / "feed.jsonl").write_text("\n".join(json.dumps(a) for a in articles) + "\n", encoding="utf-8")
     lib = Library(tmp / "lib")
-    lib.update([src], rebuild=True)
+    update(lib, [src], rebuild=True)
     return lib
 
 

@@ -497,6 +497,7 @@ def test_an_app_crash_without_a_writable_cache_still_says_one_line(home, small):
 def test_an_exception_in_a_screen_ends_the_app_with_its_traceback_in_the_log(tmp_path, monkeypatch):
     import asyncio
 
+    from index.indexer import update
     from index.library import Library
     from tui.app import BriefApp
     from tui.screens.reader import ReaderScreen
@@ -508,7 +509,7 @@ def test_an_exception_in_a_screen_ends_the_app_with_its_traceback_in_the_log(tmp
     src.mkdir()
     (src / "a.txt").write_text(article(60), encoding="utf-8")
     lib = Library(tmp_path / "lib")
-    lib.update([src])
+    update(lib, [src])
 
     def broken(self):
         raise KeyError("the reader broke")

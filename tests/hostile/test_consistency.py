@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from index.indexer import update
 from index.library import Library
 
 from .conftest import article, assert_clean, bump, run_brief, write
@@ -126,14 +127,14 @@ os.replace = replace
 # the main process killed after committing the workers' segments.
 PARALLEL_KILLS = {
     "worker": """
-import index.indexer
-real_read_one = index.indexer._read_one
+import index.documents
+real_read_one = index.documents.read_one
 main_pid = os.getpid()
 def read_one(path):
     if os.getpid() != main_pid and path.endswith("new-040.txt"):
         die()
     return real_read_one(path)
-index.indexer._read_one = read_one
+index.documents.read_one = read_one
 """,
     "main-while-workers-run": """
 import index.parallel
@@ -182,7 +183,7 @@ def clean_ids(src: Path, tmp_path: Path) -> dict[str, str]:
     state = (str(tmp_path), tuple(sorted((str(p), p.stat().st_mtime_ns) for p in src.rglob("*") if p.is_file())))
     if state not in _CLEAN:
         lib = Library(tmp_path / f"clean-{time.monotonic_ns()}")
-        lib.update([src])
+        update(lib, [src])
         _CLEAN[state] = {r["id"]: r["title"] for r in lib.catalog()}
     return _CLEAN[state]
 
@@ -341,7 +342,7 @@ def test_a_deleted_manifest_is_said_and_brief_index_rebuilds_it_from_the_index(h
     # The cold search reads no manifest (it would cost it dearly), but a missing one costs a stat: it says so too.
     run = assert_clean(run_brief("search", "reservoir", home=home, library=lib), codes=(1,))
     assert "manifest.json is missing" in run.err and "run `brief index`" in run.err, run
-    report = Library(lib).update()  # what `brief index` does (its notes are what it says)
+    report = update(Library(lib))  # what `brief index` does (its notes are what it says)
     assert any("manifest.json: was missing; rebuilt it from the index (4 articles from 4 files" in note
                for note in report.notes), report.notes
     assert set(titles(home, lib)) == ids == set(clean_ids(src, tmp_path))

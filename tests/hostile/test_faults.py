@@ -23,6 +23,7 @@ import pytest
 
 import index.indexer
 import index.readers
+from index.indexer import update
 from index.library import Library
 from index.model import ReaderUnavailable, SkipFile
 
@@ -158,7 +159,7 @@ def still_intact_then_recovers(home: Path, src: Path, lib: Path, before: dict[st
     after = listing(home, lib)
     assert len(after) == len(before) + 4 and searched(home, lib) == set(after)
     fresh = Library(lib.parent / f"clean-{time.monotonic_ns()}")
-    fresh.update([src])
+    update(fresh, [src])
     assert after == {r["id"]: r["title"] for r in fresh.catalog()}
 
 
@@ -350,8 +351,8 @@ def test_a_read_only_file_system_is_said_as_such(home, src, lib):
 
 STUCK = """
 import time
-import index.indexer, index.readers
-index.indexer.READ_TIMEOUT = 2
+import index.documents, index.indexer, index.readers
+index.documents.READ_TIMEOUT = 2
 index.indexer.PARALLEL_THRESHOLD = {threshold}
 real_read = index.readers.read_file
 def read_file(path, *args, **kwargs):
@@ -383,8 +384,8 @@ def test_a_file_that_takes_too_long_is_skipped_and_the_run_goes_on(home, src, li
 
 BLOCKED = """
 import signal, time
-import index.indexer, index.readers
-index.indexer.READ_TIMEOUT = 2
+import index.documents, index.indexer, index.readers
+index.documents.READ_TIMEOUT = 2
 index.indexer.PARALLEL_THRESHOLD = 2
 real_read = index.readers.read_file
 def read_file(path, *args, **kwargs):
@@ -410,9 +411,9 @@ def test_a_worker_stuck_where_no_alarm_reaches_is_stopped_not_waited_for(home, s
 
 
 FDS = """
-import index.indexer
+import index.documents, index.indexer
 index.indexer.PARALLEL_THRESHOLD = 2
-real_read_one = index.indexer._read_one
+real_read_one = index.documents.read_one
 main = os.getpid()
 def read_one(path):
     if os.getpid() != main and path.endswith("a0.txt"):
@@ -424,7 +425,7 @@ def read_one(path):
                 pass
         print("worker fds:", *names, file=sys.stderr, flush=True)
     return real_read_one(path)
-index.indexer._read_one = read_one
+index.documents.read_one = read_one
 """
 
 
@@ -444,7 +445,7 @@ def test_the_workers_do_not_hold_the_library_lock(home, src, lib):
 def test_a_readers_remark_is_a_note_not_a_skip(home, src, lib):
     write(src, "a.txt", article(80))
     (src / "latin.txt").write_bytes(article(80, "caf\xe9").encode("cp1252"))
-    report = Library(lib).update([src])
+    report = update(Library(lib), [src])
     assert report.added == 2 and not report.problems and not report.skipped
     assert any("latin.txt" in n and "Windows-1252" in n for n in report.notes), report.notes
     run = assert_clean(run_brief("index", src, "--rebuild", home=home, library=lib))
@@ -458,7 +459,7 @@ def test_a_reader_that_cannot_run_is_said_once_and_nothing_is_lost(src, lib, mon
     for n in range(3):
         write(src, f"page{n}.html", f"<html><body><p>{article(80, f'page{n}')}</p></body></html>")
     write(src, "a.txt", article(80))
-    first = Library(lib).update([src])
+    first = update(Library(lib), [src])
     assert first.total_articles == 4
     real = index.readers.read_file
 
@@ -471,17 +472,17 @@ def test_a_reader_that_cannot_run_is_said_once_and_nothing_is_lost(src, lib, mon
     for n in range(3):
         bump(src / f"page{n}.html")
     write(src, "new.html", "<html><body><p>" + article(80, "newpage") + "</p></body></html>")
-    report = Library(lib).update([src])
+    report = update(Library(lib), [src])
     assert report.setup == ["trafilatura cannot be imported; reinstall"]  # once, not per file
     assert not report.problems
     assert Library(lib).article_count() == 4  # the earlier versions are kept
     manifest = json.loads(Library(lib).manifest_path.read_text())
     assert str(src / "new.html") not in manifest["files"]  # not remembered as a bad file
-    rebuilt = Library(lib).update([src], rebuild=True)  # a rebuild keeps them too
+    rebuilt = update(Library(lib), [src], rebuild=True)  # a rebuild keeps them too
     assert rebuilt.setup == report.setup and rebuilt.total_articles == 4
     assert searched_ids_of(Library(lib), "page1") and Library(lib).article_count() == 4
     monkeypatch.setattr(index.readers, "read_file", real)
-    again = Library(lib).update([src])  # the reader works again: every changed html file is read
+    again = update(Library(lib), [src])  # the reader works again: every changed html file is read
     assert (again.added, again.updated) == (1, 3) and again.total_articles == 5
 
 
@@ -495,7 +496,7 @@ def searched_ids_of(lib: Library, word: str) -> list[str]:
 def test_a_file_skipped_on_purpose_is_counted_remembered_and_not_a_problem(src, lib, monkeypatch):
     write(src, "a.txt", article(80))
     card = write(src, "card.md", article(80, "card"))
-    Library(lib).update([src])
+    update(Library(lib), [src])
     real = index.readers.read_file
     calls: list[str] = []
 
@@ -507,20 +508,20 @@ def test_a_file_skipped_on_purpose_is_counted_remembered_and_not_a_problem(src, 
 
     monkeypatch.setattr(index.readers, "read_file", skipping)
     bump(card)
-    report = Library(lib).update([src])
+    report = update(Library(lib), [src])
     assert report.skipped == {"brief's own card export": 1} and not report.problems
     assert report.removed == 1 and Library(lib).article_count() == 1  # it was an article before: gone
     calls.clear()
-    again = Library(lib).update([src])
+    again = update(Library(lib), [src])
     assert calls == [] and again.skipped == {"brief's own card export": 1} and not again.problems
 
 
 def test_paths_given_that_do_not_exist_are_reported_missing(home, src, lib, tmp_path):
     write(src, "a.txt", article(80))
-    report = Library(lib).update([src, tmp_path / "no-such-folder"])
+    report = update(Library(lib), [src, tmp_path / "no-such-folder"])
     assert report.missing == [str(tmp_path / "no-such-folder")] and report.added == 1
     assert not report.problems
-    again = Library(lib).update([tmp_path / "nor-this"])
+    again = update(Library(lib), [tmp_path / "nor-this"])
     assert again.missing == [str(tmp_path / "nor-this")]
     assert Library(lib).roots() == [str(src)]  # what does not exist is not remembered as a folder to index
 
@@ -528,7 +529,7 @@ def test_paths_given_that_do_not_exist_are_reported_missing(home, src, lib, tmp_
 def test_a_manifest_never_widens_what_is_read(src, lib, tmp_path, monkeypatch):
     write(src, "a.txt", article(80))
     outside = write(tmp_path / "private", "secret.txt", article(80, "secret"))
-    Library(lib).update([src])
+    update(Library(lib), [src])
     manifest = json.loads(Library(lib).manifest_path.read_text())
     manifest["files"][str(outside)] = {"mtime_ns": -1, "size": -1, "articles": []}  # listed, never walked
     Library(lib).manifest_path.write_text(json.dumps(manifest))
@@ -537,7 +538,7 @@ def test_a_manifest_never_widens_what_is_read(src, lib, tmp_path, monkeypatch):
     monkeypatch.setattr(index.readers, "read_file", lambda path, problems=None: (read.append(str(path)),
                                                                                  real(path, problems))[1])
     write(src, "b.txt", article(80, "ferry"))
-    Library(lib).update()
+    update(Library(lib))
     assert read == [str(src / "b.txt")]
     # A file the walk now passes over (a link leading outside, say) leaves the library: it is not read again.
     real_walk = index.readers.iter_source_files
@@ -548,7 +549,7 @@ def test_a_manifest_never_widens_what_is_read(src, lib, tmp_path, monkeypatch):
 
     monkeypatch.setattr(index.readers, "iter_source_files", walk)
     read.clear()
-    report = Library(lib).update()
+    report = update(Library(lib))
     assert read == [] and report.removed == 1
     assert {r["path"] for r in Library(lib).catalog()} == {str(src / "a.txt")}
 
@@ -606,7 +607,7 @@ def test_article_text_with_a_lone_surrogate_is_indexed_not_a_crash(src, lib, mon
         return real(path, problems)
 
     monkeypatch.setattr(index.readers, "read_file", odd)
-    report = Library(lib).update([src])
+    report = update(Library(lib), [src])
     assert report.added == 2 and not report.problems
     assert searched_ids_of(Library(lib), "turbine") == [make_id(str(src / "odd.txt"))]
     stored = Library(lib).get(make_id(str(src / "odd.txt")))

@@ -22,13 +22,14 @@ from .conftest import article, assert_clean, run_brief, snapshot
 
 def build(src: Path, lib: Path, n: int = 4) -> list[str]:
     """A library of ``n`` dated articles from ``src``; returns their ids."""
+    from index.indexer import update
     from index.library import Library
 
     for i in range(n):
         topic = ("reservoir", "harbour", "bridge", "orchard", "tunnel")[i % 5]
         (src / f"a{i}.md").write_text(f"---\ndate: 2025-03-0{i + 1}\n---\n" + article(120, topic), encoding="utf-8")
     library = Library(lib)
-    library.update([src])
+    update(library, [src])
     return [r["id"] for r in library.catalog()]
 
 
@@ -273,6 +274,7 @@ def test_allowed_globals_are_what_brief_indexes_need(tmp_path, monkeypatch):
     """Build, re-index (deletions, merges), open and search indexes of every shape brief makes, recording
     every global their pickles ask for: the allowed list is exactly that."""
     from index import indexer, safepickle
+    from index.indexer import update
     from index.library import Library
     from index.search import best_passages, count_hits, field_values, search
 
@@ -300,16 +302,16 @@ def test_allowed_globals_are_what_brief_indexes_need(tmp_path, monkeypatch):
         (src / f"b{i}.md").write_text(f"---\ndate: 2024-0{1 + i % 9}-1{i % 9}\n---\n" + article(100, "canal"),
                                       encoding="utf-8")
     big = Library(tmp_path / "big")
-    big.update([src], rebuild=True)  # parallel
+    update(big, [src], rebuild=True)  # parallel
     exercise(big)
     for i in range(3):  # re-index changed files (deletions), then small updates (segments merged)
         for p in sorted(src.glob("b*.md"))[i * 2:i * 2 + 3]:
             p.write_text(p.read_text() + f"\nMore on the canal, part {i}.\n", encoding="utf-8")
         (src / f"b{i}.md").unlink() if i == 2 else None
-        big.update([src])
+        update(big, [src])
         exercise(big)
     demo = Library(tmp_path / "demo")
-    demo.update([Path(__file__).resolve().parents[2] / "index" / "demo"], rebuild=True)
+    update(demo, [Path(__file__).resolve().parents[2] / "index" / "demo"], rebuild=True)
     exercise(demo)
     assert recorder.seen == set(safepickle.ALLOWED_NAMES)
 

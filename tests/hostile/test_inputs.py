@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from index.indexer import update
 from index.library import Library
 from index.model import ReadError, ReaderUnavailable, SkipFile
 from index.readers import MAX_ARTICLE_CHARS, check_readers, is_note, read_file
@@ -170,7 +171,7 @@ def test_one_bad_json_line_never_drops_the_file(src, lib):
         f"{jl}: line 5: article text is 11 MB; only the first 1 MB of its text is indexed"]
     huge = arts[2]
     assert len(huge.body) <= MAX_ARTICLE_CHARS and huge.body.endswith(SENTENCE)
-    report = Library(lib).update([src])  # Whoosh encodes every field as UTF-8: no surrogate may reach it
+    report = update(Library(lib), [src])  # Whoosh encodes every field as UTF-8: no surrogate may reach it
     assert report.added == 1 and report.total_articles == 5
     from index.search import search
 
@@ -211,7 +212,7 @@ def test_lone_surrogates_become_replacement_characters_everywhere(src, lib):
         for a in bounded(lambda: read_file(path)):
             for text in (a.title, a.body, a.key):
                 text.encode("utf-8")  # never raises
-    report = Library(lib).update([src])
+    report = update(Library(lib), [src])
     assert report.added == 3 and not report.problems
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from index.indexer import update
 from index.library import Library
 from index.model import ReadError
 from index.readers import (LINK_BROKEN, LINK_OUTSIDE, LINK_REPEAT, SPECIAL_FILE, iter_source_files,
@@ -73,7 +74,7 @@ def test_a_link_to_a_secret_outside_is_not_indexed_but_counted_and_search_finds_
 def test_follow_links_reads_the_target_outside(src, lib, outside):
     (src / "news.txt").write_text(article())
     os.symlink(outside / "secret.txt", src / "shadow.txt")
-    report = Library(lib).update([src], follow_links=True)
+    report = update(Library(lib), [src], follow_links=True)
     assert report.added == 2 and LINK_OUTSIDE not in report.skipped
     titles = {r["title"] for r in Library(lib).catalog()}
     assert f"{SECRET} Memo" in titles
@@ -115,7 +116,7 @@ def test_a_link_loop_ends_and_reads_each_file_once(src, follow):
 def test_a_dangling_link_is_counted_with_its_own_reason(src, lib):
     (src / "a.txt").write_text(article())
     os.symlink(src / "gone.txt", src / "dangling.txt")
-    report = Library(lib).update([src])
+    report = update(Library(lib), [src])
     assert report.added == 1 and report.skipped.get(LINK_BROKEN) == 1
 
 
@@ -149,7 +150,7 @@ def test_a_link_to_dev_zero_is_never_read(src, lib):
     for name in ("zero.txt", "noise.jsonl"):
         with pytest.raises(ReadError, match="not a regular file"):
             bounded(lambda: read_file(src / name))
-    report = bounded(lambda: Library(lib).update([src], follow_links=True))
+    report = bounded(lambda: update(Library(lib), [src], follow_links=True))
     assert report.added == 1 and report.skipped.get(SPECIAL_FILE) == 2
 
 

@@ -11,13 +11,14 @@ from .conftest import article, assert_clean, run_brief
 
 
 def build(src, lib, extra: dict[str, str] | None = None) -> None:
+    from index.indexer import update
     from index.library import Library
 
     for i, topic in enumerate(("reservoir", "harbour", "bridge", "orchard")):
         (src / f"a{i}.md").write_text(f"---\ndate: 2025-03-0{i + 1}\n---\n" + article(150, topic), encoding="utf-8")
     for name, text in (extra or {}).items():
         (src / name).write_text(text, encoding="utf-8")
-    Library(lib).update([src])
+    update(Library(lib), [src])
 
 
 @pytest.fixture
@@ -290,6 +291,7 @@ def test_wildcards_as_the_app_searches(src, lib):
     """The app asks for a page without the exact count (count=False): Whoosh then estimated the total
     through each wildcard, failing on one that matches no word of a field ("min() arg is an empty
     sequence" for ``?``, ``flood*``...)."""
+    from index.indexer import update
     from index.library import Library
     from index.search import search
     from index.storage import open_index
@@ -297,7 +299,7 @@ def test_wildcards_as_the_app_searches(src, lib):
     for i in range(40):
         (src / f"a{i}.txt").write_text(f"Report {i}\n\n" + "The floods rose on Monday, officials said. " * (1 + i % 7),
                                        encoding="utf-8")
-    Library(lib).update([src])
+    update(Library(lib), [src])
     with open_index(str(lib)).searcher() as s:
         for text in ["?", "flood?", "flood*", "reservoir OR flood*", "flo?d", "zzz*"]:
             result = search(s, text, limit=1, count=False)
