@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import build_parser, cmd_search, fast_search_args
+from tui.cli import build_parser, fast_search_args
+from tui.cli.library import cmd_search
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -308,7 +308,7 @@ def test_a_version_other_than_the_lock_is_a_warning(home):
 
 
 def test_the_specifier_check_works_without_packaging(monkeypatch):
-    from tui import doctor as d
+    from tui.cli import doctor as d
 
     monkeypatch.setitem(sys.modules, "packaging", None)
     monkeypatch.setitem(sys.modules, "packaging.specifiers", None)

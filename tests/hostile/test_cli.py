@@ -413,7 +413,7 @@ class _Lib:
 
 
 def _printed(capsys, report, absent=(), limit=50):
-    from tui.cli import _print_index_report
+    from tui.cli.library import _print_index_report
 
     code = _print_index_report(report, _Lib(), list(absent), limit)
     err = capsys.readouterr().err

@@ -15,6 +15,8 @@ import os
 import re
 import sys
 
+from .shared import EXIT_ERROR, EXIT_OK
+
 # Imported by every `brief` command's parser (build_parser registers doctor): nothing more here. What
 # the checks need is imported when `brief doctor` runs.
 
@@ -36,7 +38,7 @@ def describe(exc: BaseException) -> str:
 
     return text(exc)
 
-EXIT_OK, EXIT_ERROR = 0, 1
+
 FIX_INSTALL = "reinstall with `pip install -c requirements.lock -e .` in brief's checkout"
 CHECK_SECONDS = 15.0  # for any one check: the library's takes about 0.3 s at 20,000 articles
 TOTAL_SECONDS = 25.0  # for all of them: a hung disk or import must not keep the doctor from answering
@@ -609,7 +611,8 @@ def _chosen_library(args) -> tuple[str, str, bool]:
 def _library(report: Report, args) -> None:
     root, how, demo = _chosen_library(args)
     args._doctor_root = root
-    sources = os.path.join(_source_root(), "index", "demo") if demo else None  # as tui.cli.demo_library finds them
+    # The bundled sources, where tui.cli.shared.demo_library finds them.
+    sources = os.path.join(_source_root(), "index", "demo") if demo else None
     from index.health import check_library
 
     health = check_library(root, how, demo_sources=sources)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Out, _positive, _print_json, _progress_reporter, _safe, \
-    open_library, say
+from .shared import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Out, open_library, positive, print_json, progress_reporter, safe, \
+    say
 
 CARD_EPILOG = """\
 examples:
@@ -31,7 +31,7 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("markdown", "json"), default="markdown", help="output format (default markdown)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the card to FILE instead of stdout")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    p.add_argument("--limit", "-n", type=_positive, default=50, help="at most N matching articles (default 50)")
+    p.add_argument("--limit", "-n", type=positive, default=50, help="at most N matching articles (default 50)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_card)
 
@@ -78,7 +78,7 @@ def cmd_card(args) -> int:
     if not articles:
         say("No articles match; no card was made.")
         return EXIT_OK
-    progress, finish = _progress_reporter(args.quiet)
+    progress, finish = progress_reporter(args.quiet)
     try:
         card = build_card(articles, query=args.query, duplicates=lib.near_duplicates(), cache=_cache(lib),
                           progress=progress)
@@ -120,7 +120,7 @@ def cmd_compare(args) -> int:
         return EXIT_USAGE
     result = compare(articles, lib.near_duplicates(), _cache(lib))
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
         return EXIT_OK
     _print_comparison(Out(), result)
     return EXIT_OK
@@ -132,30 +132,30 @@ def _print_comparison(out: Out, result) -> None:
     label = {}
     for n, s in enumerate(result.sources, 1):
         label[s.id] = f"[{n}]"
-        meta = " · ".join((_safe(s.outlet) or "unknown outlet", s.published.isoformat() if s.published else "undated",
-                           _safe(s.id)))
-        out.line(f"{label[s.id]} {out.style(_safe(s.title), '1')}  {out.style(meta, '2')}")
+        meta = " · ".join((safe(s.outlet) or "unknown outlet", s.published.isoformat() if s.published else "undated",
+                           safe(s.id)))
+        out.line(f"{label[s.id]} {out.style(safe(s.title), '1')}  {out.style(meta, '2')}")
     out.line()
     out.line(out.style(f"Reported alike ({len(result.aligned)})", "1"))
     for claim in result.aligned:
         for n, side in enumerate(claim.sides):
-            out.line(f"  {'•' if n == 0 else ' '} {label[side.source]} {_safe(side.text)}")
+            out.line(f"  {'•' if n == 0 else ' '} {label[side.source]} {safe(side.text)}")
         out.line()
     if not result.aligned:
         out.line("  nothing")
         out.line()
     out.line(out.style(f"Figures that differ ({len(result.differences)})", "1"))
     for d in result.differences:
-        out.line(f"  {_safe(d.about)} ({d.kind})")
+        out.line(f"  {safe(d.about)} ({d.kind})")
         for side in d.claims:
-            who = f" — {_safe(side.attributed_to)}" if side.attributed_to else ""
+            who = f" — {safe(side.attributed_to)}" if side.attributed_to else ""
             cites = " ".join(label[s] for s in side.sources)
-            out.line(f"    {out.style(format_value(side.value), '1;33')} {cites}{who}: {_safe(side.text)}")
+            out.line(f"    {out.style(format_value(side.value), '1;33')} {cites}{who}: {safe(side.text)}")
     out.line()
     for aid, passages in result.unique.items():
         out.line(out.style(f"Only in {label[aid]}", "1"))
         for p in passages:
-            out.line(f"  • {_safe(p.text)}")
+            out.line(f"  • {safe(p.text)}")
         if not passages:
             out.line("  nothing of note")
         out.line()
