@@ -53,6 +53,19 @@ LAYERS: dict[str, list[list[str]]] = {
         ["widgets", "messages"],  # generic widgets; the messages the app and its screens post
         ["actions", "config", "catalog"],  # the action registry, the config file, the cached catalog
     ],
+    # Sub-packages have layers of their own; "__init__" is the package module itself.
+    "tui.cli": [
+        ["__main__"],  # python -m tui.cli
+        ["__init__"],  # the parser and main(): the commands are found here
+        ["library", "cards", "doctor", "launch"],  # one module per command family
+        ["shared"],  # the plumbing every command uses: exit codes, output, JSON, opening the library
+    ],
+    "tui.screens": [
+        ["__init__"],
+        ["search", "card", "compare", "reader", "help"],  # screens that are pushed by the app
+        ["saved", "export"],  # the dialogs those screens open themselves
+        ["base"],  # the base screen class
+    ],
 }
 
 
@@ -92,8 +105,8 @@ def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
                 for name in _imported(module, path, node):
                     while name and name not in mods:
                         name = name.rpartition(".")[0]
-                    if name and name != module and not module.startswith(name + "."):
-                        found.add(name)  # (a module's own package is imported with it: not an edge)
+                    if name and name != module:
+                        found.add(name)
         graph[module] = found
     return graph
 
@@ -133,16 +146,23 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return sorted(found)
 
 
-def _room(module: str) -> tuple[str, str] | None:
-    """(package, room) of a module: the first name below the package (``tui.screens.card`` -> screens)."""
-    parts = module.split(".")
-    if len(parts) < 2:
-        return None
-    return parts[0], parts[1]
+def _contracts(module: str) -> list[tuple[str, str]]:
+    """(contract, room) for every layer contract that holds the module.
+
+    ``tui.screens.card`` is the room ``screens`` of the contract ``tui`` and the room ``card`` of the
+    contract ``tui.screens``; the package module ``tui.cli`` is the room ``__init__`` of ``tui.cli``.
+    """
+    out = []
+    for contract in LAYERS:
+        if module == contract and "." in contract:
+            out.append((contract, "__init__"))
+        elif module.startswith(contract + "."):
+            out.append((contract, module[len(contract) + 1:].split(".")[0]))
+    return out
 
 
-def _level(package: str, room: str) -> int | None:
-    for n, layer in enumerate(LAYERS[package]):
+def _level(contract: str, room: str) -> int | None:
+    for n, layer in enumerate(LAYERS[contract]):
         if room in layer:
             return n
     return None
@@ -153,20 +173,22 @@ def layer_violations(graph: dict[str, set[str]]) -> list[str]:
     package_level = {p: n for n, layer in enumerate(PACKAGE_LAYERS) for p in layer}
     out = []
     for module, deps in sorted(graph.items()):
-        here = _room(module)
-        if here and _level(*here) is None:
-            out.append(f"{module}: room {here[1]!r} is in no layer of tests/test_architecture.py")
+        here = dict(_contracts(module))
+        unplaced = [(c, r) for c, r in here.items() if _level(c, r) is None]
+        if unplaced:
+            out += [f"{module}: room {r!r} is in no layer of {c} in tests/test_architecture.py" for c, r in unplaced]
             continue
         for dep in sorted(deps):
             if package_level[dep.split(".")[0]] < package_level[module.split(".")[0]]:
                 out.append(f"{module} imports {dep}: {module.split('.')[0]} is below {dep.split('.')[0]}")
                 continue
-            there = _room(dep)
-            if not here or not there or here[0] != there[0] or here[1] == there[1]:
-                continue
-            a, b = _level(*here), _level(*there)
-            if b is not None and b < a:
-                out.append(f"{module} imports {dep}: layer {LAYERS[here[0]][b]} is above {LAYERS[here[0]][a]}")
+            for contract, there in _contracts(dep):
+                if contract not in here or here[contract] == there:
+                    continue
+                a, b = _level(contract, here[contract]), _level(contract, there)
+                if b is not None and b < a:
+                    out.append(f"{module} imports {dep}: layer {LAYERS[contract][b]} is above "
+                               f"{LAYERS[contract][a]}")
     return out
 
 
@@ -228,7 +250,7 @@ def test_the_read_side_importing_the_writer_fails_the_check(copy_of_the_code: Pa
 def test_a_new_module_must_be_placed_in_a_layer(copy_of_the_code: Path):
     root = copy_of_the_code
     (root / "index" / "newroom.py").write_text("from .model import Article\n", encoding="utf-8")
-    assert "index.newroom: room 'newroom' is in no layer of tests/test_architecture.py" in \
+    assert "index.newroom: room 'newroom' is in no layer of index in tests/test_architecture.py" in \
         layer_violations(import_graph(root))
 
 
@@ -236,3 +258,14 @@ def test_index_importing_the_app_fails_the_check(copy_of_the_code: Path):
     root = copy_of_the_code
     _append(root / "index" / "search.py", "def _ui():\n    import tui.app\n")
     assert "index.search imports tui.app: index is below tui" in layer_violations(import_graph(root))
+
+
+def test_the_cli_plumbing_importing_a_command_fails_the_check(copy_of_the_code: Path):
+    """Layers hold inside a sub-package too: tui.cli.shared sits under every command module."""
+    root = copy_of_the_code
+    assert layer_violations(import_graph(root)) == []
+    _append(root / "tui" / "cli" / "shared.py", "def _cards():\n    from .cards import cmd_card\n    return cmd_card")
+    graph = import_graph(root)
+    assert "tui.cli.shared imports tui.cli.cards: layer ['library', 'cards', 'doctor', 'launch'] is above " \
+           "['shared']" in layer_violations(graph)
+    assert any({"tui.cli.shared", "tui.cli.cards"} <= set(group) for group in cycles(graph))
