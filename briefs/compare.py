@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from index.model import Article
 
 from .align import Unit
-from .card import Disagreement, Passage, ProgressFn, SourceInfo, figures_and_disagreements, prepare
+from .cardmodel import Disagreement, Passage, SourceInfo
+from .disagree import figures_and_disagreements
+from .prepare import ProgressFn, prepare
 
 __all__ = ["Comparison", "AlignedClaim", "compare", "MAX_UNIQUE"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from index.sanitize import display_path, safe_inline, sanitize, unsurrogate
 
-from .card import CREDIBILITY_RULE, Card, Disagreement, FigureLine
+from .cardmodel import CREDIBILITY_RULE, Card, Disagreement, FigureLine
 
 __all__ = ["card_to_json", "card_to_markdown", "escape", "format_value", "json_safe", "safe_path", "write_file"]
 

@@ -39,7 +39,10 @@ LAYERS: dict[str, list[list[str]]] = {
     "briefs": [
         ["export"],  # cards and comparisons as Markdown/JSON, files written safely
         ["card", "compare"],  # the card; two or more articles side by side
-        ["align"],  # sentences of many articles grouped into claims
+        ["facts", "summary", "timeline", "actors"],  # the card's sections
+        ["disagree"],  # figures and the disagreements between them
+        ["prepare"],  # articles extracted, cut into units, aligned, keyed to their sources
+        ["align", "cardmodel"],  # sentences of many articles grouped into claims; what a card holds
         ["extract"],  # one article's extraction, cached
         ["figures", "quotes", "entities", "dates"],  # what an article states
         ["sentences"],  # sentence splitting

@@ -16,6 +16,7 @@ pytest.importorskip("briefs.extract")  # the extraction cache the card is built 
 
 from textual.app import App  # noqa: E402
 
+import tui.app  # noqa: E402,F401 - registers the app-wide actions (help, back, commands) the key bar shows
 from index.indexer import update  # noqa: E402
 from index.library import Library  # noqa: E402
 from tui.screens.card import PIN_MARK, CardScreen, export_name, when_label  # noqa: E402

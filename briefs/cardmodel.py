@@ -1,0 +1,225 @@
+"""What a card holds: its lines, each citing the articles (and paragraphs) it came from, and their JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+__all__ = ["SCHEMA", "CREDIBILITY_RULE", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
+           "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "Card"]
+
+SCHEMA = "brief.card/1"
+
+CREDIBILITY_RULE = """\
+Each key fact gets a grade in the spirit of the Admiralty code's information scale:
+1 (confirmed) when three or more independent sources carry it; 2 (probably true) when two do;
+3 (possibly true) when a single source does; 5 (improbable) when it states a figure that a different
+independent source contradicts (a `conflict` disagreement, not an estimate `evolving` over time) with
+at least as many independent sources behind the other value, and the two cannot both hold once their
+hedges are read as ranges ("up to 12,000" does not contradict "nearly 11,000"; "about 1,000" does
+contradict "about 1,500"). A fact contradicted only by weaker support keeps its grade, and the
+disagreement is listed. Independent sources are counted as distinct outlets: near-duplicate
+(syndicated or re-posted) copies count once, and an article whose outlet is unknown counts as a
+source of its own unless it is a copy of another. Grade 4 (doubtful) and 6 (cannot be judged) are not used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a line came from: an article id and a paragraph index in it."""
+
+    source: str
+    paragraph: int
+
+
+def _locations_json(locations: Iterable[Location]) -> list[dict]:
+    return [{"source": loc.source, "paragraph": loc.paragraph} for loc in locations]
+
+
+def _sources(locations: Iterable[Location]) -> list[str]:
+    return list(dict.fromkeys(loc.source for loc in locations))
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    id: str
+    title: str
+    outlet: str | None
+    author: str | None
+    published: date | None
+    path: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "outlet": self.outlet, "author": self.author,
+                "published": self.published.isoformat() if self.published else None, "path": self.path}
+
+
+@dataclass(slots=True)
+class SummaryLine:
+    text: str
+    locations: list[Location]
+
+    @property
+    def sources(self) -> list[str]:
+        return _sources(self.locations)
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "sources": self.sources, "locations": _locations_json(self.locations)}
+
+
+@dataclass(slots=True)
+class Passage:
+    source: str
+    paragraph: int
+    text: str
+
+
+@dataclass(slots=True)
+class Fact:
+    text: str
+    credibility: int
+    independent: int  # independent sources carrying it
+    passages: list[Passage]
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(p.source for p in self.passages))
+
+    @property
+    def single_source(self) -> bool:
+        return self.independent == 1
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "sources": self.sources, "credibility": self.credibility,
+                "independent_sources": self.independent, "single_source": self.single_source,
+                "passages": [{"source": p.source, "paragraph": p.paragraph, "text": p.text} for p in self.passages]}
+
+
+@dataclass(slots=True)
+class FigureLine:
+    value: float
+    hedge: str | None
+    counted: str | None
+    text: str  # the sentence stating it
+    figure: str  # the figure as written
+    attributed_to: str | None
+    locations: list[Location]
+    disputed: bool = False
+
+    @property
+    def sources(self) -> list[str]:
+        return _sources(self.locations)
+
+    def to_json(self) -> dict:
+        return {"value": self.value, "hedge": self.hedge, "counted": self.counted, "text": self.text,
+                "figure": self.figure, "sources": self.sources, "attributed_to": self.attributed_to,
+                "disputed": self.disputed, "locations": _locations_json(self.locations)}
+
+
+@dataclass(slots=True)
+class Side:
+    """One value in a disagreement, with everyone who states it."""
+
+    value: float
+    hedge: str | None
+    text: str
+    figure: str
+    attributed_to: str | None
+    locations: list[Location]
+    published: date | None  # the earliest publication date among its articles
+
+    @property
+    def sources(self) -> list[str]:
+        return _sources(self.locations)
+
+    def to_json(self) -> dict:
+        return {"value": self.value, "hedge": self.hedge, "text": self.text, "figure": self.figure,
+                "sources": self.sources, "attributed_to": self.attributed_to,
+                "published": self.published.isoformat() if self.published else None,
+                "locations": _locations_json(self.locations)}
+
+
+@dataclass(slots=True)
+class Disagreement:
+    about: str
+    kind: str  # "conflict" or "evolving"
+    claims: list[Side]
+
+    def to_json(self) -> dict:
+        return {"about": self.about, "kind": self.kind, "claims": [c.to_json() for c in self.claims]}
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    date: date
+    end: date | None
+    text: str
+    when: str  # the date as written
+    locations: list[Location]
+
+    @property
+    def sources(self) -> list[str]:
+        return _sources(self.locations)
+
+    def to_json(self) -> dict:
+        return {"date": self.date.isoformat(), "end": self.end.isoformat() if self.end else None,
+                "text": self.text, "when": self.when, "sources": self.sources,
+                "locations": _locations_json(self.locations)}
+
+
+@dataclass(slots=True)
+class Actor:
+    name: str
+    role: str | None
+    sources: list[str]
+    mentions: int = 0
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "role": self.role, "sources": list(self.sources)}
+
+
+@dataclass(slots=True)
+class QuoteLine:
+    speaker: str | None
+    role: str | None
+    text: str
+    source: str
+    paragraph: int
+
+    def to_json(self) -> dict:
+        return {"speaker": self.speaker, "role": self.role, "text": self.text, "source": self.source,
+                "paragraph": self.paragraph}
+
+
+@dataclass(slots=True)
+class Card:
+    query: str | None
+    generated: datetime
+    sources: list[SourceInfo]
+    summary: list[SummaryLine] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    figures: list[FigureLine] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    people: list[Actor] = field(default_factory=list)
+    organizations: list[Actor] = field(default_factory=list)
+    places: list[Actor] = field(default_factory=list)
+    quotes: list[QuoteLine] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The `brief card --format json` shape (briefs/card.schema.json)."""
+        return {
+            "schema": SCHEMA,
+            "query": self.query,
+            "generated": self.generated.isoformat(timespec="seconds"),
+            "summary": [s.to_json() for s in self.summary],
+            "sources": [s.to_json() for s in self.sources],
+            "facts": [f.to_json() for f in self.facts],
+            "figures": [f.to_json() for f in self.figures],
+            "disagreements": [d.to_json() for d in self.disagreements],
+            "timeline": [t.to_json() for t in self.timeline],
+            "people": [a.to_json() for a in self.people],
+            "organizations": [a.to_json() for a in self.organizations],
+            "places": [a.to_json() for a in self.places],
+            "quotes": [q.to_json() for q in self.quotes],
+        }

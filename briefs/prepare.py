@@ -1,0 +1,116 @@
+"""Preparing articles for a card or a comparison: extraction (cached), sentences as alignment units,
+figures as mentions, claims aligned across articles, and each article keyed to its independent source."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from index.model import Article
+
+from .align import Claim, Mention, Unit, Vectorizer, align, source_keys
+
+__all__ = ["Prepared", "prepare", "ProgressFn", "vector", "dot", "claim_of"]
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(slots=True)
+class Prepared:
+    """The articles of a card or comparison with their extractions, aligned."""
+
+    articles: list[Article]
+    extractions: dict[str, object]
+    units: list[Unit]
+    vectorizer: Vectorizer
+    claims: list[Claim]
+    mentions: list[Mention]
+    keys: dict[str, str]  # article id -> independent source key
+
+    def independent(self, article_ids: Iterable[str]) -> int:
+        return len({self.keys[a] for a in article_ids})
+
+
+def _extract_all(articles: list[Article], cache, progress: ProgressFn | None) -> dict[str, object]:
+    if cache is None:
+        from .extract import ExtractionCache
+
+        cache = ExtractionCache(None)
+    if hasattr(cache, "get_many"):
+        return cache.get_many(articles, progress)
+    out = {}
+    for n, article in enumerate(articles, 1):
+        out[article.id] = cache.get(article)
+        if progress:
+            progress("extracting", n, len(articles))
+    return out
+
+
+def _sentence_cap(n_articles: int) -> int:
+    """Sentences per article used for alignment: all of them for a few articles, the first 15 for many."""
+    return max(15, 3000 // max(1, n_articles))
+
+
+def _units(article: Article, extraction, cap: int) -> list[Unit]:
+    values: dict[str, list[float]] = defaultdict(list)
+    counted: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for f in extraction.figures:
+        values[f.sentence].append(float(f.value))
+        if f.counted_key:
+            counted[f.sentence].append((f.counted_key, float(f.value)))
+    units = []
+    for n, s in enumerate(extraction.sentences[:cap]):
+        units.append(Unit(article.id, n, s.paragraph, s.text, tuple(values.get(s.text, ())),
+                          tuple(counted.get(s.text, ()))))
+    return units
+
+
+def _mentions(article: Article, extraction) -> list[Mention]:
+    where = {s.text: (n, s.paragraph) for n, s in reversed(list(enumerate(extraction.sentences)))}
+    out = []
+    for f in extraction.figures:
+        if not f.counted_key or f.sentence not in where:
+            continue
+        n, para = where[f.sentence]
+        out.append(Mention(article.id, para, n, float(f.value), f.hedge, f.counted, f.counted_key, f.text,
+                           f.sentence, f.attributed_to))
+    return out
+
+
+def prepare(articles: list[Article], duplicates: Mapping[str, Iterable[str]], cache=None,
+            progress: ProgressFn | None = None) -> Prepared:
+    """Extract (through the cache), cut into units, align, and key every article to its source."""
+    articles = list({a.id: a for a in articles}.values())
+    extractions = _extract_all(articles, cache, progress)
+    cap = _sentence_cap(len(articles))
+    units = [u for a in articles for u in _units(a, extractions[a.id], cap)]
+    if progress:
+        progress("aligning", 0, 1)
+    vec = Vectorizer(u.text for u in units)
+    claims = align(units, vectorizer=vec)
+    if progress:
+        progress("aligning", 1, 1)
+    mentions = [m for a in articles for m in _mentions(a, extractions[a.id])]
+    keys = source_keys([a.id for a in articles], {a.id: a.outlet for a in articles}, duplicates)
+    return Prepared(articles, extractions, units, vec, claims, mentions, keys)
+
+
+def vector(prep: Prepared, text: str) -> dict[str, float]:
+    from .align import tokens
+
+    counts: dict[str, float] = defaultdict(float)
+    for stem, _ in tokens(text):
+        counts[stem] += prep.vectorizer.idf.get(stem, 1.0)
+    norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
+    return {k: v / norm for k, v in counts.items()}
+
+
+def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    return sum(w * b.get(k, 0.0) for k, w in a.items())
+
+
+def claim_of(prep: Prepared) -> dict[tuple[str, int], Claim]:
+    """(article id, sentence index) -> the claim whose group holds the sentence (not one it only supports)."""
+    return {(u.article_id, u.index): c for c in prep.claims for u in c.own}
