@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
 
 from .cardmodel import Actor, QuoteLine
 from .prepare import Prepared
@@ -46,7 +45,7 @@ def actors(prep: Prepared, kind: str) -> list[Actor]:
 
 def quotes(prep: Prepared) -> list[QuoteLine]:
     """Attributed quotes first, each quote once (the earliest article that carries it)."""
-    order = {a.id: n for n, a in enumerate(sorted(prep.articles, key=lambda a: (a.published or date.max, a.id)))}
+    order = prep.rank  # oldest first (prepare.reading_order)
     lines: list[QuoteLine] = []
     seen: set[str] = set()
     for a in sorted(prep.articles, key=lambda a: order[a.id]):

@@ -407,7 +407,8 @@ def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vector
         claim = _claim(units, ids, neighbours, sim, threshold, figure_index)
         if claim is not None:
             claims.append(claim)
-    claims.sort(key=lambda c: (-len(c.units), c.units[0].article_id, c.units[0].index))
+    place = {(u.article_id, u.index): k for k, u in enumerate(units)}  # units come in the card's reading order
+    claims.sort(key=lambda c: (-len(c.units), place[(c.units[0].article_id, c.units[0].index)]))
     return claims
 
 
@@ -461,7 +462,7 @@ def _claim(units: list[Unit], ids: list[int], neighbours: Mapping[int, list[int]
         cohesion[k] = -1.0  # supports the claim, never stands for it
     if len({units[k].article_id for k in members}) < 2:
         return None
-    members.sort(key=lambda k: (units[k].article_id, units[k].index))
+    members.sort()  # reading order: units come sorted by article (prepare.reading_order), then sentence
     return Claim([units[k] for k in members], {n: cohesion[k] for n, k in enumerate(members)})
 
 
@@ -555,12 +556,12 @@ def group_figures(mentions: Iterable[Mention]) -> list[list[list[Mention]]]:
     troops are one cluster and a 1.2 million army another), then into sides of agreeing values.
     A cluster with two or more sides is a disagreement.
     """
-    by_key: dict[str, dict[tuple, Mention]] = defaultdict(dict)
-    for m in mentions:
-        by_key[m.counted_key].setdefault((m.article_id, m.sentence_index, m.value), m)
+    by_key: dict[str, dict[tuple, tuple[int, Mention]]] = defaultdict(dict)
+    for n, m in enumerate(mentions):  # ties go to the order given (the card's reading order), never the id
+        by_key[m.counted_key].setdefault((m.article_id, m.sentence_index, m.value), (n, m))
     clusters: list[list[list[Mention]]] = []
     for key in sorted(by_key):
-        ordered = sorted(by_key[key].values(), key=lambda m: (m.value, m.article_id, m.sentence_index))
+        ordered = [m for _, m in sorted(by_key[key].values(), key=lambda x: (x[1].value, x[0]))]
         for cluster in _split(ordered, lambda lo, v: v > lo * MAGNITUDE_SPAN and v - lo > MAGNITUDE_SLACK):
             clusters.append(_split(cluster, lambda lo, v: v - lo > AGREE * max(abs(v), 1e-9)))
     return clusters

@@ -65,8 +65,9 @@ def _attribution(mentions: Iterable[Mention]) -> str | None:
     return text
 
 
-def _side(mentions: list[Mention], published: Mapping[str, date | None]) -> Side:
-    first = min(mentions, key=lambda m: (published.get(m.article_id) or date.max, m.article_id, m.sentence_index))
+def _side(mentions: list[Mention], published: Mapping[str, date | None], rank: Mapping[str, int]) -> Side:
+    first = min(mentions, key=lambda m: (published.get(m.article_id) or date.max, rank[m.article_id],
+                                         m.sentence_index))
     dates = [published[m.article_id] for m in mentions if published.get(m.article_id)]
     return Side(first.value, first.hedge, first.sentence, first.text, _attribution(mentions),
                 list(dict.fromkeys(Location(m.article_id, m.paragraph) for m in mentions)),
@@ -101,18 +102,19 @@ def _about(cluster: list[list[Mention]]) -> str:
 def figures_and_disagreements(prep: Prepared) -> tuple[list[FigureLine], list[Disagreement]]:
     """Every distinct figure (by independent support) and every cluster whose values differ."""
     published = {a.id: a.published for a in prep.articles}
+    rank = prep.rank
     lines: list[tuple[tuple, FigureLine]] = []
     disagreements: list[Disagreement] = []
     for cluster in group_figures(prep.mentions):
         disputed = len(cluster) > 1
         for side in cluster:
-            s = _side(side, published)
+            s = _side(side, published, rank)
             line = FigureLine(s.value, s.hedge, _about([side]), s.text, s.figure, s.attributed_to, s.locations,
                               disputed)
             support = prep.independent(m.article_id for m in side)
             lines.append(((not disputed, -support, min(m.sentence_index for m in side), s.value), line))
         if disputed:
-            sides = sorted((_side(side, published) for side in cluster),
+            sides = sorted((_side(side, published, rank) for side in cluster),
                            key=lambda s: (s.published or date.max, s.value))
             disagreements.append(Disagreement(_about(cluster), _kind(sides, cluster, published), sides))
     lines.sort(key=lambda x: x[0])

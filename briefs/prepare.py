@@ -7,12 +7,13 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from index.model import Article
 
 from .align import Claim, Mention, Unit, Vectorizer, align, source_keys
 
-__all__ = ["Prepared", "prepare", "ProgressFn", "vector", "dot", "claim_of"]
+__all__ = ["Prepared", "prepare", "reading_order", "ProgressFn", "vector", "dot", "claim_of"]
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -28,6 +29,11 @@ class Prepared:
     claims: list[Claim]
     mentions: list[Mention]
     keys: dict[str, str]  # article id -> independent source key
+
+    @property
+    def rank(self) -> dict[str, int]:
+        """article id -> its place in reading_order (what ties are broken by, never the id)."""
+        return {a.id: n for n, a in enumerate(self.articles)}
 
     def independent(self, article_ids: Iterable[str]) -> int:
         return len({self.keys[a] for a in article_ids})
@@ -79,10 +85,18 @@ def _mentions(article: Article, extraction) -> list[Mention]:
     return out
 
 
+def reading_order(article: Article) -> tuple:
+    """The order of a card's articles, from their content and metadata only: oldest first, undated last,
+    then by outlet, title and content. Never the id, the path or the order the files were read: a card
+    over the same articles is the same card whatever their files are called."""
+    return (article.published is None, article.published or date.min, (article.outlet or "").casefold(),
+            article.title.casefold(), article.content_hash)
+
+
 def prepare(articles: list[Article], duplicates: Mapping[str, Iterable[str]], cache=None,
             progress: ProgressFn | None = None) -> Prepared:
     """Extract (through the cache), cut into units, align, and key every article to its source."""
-    articles = list({a.id: a for a in articles}.values())
+    articles = sorted({a.id: a for a in articles}.values(), key=reading_order)
     extractions = _extract_all(articles, cache, progress)
     cap = _sentence_cap(len(articles))
     units = [u for a in articles for u in _units(a, extractions[a.id], cap)]

@@ -22,6 +22,7 @@ def summary(prep: Prepared) -> list[SummaryLine]:
             centroid[k] += w
     norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
     claims_of = claim_of(prep)
+    rank = prep.rank
     position = {(u.article_id, u.index): i for i, u in enumerate(prep.units)}
     features = prep.vectorizer.features
     scored = []
@@ -35,7 +36,7 @@ def summary(prep: Prepared) -> list[SummaryLine]:
             (x.article_id, x.index)]]) >= THRESHOLD] if claim else [u]
         central = dot(prep.vectorizer.vectors[i], centroid) / norm
         score = central + 0.25 / (1 + u.index) + 0.15 * min(prep.independent(x.article_id for x in units) - 1, 3)
-        scored.append((-score, u.article_id, u.index, u, claim, units))
+        scored.append((-score, rank[u.article_id], u.index, u, claim, units))
     scored.sort(key=lambda s: s[:3])
     picked: list[SummaryLine] = []
     vectors: list[dict[str, float]] = []
