@@ -20,8 +20,9 @@ from .actors import MAX_ACTORS, MAX_QUOTES, actors, quotes
 from .cardmodel import (CREDIBILITY_RULE, SCHEMA, Actor, Card, Disagreement, Fact, FigureLine, Location, Passage,
                         QuoteLine, Side, SourceInfo, SummaryLine, TimelineEntry)
 from .disagree import MAX_FIGURES, figures_and_disagreements, value_range
-from .facts import MAX_FACTS, credibility, key_facts
+from .facts import MAX_FACTS, key_facts
 from .prepare import Prepared, ProgressFn, prepare
+from .sources import credibility
 from .summary import MAX_SUMMARY, summary
 from .timeline import MAX_TIMELINE, timeline
 
@@ -40,7 +41,7 @@ def build_card(articles: list[Article], *, query: str | None, duplicates: Mappin
         query=query,
         generated=now or datetime.now(timezone.utc).replace(microsecond=0),
         sources=[SourceInfo(a.id, a.title, a.outlet, a.author, a.published, a.path) for a in prep.articles],
-        summary=summary(prep),
+        bottom_line=summary(prep),
         facts=key_facts(prep, disagreements),
         figures=figures,
         disagreements=disagreements,

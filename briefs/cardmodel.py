@@ -9,7 +9,7 @@ from datetime import date, datetime
 __all__ = ["SCHEMA", "CREDIBILITY_RULE", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
            "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "Card"]
 
-SCHEMA = "brief.card/1"
+SCHEMA = "brief.card/2"
 
 CREDIBILITY_RULE = """\
 Each key fact gets a grade in the spirit of the Admiralty code's information scale:
@@ -196,7 +196,8 @@ class Card:
     query: str | None
     generated: datetime
     sources: list[SourceInfo]
-    summary: list[SummaryLine] = field(default_factory=list)
+    bottom_line: list[SummaryLine] = field(default_factory=list)  # 1-3 sentences, always
+    summary: list[SummaryLine] = field(default_factory=list)  # about N words, when asked for (--summary-words)
     facts: list[Fact] = field(default_factory=list)
     figures: list[FigureLine] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
@@ -212,6 +213,7 @@ class Card:
             "schema": SCHEMA,
             "query": self.query,
             "generated": self.generated.isoformat(timespec="seconds"),
+            "bottom_line": [s.to_json() for s in self.bottom_line],
             "summary": [s.to_json() for s in self.summary],
             "sources": [s.to_json() for s in self.sources],
             "facts": [f.to_json() for f in self.facts],

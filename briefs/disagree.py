@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from .align import Mention, group_figures
+from .mentions import Mention, group_figures
 from .cardmodel import Disagreement, FigureLine, Location, Side
 from .prepare import Prepared
 

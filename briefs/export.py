@@ -125,9 +125,9 @@ def card_to_markdown(card: Card) -> str:
     out = _front_matter(card) + [_title(card), ""]
     out += [f"*{len(card.sources)} source article{'s' * (len(card.sources) != 1)}, generated "
             f"{escape(card.generated.isoformat(timespec='seconds'))}.*", ""]
-    if card.summary:
+    if card.bottom_line:
         out += ["## Bottom line", ""]
-        out += [" ".join(f"{escape(s.text)} {_cite(s.sources)}" for s in card.summary), ""]
+        out += [" ".join(f"{escape(s.text)} {_cite(s.sources)}" for s in card.bottom_line), ""]
     if card.facts:
         out += ["## Key facts", ""]
         for n, f in enumerate(card.facts, 1):

@@ -10,19 +10,11 @@ from .align import Unit
 from .cardmodel import Disagreement, Fact, Passage
 from .disagree import compatible, same_value
 from .prepare import Prepared, dot, vector
+from .sources import credibility
 
 __all__ = ["key_facts", "credibility", "MAX_FACTS"]
 
 MAX_FACTS = 12
-
-
-def credibility(independent: int, contradicted: bool) -> int:
-    """The grade of a fact; see CREDIBILITY_RULE."""
-    if contradicted:
-        return 5
-    if independent >= 3:
-        return 1
-    return 2 if independent == 2 else 3
 
 
 def _contradicted(units: Iterable[Unit], disagreements: list[Disagreement], prep: Prepared) -> bool:

@@ -11,7 +11,9 @@ from datetime import date
 
 from index.model import Article
 
-from .align import Claim, Mention, Unit, Vectorizer, align, source_keys
+from .align import Claim, Unit, Vectorizer, align
+from .mentions import Mention
+from .sources import source_keys
 
 __all__ = ["Prepared", "prepare", "reading_order", "ProgressFn", "vector", "dot", "claim_of"]
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from briefs.align import Mention, Unit, align, group_figures, independent_sources, quoted_spans, tokens
+from briefs.align import Unit, align, quoted_spans, tokens
+from briefs.mentions import Mention, group_figures
+from briefs.sources import independent_sources
 
 
 def unit(aid, n, text, values=()):

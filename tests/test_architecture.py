@@ -42,7 +42,8 @@ LAYERS: dict[str, list[list[str]]] = {
         ["facts", "summary", "timeline", "actors"],  # the card's sections
         ["disagree"],  # figures and the disagreements between them
         ["prepare"],  # articles extracted, cut into units, aligned, keyed to their sources
-        ["align", "cardmodel"],  # sentences of many articles grouped into claims; what a card holds
+        ["align", "mentions", "sources", "cardmodel"],  # sentences grouped into claims; figures grouped into
+        # sides; which articles are one independent source; what a card holds
         ["extract"],  # one article's extraction, cached
         ["figures", "quotes", "entities", "dates"],  # what an article states
         ["sentences"],  # sentence splitting

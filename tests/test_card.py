@@ -134,14 +134,14 @@ def test_every_line_cites_the_paragraph_it_came_from():
         assert t.locations and all(t.when in paragraphs[loc.source][loc.paragraph] for loc in t.locations)
     for q in card.quotes:
         assert q.text in paragraphs[q.source][q.paragraph]
-    for s in card.summary:
+    for s in card.bottom_line:
         assert s.sources and any(s.text in p for aid in s.sources for p in paragraphs[aid])
 
 
 def test_summary_is_one_to_three_sentences_from_the_articles_without_repeating_itself():
     card = card_of(DAM)
-    assert 1 <= len(card.summary) <= 3
-    texts = [s.text for s in card.summary]
+    assert 1 <= len(card.bottom_line) <= 3
+    texts = [s.text for s in card.bottom_line]
     assert len({t.split()[1] + t.split()[-1] for t in texts}) == len(texts)
     assert sum("dam" in t and "March 1" in t for t in texts) <= 1
 
@@ -223,7 +223,7 @@ def test_card_json_follows_the_schema_in_the_repository():
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     data = json.loads(json.dumps(card_of(DAM).to_json()))
     assert _validate(data, schema, schema) is None
-    assert data["schema"] == "brief.card/1" and data["generated"] == "2025-03-05T12:00:00+00:00"
+    assert data["schema"] == "brief.card/2" and data["generated"] == "2025-03-05T12:00:00+00:00"
     assert all(isinstance(f["value"], (int, float)) for f in data["figures"])
 
 

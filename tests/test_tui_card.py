@@ -304,7 +304,7 @@ async def test_json_export_is_one_key_away(demo_lib, tmp_path):
         await type_path(pilot, str(target))
         await settle(app, pilot)
         data = json.loads(target.read_text(encoding="utf-8"))
-        assert data["schema"] == "brief.card/1"
+        assert data["schema"] == "brief.card/2"
         assert data["query"] == "sorrel dam"
         assert data["generated"].startswith("2025-03-08T09:00")
         assert len(data["sources"]) == len(app.screen.card.sources)

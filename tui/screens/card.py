@@ -489,9 +489,9 @@ def card_rows(card) -> tuple[list[Row], dict]:
     def targets_of(locations, text):
         return _targets_of(locations, text, rank)
 
-    if card.summary:
+    if card.bottom_line:
         rows.append(Heading("Bottom line"))
-        for s in card.summary:
+        for s in card.bottom_line:
             rows.append(Line("summary", "", Text(safe(s.text)), targets_of(s.locations, s.text),
                              pin=_pin(s.text, s.sources), prefix_width=1))
 
