@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from .cardmodel import Actor, QuoteLine, quotes_by_speaker
+from .cardmodel import Actor, QuoteLine, quotes_by_speaker, speaker_names
 
 if TYPE_CHECKING:  # the app's card screen imports the caps from here: keep it light
     from .prepare import Prepared
@@ -66,12 +66,13 @@ def quotes(prep: Prepared) -> list[QuoteLine]:
                 continue
             seen.add(key)
             lines.append(QuoteLine(q.speaker, q.role, q.text, a.id, q.paragraph_index))
+    names = speaker_names(lines)  # "Mr Musk" and "Elon Musk" are one speaker
     first_of_speaker: set[str] = set()
     rank = []
     for n, q in enumerate(lines):
-        fresh = q.speaker is not None and q.speaker not in first_of_speaker
+        fresh = q.speaker is not None and names[q.speaker] not in first_of_speaker
         if fresh:
-            first_of_speaker.add(q.speaker)
+            first_of_speaker.add(names[q.speaker])
         rank.append((not fresh, q.speaker is None, order[q.source], n))
     ranked = [n for _, n in sorted(zip(rank, range(len(lines))))]
     shown, rest = sorted(ranked[:MAX_QUOTES]), ranked[MAX_QUOTES:]
@@ -87,7 +88,8 @@ def more_quotes(lines: list[QuoteLine], shown: int = MAX_QUOTES) -> str:
     rest = lines[shown:]
     if not rest:
         return ""
-    speakers = len({q.speaker for q in rest if q.speaker is not None})
+    names = speaker_names(lines)
+    speakers = len({names[q.speaker] for q in rest if q.speaker is not None})
     unattributed = sum(q.speaker is None for q in rest)
     text = f"{len(rest)} more quote{'s' * (len(rest) != 1)}"
     by = f"from {speakers} speaker{'s' * (speakers != 1)}"

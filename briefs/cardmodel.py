@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 __all__ = ["SCHEMA", "CREDIBILITY_RULE", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
-           "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "quotes_by_speaker", "Card"]
+           "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "quotes_by_speaker", "speaker_names",
+           "Card"]
 
 SCHEMA = "brief.card/2"
 
@@ -192,12 +193,27 @@ class QuoteLine:
                 "paragraph": self.paragraph}
 
 
+def speaker_names(lines: Iterable[QuoteLine]) -> dict[str, str]:
+    """Each speaker as written -> the name its group goes by: forms that differ only in case, spacing or dots
+    ("Mr. Musk", "Mr Musk") are one speaker, shown as first written. Nothing else is merged: "Musk", "Mr Musk"
+    and "Elon Musk" stay apart, since the articles did not say they are one person (a bare "Clinton" may be
+    either Clinton): a quote is never grouped under someone it was not credited to."""
+    shown: dict[str, str] = {}
+    out = {}
+    for q in lines:
+        if q.speaker and q.speaker not in out:
+            out[q.speaker] = shown.setdefault(" ".join(q.speaker.replace(".", " ").lower().split()), q.speaker)
+    return out
+
+
 def quotes_by_speaker(lines: list[QuoteLine]) -> list[tuple[str | None, str | None, list[QuoteLine]]]:
-    """``lines`` grouped by speaker: (speaker, role, quotes), speakers in the order they first appear,
-    quotes with no stated speaker last (speaker None); a group's role is its speakers' most stated one."""
+    """``lines`` grouped by speaker (speaker_names: "Mr. Musk" with "Mr Musk"): (speaker, role, quotes),
+    speakers in the order they first appear, quotes with no stated speaker last (speaker None); a group's
+    role is its most stated one. Each quote keeps its speaker as written."""
+    names = speaker_names(lines)
     groups: dict[str | None, list[QuoteLine]] = {}
     for q in lines:
-        groups.setdefault(q.speaker, []).append(q)
+        groups.setdefault(names.get(q.speaker) if q.speaker else None, []).append(q)
     out = []
     for speaker, qs in sorted(groups.items(), key=lambda g: g[0] is None):
         roles = Counter(q.role for q in qs if q.role)

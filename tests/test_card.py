@@ -486,3 +486,15 @@ def test_seed_card_json_holds_all_26_attributed_quotes_with_their_speakers(seeds
     rest = len(data["quotes"]) - 10
     assert f"*… and {rest} more quotes" in md and f"All {len(data['quotes'])} are in the JSON export.*" in md
     assert f"- *… and {len(data['people']) - 15} more people. All {len(data['people'])} are in the JSON" in md
+
+
+def test_quotes_are_grouped_by_speaker_as_credited_never_under_someone_else():
+    from briefs.cardmodel import QuoteLine, quotes_by_speaker
+
+    said = [("Mr. Musk", "a"), ("Musk", "b"), (None, "c"), ("Mr Musk", "d"), ("Elon Musk", "e"), ("Clinton", "f"),
+            ("Mrs Clinton", "g")]
+    groups = quotes_by_speaker([QuoteLine(s, None, t, "x", 0) for s, t in said])
+    assert [(g, [q.text for q in qs]) for g, _, qs in groups] == [
+        ("Mr. Musk", ["a", "d"]), ("Musk", ["b"]), ("Elon Musk", ["e"]), ("Clinton", ["f"]), ("Mrs Clinton", ["g"]),
+        (None, ["c"])]
+    assert [q.speaker for _, _, qs in groups for q in qs if q.text == "d"] == ["Mr Musk"]  # kept as written
