@@ -33,8 +33,10 @@ __all__ = ["Card", "build_card", "credibility", "CREDIBILITY_RULE", "Location", 
 
 
 def build_card(articles: list[Article], *, query: str | None, duplicates: Mapping[str, Iterable[str]],
-               cache=None, progress: ProgressFn | None = None, now: datetime | None = None) -> Card:
-    """A card over ``articles``. ``cache`` is an ExtractionCache (or None to extract afresh)."""
+               cache=None, progress: ProgressFn | None = None, now: datetime | None = None,
+               summary_words: int | None = None) -> Card:
+    """A card over ``articles``. ``cache`` is an ExtractionCache (or None to extract afresh).
+    ``summary_words``: a summary of about that many words (card.summary); None leaves it empty."""
     prep = prepare(articles, duplicates, cache, progress)
     figures, disagreements = figures_and_disagreements(prep)
     card = Card(
@@ -51,6 +53,9 @@ def build_card(articles: list[Article], *, query: str | None, duplicates: Mappin
         places=actors(prep, "places"),
         quotes=quotes(prep),
     )
+    # sections cut at their cap (people, places and quotes never are: the card holds them all)
+    card.capped = {name: cap for name, cap in (("facts", MAX_FACTS), ("figures", MAX_FIGURES),
+                                               ("timeline", MAX_TIMELINE)) if len(getattr(card, name)) >= cap}
     if progress:
         progress("card", 1, 1)
     return card

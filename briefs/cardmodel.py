@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 __all__ = ["SCHEMA", "CREDIBILITY_RULE", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
-           "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "Card"]
+           "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "quotes_by_speaker", "speaker_names",
+           "Card"]
 
 SCHEMA = "brief.card/2"
 
@@ -175,7 +177,7 @@ class Actor:
     mentions: int = 0
 
     def to_json(self) -> dict:
-        return {"name": self.name, "role": self.role, "sources": list(self.sources)}
+        return {"name": self.name, "role": self.role, "sources": list(self.sources), "mentions": self.mentions}
 
 
 @dataclass(slots=True)
@@ -189,6 +191,34 @@ class QuoteLine:
     def to_json(self) -> dict:
         return {"speaker": self.speaker, "role": self.role, "text": self.text, "source": self.source,
                 "paragraph": self.paragraph}
+
+
+def speaker_names(lines: Iterable[QuoteLine]) -> dict[str, str]:
+    """Each speaker as written -> the name its group goes by: forms that differ only in case, spacing or dots
+    ("Mr. Musk", "Mr Musk") are one speaker, shown as first written. Nothing else is merged: "Musk", "Mr Musk"
+    and "Elon Musk" stay apart, since the articles did not say they are one person (a bare "Clinton" may be
+    either Clinton): a quote is never grouped under someone it was not credited to."""
+    shown: dict[str, str] = {}
+    out = {}
+    for q in lines:
+        if q.speaker and q.speaker not in out:
+            out[q.speaker] = shown.setdefault(" ".join(q.speaker.replace(".", " ").lower().split()), q.speaker)
+    return out
+
+
+def quotes_by_speaker(lines: list[QuoteLine]) -> list[tuple[str | None, str | None, list[QuoteLine]]]:
+    """``lines`` grouped by speaker (speaker_names: "Mr. Musk" with "Mr Musk"): (speaker, role, quotes),
+    speakers in the order they first appear, quotes with no stated speaker last (speaker None); a group's
+    role is its most stated one. Each quote keeps its speaker as written."""
+    names = speaker_names(lines)
+    groups: dict[str | None, list[QuoteLine]] = {}
+    for q in lines:
+        groups.setdefault(names.get(q.speaker) if q.speaker else None, []).append(q)
+    out = []
+    for speaker, qs in sorted(groups.items(), key=lambda g: g[0] is None):
+        roles = Counter(q.role for q in qs if q.role)
+        out.append((speaker, roles.most_common(1)[0][0] if speaker is not None and roles else None, qs))
+    return out
 
 
 @dataclass(slots=True)
@@ -205,7 +235,9 @@ class Card:
     people: list[Actor] = field(default_factory=list)
     organizations: list[Actor] = field(default_factory=list)
     places: list[Actor] = field(default_factory=list)
-    quotes: list[QuoteLine] = field(default_factory=list)
+    quotes: list[QuoteLine] = field(default_factory=list)  # every quote; the shown ones first (actors.quotes)
+    # sections cut at their cap -> the cap (the card kept that many; more were found or may have been)
+    capped: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """The `brief card --format json` shape (briefs/card.schema.json)."""
@@ -224,4 +256,7 @@ class Card:
             "organizations": [a.to_json() for a in self.organizations],
             "places": [a.to_json() for a in self.places],
             "quotes": [q.to_json() for q in self.quotes],
+            "quotes_by_speaker": [{"speaker": speaker, "role": role, "quotes": [q.to_json() for q in qs]}
+                                  for speaker, role, qs in quotes_by_speaker(self.quotes)],
+            "capped": dict(self.capped),
         }

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from index.sanitize import display_path, safe_inline, sanitize, unsurrogate
 
+from .actors import MAX_ACTORS, MAX_QUOTES, more_quotes
 from .cardmodel import CREDIBILITY_RULE, Card, Disagreement, FigureLine
 
 __all__ = ["card_to_json", "card_to_markdown", "escape", "format_value", "json_safe", "safe_path", "write_file"]
@@ -110,14 +111,30 @@ def _disagreement(d: Disagreement) -> list[str]:
     return lines
 
 
-def _actors(title: str, actors) -> list[str]:
+def _actors(title: str, actors, noun: tuple[str, str]) -> list[str]:
+    """The first MAX_ACTORS, then how many more there are (all of them are in the JSON)."""
     if not actors:
         return []
     lines = [f"### {title}", ""]
-    for a in actors:
+    for a in actors[:MAX_ACTORS]:
         role = f", {escape(a.role)}" if a.role else ""
         lines.append(f"- {escape(a.name)}{role} {_cite(a.sources)}")
+    rest = len(actors) - MAX_ACTORS
+    if rest > 0:
+        lines.append(f"- *… and {rest} more {noun[rest != 1]}. All {len(actors)} are in the JSON export.*")
     return lines + [""]
+
+
+_CAPPED = {"facts": "key facts", "figures": "figures", "timeline": "dated events"}
+
+
+def _capped(card: Card, section: str) -> list[str]:
+    """A note under a section the card cut at its cap (Card.capped)."""
+    cap = card.capped.get(section)
+    if not cap:
+        return []
+    return [f"*The card keeps at most {cap} {_CAPPED[section]} and this list is full: others may have been left out.*",
+            ""]
 
 
 def card_to_markdown(card: Card) -> str:
@@ -128,17 +145,23 @@ def card_to_markdown(card: Card) -> str:
     if card.bottom_line:
         out += ["## Bottom line", ""]
         out += [" ".join(f"{escape(s.text)} {_cite(s.sources)}" for s in card.bottom_line), ""]
+    if card.summary:
+        words = sum(len(s.text.split()) for s in card.summary)
+        out += ["## Summary", "", f"*{words} words, every sentence taken from the articles.*", ""]
+        out += [" ".join(f"{escape(s.text)} {_cite(s.sources)}" for s in card.summary), ""]
     if card.facts:
         out += ["## Key facts", ""]
         for n, f in enumerate(card.facts, 1):
             out.append(f"{n}. {escape(f.text)} {_cite(f.sources)} *({_grade(f)})*")
         out += ["", "*Credibility: " + escape(" ".join(CREDIBILITY_RULE.split())) + "*", ""]
+        out += _capped(card, "facts")
     if card.figures or card.disagreements:
         out += ["## Figures", ""]
     if card.figures:
         out += ["| Value | Counted | As written | Attributed to | Sources |", "| ---: | --- | --- | --- | --- |"]
         out += [_figure_row(f) for f in card.figures]
         out += ["", "*≈ hedged figure; ⚠ disputed, see below.*", ""]
+        out += _capped(card, "figures")
     if card.disagreements:
         out += ["### Disagreements", ""]
         for d in card.disagreements:
@@ -150,16 +173,21 @@ def card_to_markdown(card: Card) -> str:
             when = t.date.isoformat() + (f" to {t.end.isoformat()}" if t.end else "")
             out.append(f"- **{when}** ({escape(t.when)}): {escape(t.text)} {_cite(t.sources)}")
         out.append("")
+        out += _capped(card, "timeline")
     if card.people or card.organizations or card.places:
         out += ["## People, organisations and places", ""]
-        out += _actors("People", card.people) + _actors("Organisations", card.organizations)
-        out += _actors("Places", card.places)
+        out += _actors("People", card.people, ("person", "people"))
+        out += _actors("Organisations", card.organizations, ("organisation", "organisations"))
+        out += _actors("Places", card.places, ("place", "places"))
     if card.quotes:
         out += ["## Quotes", ""]
-        for q in card.quotes:
+        for q in card.quotes[:MAX_QUOTES]:
             who = escape(q.speaker) if q.speaker else "unattributed"
             role = f", {escape(q.role)}" if q.role else ""
             out += [f"> “{escape(q.text)}”", f"> — {who}{role} {_cite([q.source])}", ""]
+        more = more_quotes(card.quotes, MAX_QUOTES)
+        if more:
+            out += [f"*… and {escape(more)}. All {len(card.quotes)} are in the JSON export.*", ""]
     out += ["## Sources", ""]
     for s in card.sources:
         meta = ", ".join(x for x in (escape(s.outlet) or "unknown outlet",

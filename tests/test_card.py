@@ -333,3 +333,168 @@ def test_seed_card_attributes_troop_numbers_and_shows_the_disagreement(seeds_dir
     assert {"Kyrylo Budanov", "Dmitry Peskov"} <= set(quotes.values())
     names = " ".join(p["name"] for p in data["people"])
     assert "Stavros" not in names  # the author bio is boilerplate, not a person of the story
+
+
+# ----------------------------------------------------------------------------------------------
+# No silent caps: the card (and its JSON) holds every quote and actor; Markdown says how many more
+
+
+def _crowd(speakers: int = 14):
+    """Articles quoting many people (two quotes each for the first few), naming many places."""
+    first = ["Ana", "Boris", "Carla", "Dmitri", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Karin",
+             "Luis", "Marta", "Nils", "Olga", "Pavel", "Rosa", "Sven"]
+    arts = []
+    for n in range(speakers):
+        name = f"{first[n]} Quill{chr(97 + n)}"
+        paras = [f"The Kavra dam failed on March 1, report {n} says.",
+                 f"“The water rose faster than anyone expected at site {n},” said {name}."]
+        if n < 4:
+            paras.append(f"“We will rebuild the levee number {n} before winter,” said {name}.")
+        arts.append(art(f"q{n:07d}", f"Outlet {n}", 2 + n % 3, *paras))
+    return arts
+
+
+def test_the_card_and_its_json_hold_every_quote_grouped_by_speaker_and_every_actor():
+    from briefs.actors import MAX_ACTORS, MAX_QUOTES
+
+    articles = _crowd(18)
+    card = card_of(articles, dups={})
+    said = [(q.speaker, q.text) for a in articles for q in fake_extraction(a).quotes]
+    assert len(said) == 22 > MAX_QUOTES
+    assert sorted((q.speaker, q.text) for q in card.quotes) == sorted(said)  # every quote, each once
+    assert len(card.people) == 18 > MAX_ACTORS
+    data = json.loads(json.dumps(card.to_json()))
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert _validate(data, schema, schema) is None
+    assert sorted((q["speaker"], q["text"]) for q in data["quotes"]) == sorted(said)
+    groups = data["quotes_by_speaker"]
+    assert len(groups) == 18 and len({g["speaker"] for g in groups}) == 18
+    assert sorted((g["speaker"], q["text"]) for g in groups for q in g["quotes"]) == sorted(said)
+    assert all(q["speaker"] == g["speaker"] for g in groups for q in g["quotes"])
+    assert [len(g["quotes"]) for g in groups if g["speaker"].startswith("Ana ")] == [2]
+    assert {p["name"] for p in data["people"]} == {s for s, _ in said}
+    assert all(p["mentions"] >= 1 for p in data["people"])
+    assert "quotes" not in data["capped"] and "people" not in data["capped"]
+
+
+def test_the_shown_quotes_are_each_speakers_first_before_anyones_second():
+    from briefs.actors import MAX_QUOTES
+
+    card = card_of(_crowd(8), dups={})  # 8 speakers, 12 quotes: the top 10 hold all 8 speakers
+    shown = card.quotes[:MAX_QUOTES]
+    assert len({q.speaker for q in shown}) == 8
+    assert len(card.quotes) == 12
+
+
+def test_markdown_shows_the_top_ones_and_says_how_many_more_there_are():
+    from briefs.export import card_to_markdown
+
+    card = card_of(_crowd(18), dups={})
+    md = card_to_markdown(card)
+    quotes_part = md.split("## Quotes", 1)[1].split("## Sources", 1)[0]
+    assert quotes_part.count("> “") == 10
+    speakers = len({q.speaker for q in card.quotes[10:]})  # the 8 not shown and some with a second quote
+    assert speakers > 8
+    assert f"*… and 12 more quotes from {speakers} speakers. All 22 are in the JSON export.*" in quotes_part
+    people_part = md.split("### People", 1)[1].split("##", 1)[0]
+    assert people_part.count("\n- ") == 16  # 15 people and the line saying how many more
+    assert "- *… and 3 more people. All 18 are in the JSON export.*" in people_part
+
+
+def test_more_quotes_counts_speakers_and_quotes_with_no_stated_speaker():
+    from briefs.actors import more_quotes
+    from briefs.cardmodel import QuoteLine
+
+    def q(speaker):
+        return QuoteLine(speaker, None, "text", "a", 0)
+
+    assert more_quotes([q("A")] * 3, 3) == ""
+    assert more_quotes([q("A"), q("B"), q("B"), q("C")], 1) == "3 more quotes from 2 speakers"
+    assert more_quotes([q("A"), q(None)], 1) == "1 more quote with no stated speaker"
+    assert more_quotes([q("A"), q("B"), q(None), q(None)], 1) == "3 more quotes: 1 from 1 speaker, 2 with no stated speaker"
+
+
+def test_a_section_cut_at_its_cap_is_named_on_the_card_and_in_markdown():
+    from briefs.card import MAX_FACTS
+    from briefs.export import card_to_markdown
+
+    articles = [art(f"f{n:07d}", f"Outlet {n}", 2, f"Engineer number {n} inspected {100 + n * 7} bolts of "
+                    f"culvert {n} at dawn near the {['north', 'south', 'east', 'west'][n % 4]} gate.")
+                for n in range(MAX_FACTS + 4)]
+    card = card_of(articles, dups={})
+    assert len(card.facts) == MAX_FACTS and card.capped.get("facts") == MAX_FACTS
+    assert card.to_json()["capped"]["facts"] == MAX_FACTS
+    md = card_to_markdown(card)
+    assert f"*The card keeps at most {MAX_FACTS} key facts and this list is full" in md
+    assert "keeps at most" not in card_to_markdown(card_of(DAM))  # the dam card is cut nowhere
+
+
+def test_the_summary_is_a_section_after_the_bottom_line_with_its_citations():
+    from briefs.cardmodel import Location, SummaryLine
+    from briefs.export import card_to_markdown
+
+    card = card_of(DAM)
+    assert "## Summary" not in card_to_markdown(card)  # none unless asked for
+    card.summary = [SummaryLine("The Kavra dam failed on March 1 after days of heavy rain.",
+                                [Location("aaaa0001", 0), Location("bbbb0002", 0)]),
+                    SummaryLine("Some 1,700 residents were evacuated_from the valley.", [Location("bbbb0002", 1)])]
+    md = card_to_markdown(card)
+    assert md.index("## Bottom line") < md.index("## Summary") < md.index("## Key facts")
+    part = md.split("## Summary", 1)[1].split("##", 1)[0]
+    assert "*19 words, every sentence taken from the articles.*" in part
+    assert "The Kavra dam failed on March 1 after days of heavy rain. [^aaaa0001][^bbbb0002]" in part
+    assert "evacuated\\_from the valley. [^bbbb0002]" in part  # escaped like every article text
+    assert card.to_json()["summary"][1]["sources"] == ["bbbb0002"]
+
+
+@pytest.fixture(scope="module")
+def seeds_card(tmp_path_factory):
+    """The seeds' card, built in-process over a fresh library (skips when ../shared is absent)."""
+    from conftest import SEEDS
+
+    if not SEEDS.is_dir() or not any(SEEDS.glob("*.txt")):
+        pytest.skip("../shared/seeds is not present")
+    from index.indexer import update
+    from index.library import Library
+
+    lib = Library(tmp_path_factory.mktemp("seeds-lib"))
+    update(lib, [SEEDS], rebuild=True)
+    articles = list(lib.articles(r["id"] for r in lib.catalog()))
+    assert len(articles) == 5
+    return build_card(articles, query=None, duplicates=lib.near_duplicates(), cache=None, now=NOW)
+
+
+def test_seed_card_json_holds_all_26_attributed_quotes_with_their_speakers(seeds_card):
+    from briefs.export import card_to_json, card_to_markdown
+
+    data = json.loads(card_to_json(seeds_card))
+    attributed = [q for q in data["quotes"] if q["speaker"]]
+    assert len(attributed) == 26
+    speakers = {q["speaker"] for q in attributed}
+    for name in ("Edward Howell", "Andrei Lankov", "Bermudez", "Kyrylo Budanov", "Dmitry Peskov", "John Healey"):
+        assert any(name in s for s in speakers), name
+    grouped = [(g["speaker"], q["text"]) for g in data["quotes_by_speaker"] for q in g["quotes"]]
+    assert sorted(grouped, key=str) == sorted(((q["speaker"], q["text"]) for q in data["quotes"]), key=str)
+    assert len({g["speaker"] for g in data["quotes_by_speaker"]}) == len(data["quotes_by_speaker"])
+    howell = next(g for g in data["quotes_by_speaker"] if g["speaker"] and "Howell" in g["speaker"])
+    assert "Oxford" in (howell["role"] or "") and len(howell["quotes"]) == 2
+    assert len(data["people"]) > 15 and all(p["mentions"] >= 1 for p in data["people"])
+    assert len(data["organizations"]) > 15 and len(data["places"]) > 15
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert _validate(data, schema, schema) is None
+    md = card_to_markdown(seeds_card)
+    rest = len(data["quotes"]) - 10
+    assert f"*… and {rest} more quotes" in md and f"All {len(data['quotes'])} are in the JSON export.*" in md
+    assert f"- *… and {len(data['people']) - 15} more people. All {len(data['people'])} are in the JSON" in md
+
+
+def test_quotes_are_grouped_by_speaker_as_credited_never_under_someone_else():
+    from briefs.cardmodel import QuoteLine, quotes_by_speaker
+
+    said = [("Mr. Musk", "a"), ("Musk", "b"), (None, "c"), ("Mr Musk", "d"), ("Elon Musk", "e"), ("Clinton", "f"),
+            ("Mrs Clinton", "g")]
+    groups = quotes_by_speaker([QuoteLine(s, None, t, "x", 0) for s, t in said])
+    assert [(g, [q.text for q in qs]) for g, _, qs in groups] == [
+        ("Mr. Musk", ["a", "d"]), ("Musk", ["b"]), ("Elon Musk", ["e"]), ("Clinton", ["f"]), ("Mrs Clinton", ["g"]),
+        (None, ["c"])]
+    assert [q.speaker for _, _, qs in groups for q in qs if q.text == "d"] == ["Mr Musk"]  # kept as written

@@ -384,3 +384,147 @@ async def test_json_export_of_a_card_over_a_hostile_file_name_holds_no_control_c
         assert not any(ord(ch) < 32 and ch not in "\n" or 0x7f <= ord(ch) <= 0x9f for ch in raw)
         paths = [s["path"] for s in json.loads(raw)["sources"]]
         assert any(p.endswith("/dam red.txt") for p in paths), paths  # the escapes dropped, not the name
+
+
+# ----------------------------------------------------------------------------------------------
+# No silent caps: the top ones, a "… N more" line that shows the rest; the summary
+
+
+@sync
+async def test_quotes_show_the_top_ones_and_a_more_line_that_shows_every_quote(demo_lib):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        card = screen.card
+        assert len(card.quotes) > 10  # the demo card holds every quote
+        rows = screen.query_one(RowList)
+        quote_rows = [r for r in rows.rows if r.kind == "quote"]
+        assert len(quote_rows) == 10
+        heading = next(r for r in rows.rows if not r.selectable and r.title.startswith("Quotes"))
+        assert heading.title == f"Quotes (top 10 of {len(card.quotes)})"
+        more = next(n for n, r in enumerate(rows.rows) if r.kind == "more" and r.section == "quotes")
+        assert f"… {len(card.quotes) - 10} more quotes" in rows.rows[more].plain()
+        assert "enter" in rows.rows[more].plain()
+        rows.move_to(more)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [r.kind for r in rows.rows].count("quote") == len(card.quotes)
+        assert not any(r.kind == "more" for r in rows.rows)
+        assert rows.cursor == more and rows.current.kind == "quote"  # on the first quote it showed
+        assert app.opened == []  # enter on a "more" line opens nothing
+        texts = [r.plain() for r in rows.rows if r.kind == "quote"]
+        assert all(any(q.text[:30] in t for t in texts) for q in card.quotes)
+        await pilot.press("enter")  # a shown quote opens its passage as before
+        assert app.opened[-1][0] == card.quotes[10].source
+
+
+@sync
+async def test_m_shows_every_cut_section_and_again_only_the_top_ones(demo_lib):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        rows = app.screen.query_one(RowList)
+        total = len(app.screen.card.quotes)
+        await pilot.press("m")
+        await pilot.pause()
+        assert [r.kind for r in rows.rows].count("quote") == total
+        await pilot.press("m")
+        await pilot.pause()
+        assert [r.kind for r in rows.rows].count("quote") == 10
+        assert sum(r.kind == "more" for r in rows.rows) == 1
+        from tui.actions import get
+
+        assert get("card.more").key == "m" and "more" in get("card.more").long_help  # help and the palette
+
+
+def test_people_places_and_organisations_show_the_top_15_and_how_many_more():
+    from briefs.cardmodel import Actor, Card
+    from tui.screens.card import card_rows
+
+    people = [Actor(f"Person {n}", None, ["a1"], 1) for n in range(19)]
+    places = [Actor(f"Place {n}", None, ["a1"], 1) for n in range(15)]
+    card = Card(query=None, generated=FIXED_NOW, sources=[], people=people, places=places,
+                organizations=[Actor("Only Org", None, ["a1"], 2)])
+    rows, _ = card_rows(card)
+    assert [r.plain().strip() for r in rows if r.kind == "more"] == ["… 4 more people — enter (or m) to show"]
+    assert sum(r.kind == "person" for r in rows) == 15 and sum(r.kind == "place" for r in rows) == 15
+    assert [r.title for r in rows if not r.selectable][:3] == ["People (top 15 of 19)", "Organisations (1)",
+                                                               "Places (15)"]
+    rows, _ = card_rows(card, expanded={"people"})
+    assert sum(r.kind == "person" for r in rows) == 19 and not any(r.kind == "more" for r in rows)
+
+
+@sync
+async def test_a_section_cut_at_its_cap_says_so(demo_lib):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        card = app.screen.card
+        rows = app.screen.query_one(RowList).rows
+        notes = [(n, r.plain()) for n, r in enumerate(rows) if r.kind == "capped"]
+        assert card.capped.get("facts") == 12
+        assert len(notes) == len(card.capped)
+        facts_note = next(n for n, text in notes if "12 key facts" in text)
+        assert rows[facts_note - 1].kind == "fact" and "others may have been left out" in rows[facts_note].plain()
+
+
+def _with_summary(monkeypatch, asked: list):
+    """build_card that fills card.summary when asked for one (what the summary helper's build_card does)."""
+    import briefs.card
+    from briefs.cardmodel import Location, SummaryLine
+
+    real = briefs.card.build_card
+
+    def build(*args, summary_words=None, **kwargs):
+        asked.append(summary_words)
+        card = real(*args, **kwargs)
+        if summary_words:
+            card.summary = [SummaryLine(f.text, [Location(p.source, p.paragraph) for p in f.passages])
+                            for f in card.facts[:4]]
+        return card
+
+    monkeypatch.setattr(briefs.card, "build_card", build)
+
+
+@sync
+async def test_s_adds_a_summary_after_the_bottom_line_in_a_worker(demo_lib, monkeypatch):
+    asked: list = []
+    _with_summary(monkeypatch, asked)
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        rows = app.screen.query_one(RowList)
+        assert not any(r.kind == "summary-long" for r in rows.rows) and asked == [None]
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert asked == [None, 250]
+        card = app.screen.card
+        headings = [r.title for r in rows.rows if not r.selectable]
+        assert headings[0] == "Bottom line" and headings[1].startswith("Summary (") and "words)" in headings[1]
+        lines = [r for r in rows.rows if r.kind == "summary-long"]
+        assert [r.plain().split(" [")[0].strip()[:40] for r in lines] == [s.text[:40] for s in card.summary]
+        assert rows.current is lines[0]  # the cursor is on the summary
+        await pilot.press("enter")
+        source, _, highlight = app.opened[-1]
+        assert source == card.summary[0].sources[0] and highlight == card.summary[0].text
+        rows.move_to(len(rows.rows) - 1)
+        await pilot.press("s")  # again: back to the summary, without building anew
+        await settle(app, pilot)
+        assert asked == [None, 250] and rows.current is rows.rows[rows.rows.index(lines[0])]
+
+
+@sync
+async def test_s_says_so_when_no_summary_could_be_made(demo_lib, monkeypatch):
+    import briefs.card
+
+    real = briefs.card.build_card
+    monkeypatch.setattr(briefs.card, "build_card", lambda *a, summary_words=None, **k: real(*a, **k))
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert app.screen.card is not None and not app.screen.card.summary
+        assert any("no summary" in n for n in app.notes())

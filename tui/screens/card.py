@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
+from briefs.actors import MAX_ACTORS, MAX_QUOTES, more_quotes
 from tui.actions import Action, bindings, register
 from tui.services import describe_error, extraction_cache, say
 from tui.widgets.keybar import KeyBar
@@ -157,7 +158,13 @@ register(
     Action("card.export_json", "E", "export json", "card", "export('json')",
            help="Export the card to a JSON file (asks for the path)"),
     Action("card.rebuild", "r", "rebuild", "card", "rebuild", show=False, help="Build the card again"),
+    Action("card.more", "m", "more", "card", "more", show=False, help="Show every person, place and quote of the card, not "
+           "only the top ones (again to show the top ones; enter on a “… more” line shows that section)"),
+    Action("card.summary", "s", "summary", "card", "summary", help="Add a summary of about 250 words to the card "
+           "(built in the background; again to jump to it)"),
 )
+
+SUMMARY_WORDS = 250  # the summary `s` asks for
 
 SECTION_NOTES = {
     "facts": "sources count independent outlets; credibility 1 confirmed, 2 probably true, 3 single source, "
@@ -219,6 +226,8 @@ class CardScreen(RowListActions, Screen):
         self.error: str | None = None
         self.now: datetime | None = None  # fixed generation time (tests); None: the real time
         self.today: date | None = None  # date in the default export name; None: today
+        self.expanded: set[str] = set()  # sections shown whole ("people", "quotes"...), not only the top ones
+        self.summary_words: int | None = None  # the summary asked for (s), None: none
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -253,10 +262,12 @@ class CardScreen(RowListActions, Screen):
         lib = self.app.library  # type: ignore[attr-defined]
         ids = self.ids if self.ids is not None else (
             None if self.card_query else list(getattr(self.app, "marked", [])))
-        self.run_worker(lambda: self._build(lib, self.card_query, ids, self.now), thread=True, exclusive=True,
-                        group="card-build", exit_on_error=False, name="build card")
+        words = self.summary_words
+        self.run_worker(lambda: self._build(lib, self.card_query, ids, self.now, words), thread=True,
+                        exclusive=True, group="card-build", exit_on_error=False, name="build card")
 
-    def _build(self, lib, query: str | None, ids: list[str] | None, now: datetime | None) -> None:
+    def _build(self, lib, query: str | None, ids: list[str] | None, now: datetime | None,
+               summary_words: int | None = None) -> None:
         """In a thread: choose the articles, build the card, post Built or Failed."""
         try:
             from briefs.card import build_card
@@ -280,8 +291,9 @@ class CardScreen(RowListActions, Screen):
             def progress(stage: str, done: int, total: int) -> None:
                 self.post_message(self.Progress(stage, done, total))
 
+            extra = {"summary_words": summary_words} if summary_words else {}
             card = build_card(articles, query=query, duplicates=lib.near_duplicates(), cache=extraction_cache(lib),
-                              progress=progress, now=now)
+                              progress=progress, now=now, **extra)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, the app carries on
             self.post_message(self.Failed(describe_error(exc)))
             return
@@ -307,10 +319,23 @@ class CardScreen(RowListActions, Screen):
         if card.disagreements:
             parts.append(f"{len(card.disagreements)} disagreement{'s' * (len(card.disagreements) != 1)}")
         self.query_one("#card-status", Static).update(Text(" · ".join(parts) + " · e export · ? help"))
-        rows, ctx = card_rows(card)
-        rowlist = self.query_one(RowList)
-        await rowlist.set_rows(rows, ctx)
-        rowlist.focus()
+        await self._show_rows()
+        if self.summary_words:
+            if card.summary:
+                self._to_kind("summary-long")
+            else:
+                say(self, "The articles give no summary beyond the bottom line.", title="Summary")
+        self.query_one(RowList).focus()
+
+    async def _show_rows(self, cursor: int | None = None) -> None:
+        rows, ctx = card_rows(self.card, self.expanded)
+        await self.query_one(RowList).set_rows(rows, ctx, cursor)
+
+    def _to_kind(self, kind: str) -> None:
+        rowlist = self.rows
+        index = next((n for n, r in enumerate(rowlist.rows) if r.kind == kind), None)
+        if index is not None:
+            rowlist.move_to(index)
 
     def on_card_screen_failed(self, message: Failed) -> None:
         self.error = message.error
@@ -386,6 +411,39 @@ class CardScreen(RowListActions, Screen):
 
     def action_rebuild(self) -> None:
         self.build()
+
+    async def action_more(self) -> None:
+        """Show every line of the sections cut to their top ones, or (again) only the top ones."""
+        if self.card is None:
+            return
+        cut = {name for name, items, shown in _shown_sections(self.card) if len(items) > shown}
+        if not cut:
+            say(self, "Every line of the card is shown.", title="Card")
+            return
+        current = self.rows.current
+        self.expanded = set() if cut <= self.expanded else cut
+        index = self.rows.cursor if isinstance(current, MoreLine) else None
+        await self._show_rows(index)
+
+    async def on_row_list_chosen(self, message: RowList.Chosen) -> None:
+        row = message.row
+        if isinstance(row, MoreLine):
+            self.expanded.add(row.section)
+            await self._show_rows(self.rows.cursor)  # the cursor lands on the first line it showed
+            return
+        super().on_row_list_chosen(message)
+
+    def action_summary(self) -> None:
+        """Rebuild the card with a summary of about 250 words (in a worker); when it has one, go to it."""
+        if self.card is not None and self.card.summary:
+            self._to_kind("summary-long")
+            return
+        if self.card is None and self.error is None:
+            say(self, "The card is not ready yet.", title="Summary")
+            return
+        self.summary_words = SUMMARY_WORDS
+        self.build()
+        self.query_one("#card-status", Static).update(Text(f"Writing a {SUMMARY_WORDS}-word summary…"))
 
     # -- export -------------------------------------------------------------------------------
 
@@ -480,8 +538,43 @@ def when_label(start: date, end: date | None) -> str:
     return f"{start.isoformat()} to {tail}"
 
 
-def card_rows(card) -> tuple[list[Row], dict]:
-    """Every section of ``card`` as headings and selectable lines."""
+class MoreLine(Line):
+    """"… 23 more quotes from 12 speakers — enter to show": the lines of a section not shown yet."""
+
+    def __init__(self, section: str, text: str) -> None:
+        body = Text(f"{text} — enter (or m) to show", style="italic")
+        super().__init__("more", "…", body, prefix_width=1, cites=False)
+        self.section = section
+
+
+def _shown_sections(card) -> list[tuple[str, list, int]]:
+    """(section, its lines, how many the card screen shows before a “… more” line)."""
+    return [("people", card.people, MAX_ACTORS), ("organizations", card.organizations, MAX_ACTORS),
+            ("places", card.places, MAX_ACTORS), ("quotes", card.quotes, MAX_QUOTES)]
+
+
+CAPPED_NOUNS = {"fact": ("facts", "key facts"), "figure": ("figures", "figures"), "timeline": ("timeline", "dated events")}
+
+
+def _capped_notes(rows: list[Row], card) -> list[Row]:
+    """A line after each section the card cut at its cap (Card.capped): more may have been found."""
+    capped = getattr(card, "capped", None) or {}
+    for kind, (section, noun) in CAPPED_NOUNS.items():
+        cap = capped.get(section)
+        last = max((n for n, r in enumerate(rows) if r.kind == kind), default=None)
+        if cap and last is not None:
+            note = Text(f"the card keeps at most {cap} {noun} and this list is full: others may have been left out",
+                        style="italic")
+            rows.insert(last + 1, Line("capped", "…", note, prefix_width=1, cites=False))
+    return rows
+
+
+def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
+    """Every section of ``card`` as headings and selectable lines; people, organisations, places and quotes
+    show their top ones and a “… more” line unless their section is in ``expanded``."""
+    expanded = set(expanded)
+    shown = {name: len(items) if name in expanded else min(len(items), cap)
+             for name, items, cap in _shown_sections(card)}
     labels = {s.id: f"[{n}]" for n, s in enumerate(card.sources, 1)}
     rank = {s.id: n for n, s in enumerate(card.sources)}
     rows: list[Row] = []
@@ -493,6 +586,13 @@ def card_rows(card) -> tuple[list[Row], dict]:
         rows.append(Heading("Bottom line"))
         for s in card.bottom_line:
             rows.append(Line("summary", "", Text(safe(s.text)), targets_of(s.locations, s.text),
+                             pin=_pin(s.text, s.sources), prefix_width=1))
+
+    if card.summary:
+        words = sum(len(s.text.split()) for s in card.summary)
+        rows.append(Heading(f"Summary ({words} words)", "every sentence taken from the articles"))
+        for s in card.summary:
+            rows.append(Line("summary-long", "", Text(safe(s.text)), targets_of(s.locations, s.text),
                              pin=_pin(s.text, s.sources), prefix_width=1))
 
     if card.facts:
@@ -568,22 +668,30 @@ def card_rows(card) -> tuple[list[Row], dict]:
                              meta=Text(f"“{safe(t.when)}”", style="italic"),
                              pin=_pin(f"{when_label(t.date, t.end)}: {t.text}", t.sources), prefix_width=width))
 
-    for title, kind, actors in (("People", "person", card.people), ("Organisations", "organization",
-                                                                    card.organizations),
-                                ("Places", "place", card.places)):
+    def count(section: str, items: list) -> str:
+        return f"{len(items)}" if shown[section] == len(items) else f"top {shown[section]} of {len(items)}"
+
+    for title, kind, section, nouns, actors in (
+            ("People", "person", "people", ("person", "people"), card.people),
+            ("Organisations", "organization", "organizations", ("organisation", "organisations"),
+             card.organizations),
+            ("Places", "place", "places", ("place", "places"), card.places)):
         if not actors:
             continue
-        rows.append(Heading(f"{title} ({len(actors)})"))
-        for a in actors:
+        rows.append(Heading(f"{title} ({count(section, actors)})"))
+        for a in actors[:shown[section]]:
             body = Text()
             body.append(safe(a.name), style="bold")
             if a.role:
                 body.append(", " + safe(a.role))
             rows.append(Line(kind, "•", body, sorted((Target(s, a.name) for s in a.sources), key=lambda t: rank.get(t.source, 0)), prefix_width=1))
+        rest = len(actors) - shown[section]
+        if rest > 0:
+            rows.append(MoreLine(section, f"{rest} more {nouns[rest != 1]}"))
 
     if card.quotes:
-        rows.append(Heading(f"Quotes ({len(card.quotes)})"))
-        for q in card.quotes:
+        rows.append(Heading(f"Quotes ({count('quotes', card.quotes)})"))
+        for q in card.quotes[:shown["quotes"]]:
             body = Text(f"“{safe(q.text)}”")
             body.append(" — ")
             body.append(safe(q.speaker) if q.speaker else "speaker not stated", style="bold" if q.speaker else "italic")
@@ -592,6 +700,8 @@ def card_rows(card) -> tuple[list[Row], dict]:
             who = q.speaker or "unattributed"
             rows.append(Line("quote", "•", body, [Target(q.source, q.text)],
                              pin=_pin(f"“{q.text}” — {who}", [q.source]), prefix_width=1))
+        if shown["quotes"] < len(card.quotes):
+            rows.append(MoreLine("quotes", safe(more_quotes(card.quotes, shown["quotes"]))))
 
     rows.append(Heading(f"Sources ({len(card.sources)})"))
     width = max(len(v) for v in labels.values()) if labels else 3
@@ -601,4 +711,4 @@ def card_rows(card) -> tuple[list[Row], dict]:
         body.append(f" — {safe(s.outlet) or 'unknown outlet'} · {_date_of(s.published)} · {s.id}")
         rows.append(Line("source", labels[s.id].rjust(width), body, [Target(s.id, None)], prefix_width=width,
                          cites=False))
-    return rows, {"labels": labels}
+    return _capped_notes(rows, card), {"labels": labels}
