@@ -138,7 +138,8 @@ def _index_class():
         def reader(self, reuse=None):
             opened, self._opened = self._opened, None
             if opened is not None:
-                if reuse is None and not opened.is_closed and opened.generation() == self.latest_generation():
+                if reuse is None and not getattr(opened, "is_closed", False) \
+                        and opened.generation() == self.latest_generation():
                     return opened
                 opened.close()
             return super().reader(reuse=reuse)

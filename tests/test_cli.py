@@ -72,6 +72,17 @@ def test_missing_library_exits_1_and_says_how_to_start(tmp_path):
     assert done.returncode == 1 and "brief index" in done.stderr
 
 
+def test_an_empty_library_searches_and_builds_no_card_without_an_error(tmp_path):
+    """A library indexed from an empty folder: Whoosh opens it with an empty reader (no segments)."""
+    (tmp_path / "src").mkdir()
+    assert brief("index", str(tmp_path / "src"), library=tmp_path / "lib").returncode == 0
+    for args in (("search", "dam"), ("search", "*"), ("card", "*")):
+        done = brief(*args, library=tmp_path / "lib")
+        assert done.returncode == 0 and "internal error" not in done.stderr, (args, done.stderr)
+    assert "0 hits" in brief("search", "dam", library=tmp_path / "lib").stderr
+    assert "No articles match" in brief("card", "*", library=tmp_path / "lib").stderr
+
+
 def test_search_json_shape(library):
     done = brief("search", "ferries", "--json", library=library)
     data = json.loads(done.stdout)
