@@ -23,7 +23,7 @@ from datetime import date
 
 from .align import tokens
 from .mentions import STAGES, Mention, SameFn, group_figures, opposed
-from .cardmodel import Disagreement, FigureLine, Location, Side
+from .cardmodel import Disagreement, FigureLine, Location, Side, Statement
 from .prepare import Prepared, claim_of
 
 __all__ = ["figures_and_disagreements", "value_range", "compatible", "same_value", "same_subject", "APPROX",
@@ -155,7 +155,7 @@ def same_subject(prep: Prepared) -> SameFn:
             return True  # the same stage of a whole: "the first wave of" / "the first cadre of"
         if named(a) & named(b):
             return True
-        if _EVENTS & set(a.counted_key.split("|")[1:]) and a.attributed_to and b.attributed_to:
+        if _EVENTS & set(a.counted_key.split("|")[1:]) and (a.attributed_to or b.attributed_to):
             return True  # two sources' tolls of the story's event: "about 12,000 displaced, the governor said"
         ctx_a, ctx_b = context(a), context(b)
         return sum(w * ctx_b.get(k, 0.0) for k, w in ctx_a.items()) >= SAME_CONTEXT
@@ -183,33 +183,36 @@ def _side(mentions: list[Mention], published: Mapping[str, date | None], rank: M
     first = min(mentions, key=lambda m: (published.get(m.article_id) or date.max, rank[m.article_id],
                                          m.sentence_index))
     dates = [published[m.article_id] for m in mentions if published.get(m.article_id)]
+    own: dict[str, Mention] = {}  # each article's own first statement of the value, never another's sentence
+    for m in sorted(mentions, key=lambda m: (rank[m.article_id], m.sentence_index)):
+        own.setdefault(m.article_id, m)
+    statements = [Statement(m.article_id, m.paragraph, m.text, m.hedge, m.sentence, m.attributed_to)
+                  for m in own.values()]
     return Side(first.value, first.hedge, first.sentence, first.text, _attribution(mentions),
                 list(dict.fromkeys(Location(m.article_id, m.paragraph) for m in mentions)),
-                min(dates) if dates else None)
+                min(dates) if dates else None, statements)
 
 
 def _kind(sides: list[Side], mentions: list[list[Mention]], published: Mapping[str, date | None],
           same: SameFn | None = None) -> str:
-    """`range` when every pair of values set against each other overlaps once hedges are read as ranges
-    (estimates, not a contradiction); `evolving` when the values follow one another in time without
-    overlap; else `conflict`.
+    """`evolving` when the values follow one another in time without overlap; else `range` when every
+    pair of values set against each other overlaps once hedges are read as ranges (estimates, not a
+    contradiction); else `conflict`.
 
     Undated articles cannot place a value in time: only dated mentions are compared, and a value
     stated by undated articles only is left out of the judgement (two dated values are needed)."""
     pairs = opposed(mentions, same)
-    if pairs and all(compatible(_bare(a), _bare(b)) for _, _, a, b in pairs):
-        return "range"
+    overlap = bool(pairs) and all(compatible(_bare(a), _bare(b)) for _, _, a, b in pairs)
     spans = []
     for side in mentions:
         dates = [d for d in (published.get(m.article_id) for m in side) if d is not None]
         if dates:
             spans.append((min(dates), max(dates)))
-    if len(spans) < 2:
-        return "conflict"
-    spans.sort()
-    if all(later[0] > earlier[1] for earlier, later in zip(spans, spans[1:])):
-        return "evolving"
-    return "conflict"
+    if len(spans) >= 2:
+        spans.sort()
+        if all(later[0] > earlier[1] for earlier, later in zip(spans, spans[1:])):
+            return "evolving"
+    return "range" if overlap else "conflict"
 
 
 def _bare(m: Mention) -> Side:
@@ -221,7 +224,7 @@ def _about(cluster: list[list[Mention]]) -> str:
     counted = Counter(m.counted for side in cluster for m in side if m.counted)
     about = counted.most_common(1)[0][0] if counted else cluster[0][0].counted_key
     parts = cluster[0][0].counted_key.split("|")[1:]
-    notes = [f"{p} group" for p in parts if p in STAGES] + [p for p in parts if p == "planned"]
+    notes = [f"{p} group" for p in parts if p in STAGES] + ["planned or expected" for p in parts if p == "planned"]
     return f"{about} ({', '.join(notes)})" if notes else about
 
 

@@ -310,8 +310,8 @@ _PLAN_BEFORE = re.compile(
     r"\b(?:is|are|was|were)\s+to\s+be\b|\bto\s+be\s+(?:sent|dispatched|deployed|sent|delivered)\b|"
     r"\b(?:forecast|predict(?:s|ed)?|projected|expected)\b", re.I)
 _PLAN_AFTER = re.compile(
-    r"^[^,;.]{0,60}?\b(?:will|would|could|may|might|shall|(?:is|are|was|were)\s+to\s+be|(?:is|are)\s+(?:set|due|"
-    r"expected|planned|scheduled)\s+to|to\s+be\s+(?:sent|dispatched|deployed|delivered))\b", re.I)
+    r"^\s*(?:(?:will|would|could|may|might|shall)\b|(?:are|is)\s+(?:set|due|expected|planned|scheduled)\s+to\b)|"
+    r"^(?:\s+[\w’'-]+){0,4}?\s+(?:are|is|were|was)\s+to\s+be\b", re.I)
 
 
 def _stage(sentence: str, text_start: int) -> str | None:
@@ -323,14 +323,16 @@ def _stage(sentence: str, text_start: int) -> str | None:
     return _STAGE_WORD.get(stage, stage)
 
 
-def _planned(sentence: str, start: int, end: int) -> bool:
+def _planned(sentence: str, start: int, end: int, counted_end: int) -> bool:
     """Whether the clause around a figure states a plan, a forecast or a possibility, not a done thing:
-    "plans to send up to 12,000 soldiers", "the first cadre of 2,600 soldiers would go", "could get 6 inches"."""
+    "plans to send up to 12,000 soldiers", "the first cadre of 2,600 soldiers would go", "could get 6 inches".
+    After the figure only the verb of what is counted is read ("12,000 troops ... are to be dispatched"),
+    not a later one ("the fund announced on Thursday will begin paying": the fund exists)."""
     clause_start = max((m.end() for m in re.finditer(r"[,;:]\s|\.\s|\b(?:but|and|while|moreover)\s", sentence[:start])),
                        default=0)
     if _PLAN_BEFORE.search(sentence[clause_start:start]):
         return True
-    return bool(_PLAN_AFTER.search(sentence[end:]))
+    return bool(_PLAN_AFTER.search(sentence[max(end, counted_end):]))
 
 
 def _counted_before(sentence: str, start: int) -> tuple[str | None, str | None]:
@@ -404,12 +406,13 @@ def find_figures(sentence: str, attribution: str | None = None, *, resolve=None)
         text_start = hedge_match.start(1) if hedge_match else start
         if hedge in _NOT_HEDGES:
             hedge = None
-        counted, _ = _counted_after(sentence, end)
+        counted, counted_end = _counted_after(sentence, end)
         pct = "%" in sentence[start:end] or "cent" in sentence[start:end].lower()
         event = _event(sentence, start, end)
         if pct:
             counted = "percent" + (f" {counted}" if counted else "")
         if counted is None:
+            counted_end = end
             counted, before_event = _counted_before(sentence, start)
             event = event or before_event
         if counted and counted.lower().split()[0] in ("of",):
@@ -425,7 +428,7 @@ def find_figures(sentence: str, attribution: str | None = None, *, resolve=None)
             stage = _stage(sentence, text_start)
             if stage:
                 key += f"|{stage}"  # "the first wave of about 1,000 soldiers": the wave, not the whole force
-            if _planned(sentence, text_start, end):
+            if _planned(sentence, text_start, end, counted_end):
                 key += "|planned"  # a plan or a forecast is not a delivery
         who = attribution if attribution is not None else (resolve(start) if resolve else None)
         figures.append(Figure(value, sentence[text_start:end], hedge, counted, key, who, sentence, text_start))
