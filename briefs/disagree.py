@@ -2,13 +2,17 @@
 against each other, read with their hedges as ranges.
 
 A disagreement sets values of the same counted thing about the same subject and event from two
-different articles (``mentions.opposed``). The subject test (``same_subject``) is strict, because a
-false conflict is worse than none: two figures are about one subject when their sentences were
-aligned as one claim, or, for counts (not measures: miles, percent, money, ...), when what is counted
-carries no clashing modifier ("Chinese ships" / "ships" may be one thing, "big" / "massive objects"
-not), no other place or date is named around them, and they share a name (a person, place, group)
-or are the same stage of a whole ("the first wave of", "the first cadre of"). A measure or an amount
-without an aligned claim has no known subject: a tax rate is not a market share.
+different articles (``mentions.opposed``: never two figures of one article). The subject test
+(``same_subject``) is strict, because a false conflict is worse than none. Two figures of one counted
+key are about one subject when their sentences were aligned as one claim; otherwise a measure or an
+amount (miles, percent, money, "times") has no known subject and is never set against another (a tax
+rate is not a market share). For counts: what is counted carries no clashing modifier ("big" /
+"massive objects"), no other place or date is named in the clause ("in Philadelphia" / "in Los
+Angeles", "on Monday" / "on Tuesday"), and then one of: the same stage of a whole ("the first wave of"
+/ "the first cadre of"), a shared name (person, place, group) near the figures, a toll of the story's
+event credited to a source ("killed", "displaced", ... "the governor said"), or sentences alike
+(SAME_CONTEXT) once numbers and the counted words are set aside. Plans and forecasts are keyed apart
+by briefs.figures ("|planned"), so a plan is never set against a delivery.
 
 Kinds: `conflict` (the values cannot both hold), `evolving` (dated values that follow one another),
 `range` (estimates whose hedged ranges overlap: "some 2,000" and "2,100", not a contradiction)."""
@@ -75,6 +79,7 @@ _WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|s
                       r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)", re.I)
 _PLACE = re.compile(r"\b(?:in|at|near|outside|across)\s+((?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 _EVENTS = frozenset({"killed", "injured", "missing", "displaced", "evacuated", "damaged", "detained"})
+_SAID = frozenset(stem for stem, _ in tokens("said says say told tells according reported reports added"))
 SAME_CONTEXT = 0.5  # sentences this alike (numbers and the counted words aside) tell of one subject
 _WINDOW = 120  # characters either side of a figure read as its context
 
@@ -101,7 +106,7 @@ def _near(m: Mention) -> tuple[str, str]:
 
 def _modifiers(m: Mention) -> frozenset[str]:
     """The words of what is counted beside its head: "Chinese" of "two Chinese ships"."""
-    head = m.counted_key.split("|")[0].split()[-1]
+    head = (m.counted_key.split("|")[0].split() or [""])[-1]
     words = set()
     for w in re.findall(r"[a-z][a-z'’-]*", (m.counted or "").lower()):
         w = w.replace("’", "'")
@@ -121,18 +126,35 @@ def same_subject(prep: Prepared) -> SameFn:
     names = prep.vectorizer.names
     idf = prep.vectorizer.idf
 
+    seen_names: dict[Mention, frozenset[str]] = {}
+    seen_context: dict[Mention, dict[str, float]] = {}
+
     def named(m: Mention) -> frozenset[str]:
-        return frozenset(stem for stem, _ in tokens(_window(m)) if stem in names)
+        if m not in seen_names:
+            seen_names[m] = frozenset(stem for stem, _ in tokens(_window(m)) if stem in names)
+        return seen_names[m]
+
+    seen_words: dict[Mention, frozenset[str]] = {}
+
+    def words(m: Mention) -> frozenset[str]:
+        """The content words near a figure, names, numbers, what is counted and attribution verbs aside."""
+        if m not in seen_words:
+            drop = {stem for stem, _ in tokens(m.counted or "")} | _SAID
+            seen_words[m] = frozenset(stem for stem, _ in tokens(_window(m))
+                                      if stem not in names and not stem[0].isdigit() and stem not in drop)
+        return seen_words[m]
 
     def context(m: Mention) -> dict[str, float]:
         """The sentence's words without its numbers and what is counted, weighted by rarity."""
-        drop = {stem for stem, _ in tokens(m.counted or "")}
-        vec: dict[str, float] = {}
-        for stem, _ in tokens(m.sentence):
-            if not stem[0].isdigit() and stem not in drop:
-                vec[stem] = vec.get(stem, 0.0) + idf.get(stem, 1.0)
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {k: v / norm for k, v in vec.items()}
+        if m not in seen_context:
+            drop = {stem for stem, _ in tokens(m.counted or "")}
+            vec: dict[str, float] = {}
+            for stem, _ in tokens(m.sentence):
+                if not stem[0].isdigit() and stem not in drop:
+                    vec[stem] = vec.get(stem, 0.0) + idf.get(stem, 1.0)
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            seen_context[m] = {k: v / norm for k, v in vec.items()}
+        return seen_context[m]
 
     def same(a: Mention, b: Mention) -> bool:
         ca, cb = claims.get((a.article_id, a.sentence_index)), claims.get((b.article_id, b.sentence_index))
@@ -153,8 +175,8 @@ def same_subject(prep: Prepared) -> SameFn:
             return False  # another date is another figure: "16 on Monday", "20 on Tuesday" (the date it held)
         if STAGES & set(a.counted_key.split("|")[1:]):
             return True  # the same stage of a whole: "the first wave of" / "the first cadre of"
-        if named(a) & named(b):
-            return True
+        if named(a) & named(b) and words(a) & words(b):
+            return True  # a name and a word of what is told around both figures: "Cruz ... lived"
         if _EVENTS & set(a.counted_key.split("|")[1:]) and (a.attributed_to or b.attributed_to):
             return True  # two sources' tolls of the story's event: "about 12,000 displaced, the governor said"
         ctx_a, ctx_b = context(a), context(b)
