@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 __all__ = ["SCHEMA", "CREDIBILITY_RULE", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
-           "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "quotes_by_speaker", "speaker_names",
-           "Card"]
+           "Statement", "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "quotes_by_speaker",
+           "speaker_names", "Card"]
 
 SCHEMA = "brief.card/2"
 
@@ -118,6 +118,22 @@ class FigureLine:
                 "disputed": self.disputed, "locations": _locations_json(self.locations)}
 
 
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """How one article states a side's value: its own figure (hedge included), sentence and attribution."""
+
+    source: str
+    paragraph: int
+    figure: str
+    hedge: str | None
+    text: str
+    attributed_to: str | None = None
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "paragraph": self.paragraph, "figure": self.figure, "hedge": self.hedge,
+                "text": self.text, "attributed_to": self.attributed_to}
+
+
 @dataclass(slots=True)
 class Side:
     """One value in a disagreement, with everyone who states it."""
@@ -129,6 +145,7 @@ class Side:
     attributed_to: str | None
     locations: list[Location]
     published: date | None  # the earliest publication date among its articles
+    statements: list[Statement] = field(default_factory=list)  # one per article, in the card's reading order
 
     @property
     def sources(self) -> list[str]:
@@ -138,13 +155,13 @@ class Side:
         return {"value": self.value, "hedge": self.hedge, "text": self.text, "figure": self.figure,
                 "sources": self.sources, "attributed_to": self.attributed_to,
                 "published": self.published.isoformat() if self.published else None,
-                "locations": _locations_json(self.locations)}
+                "locations": _locations_json(self.locations), "statements": [s.to_json() for s in self.statements]}
 
 
 @dataclass(slots=True)
 class Disagreement:
     about: str
-    kind: str  # "conflict" or "evolving"
+    kind: str  # "conflict", "evolving" or "range" (estimates whose hedged ranges overlap)
     claims: list[Side]
 
     def to_json(self) -> dict:

@@ -94,6 +94,15 @@ def _title(card: Card) -> str:
     return f"# Brief: {len(card.sources)} article{'s' * (len(card.sources) != 1)}"
 
 
+def hedged_value(value: float, hedge: str | None) -> str:
+    """A value with its hedge as words: "about 1,500", "up to 12,000", "1,500"."""
+    return f"{hedge} {format_value(value)}" if hedge else format_value(value)
+
+
+KIND_LABELS = {"conflict": "sources disagree", "evolving": "estimate changed over time",
+               "range": "estimates that overlap, not a contradiction"}
+
+
 def _figure_row(f: FigureLine) -> str:
     value = ("≈ " if f.hedge else "") + format_value(f.value)
     cells = [value + (" ⚠" if f.disputed else ""), escape(f.counted) or "—", escape(f.figure),
@@ -102,12 +111,21 @@ def _figure_row(f: FigureLine) -> str:
 
 
 def _disagreement(d: Disagreement) -> list[str]:
-    label = "estimate changed over time" if d.kind == "evolving" else "sources disagree"
-    lines = [f"- **{escape(d.about)}** ({d.kind}: {label})"]
+    lines = [f"- **{escape(d.about)}** ({d.kind}: {KIND_LABELS.get(d.kind, d.kind)})"]
     for side in d.claims:
-        who = f", according to {escape(side.attributed_to)}" if side.attributed_to else ""
         when = f" ({side.published.isoformat()})" if side.published else ""
-        lines.append(f"  - **{escape(side.figure)}**{who}{when}: {escape(side.text)} {_cite(side.sources)}")
+        said: dict[tuple, list[str]] = {}  # articles stating the value in the same words, sentence and credit
+        for st in side.statements:
+            said.setdefault((st.figure, st.text, st.attributed_to), []).append(st.source)
+        if len(said) <= 1:
+            who = f", according to {escape(side.attributed_to)}" if side.attributed_to else ""
+            lines.append(f"  - **{escape(side.figure)}**{who}{when}: {escape(side.text)} {_cite(side.sources)}")
+            continue
+        lines.append(f"  - **{escape(hedged_value(side.value, side.hedge))}**{when}, "
+                     f"in {len(side.statements)} articles:")
+        for (figure, text, credit), sources in said.items():  # each article's own figure and sentence
+            who = f", according to {escape(credit)}" if credit else ""
+            lines.append(f"    - “{escape(figure)}”{who}: {escape(text)} {_cite(sources)}")
     return lines
 
 

@@ -134,8 +134,8 @@ def _excluded_by_context(sentence: str, start: int, end: int, value: float, raw:
             and value < 1000 and not opens and prev not in ("to", "of", "at", "than") \
             and not re.search(r"(?:^|[\s(])(?:[A-Z][a-z]+\s)?(?:About|Some|Nearly|Almost|Around|Over|Only)\s$", before):
         return True  # "Gate 2", "Hwasong 11": a number right after a name is a label
-    if _STREET.match(after):
-        return True
+    if _STREET.match(after) or re.match(r"\s+block\s+of\b", after, re.I):
+        return True  # an address: "12 Kestrel Road", "the 800 block of Buffalo Springs Drive"
     if nxt and len(nxt) <= 2 and next_word.group(1)[0].isupper() and (len(nxt) == 1 or nxt.endswith("s")):
         return True  # "three Ds"
     if not is_word and "," not in raw and "." not in raw and 1800 <= value <= 2100:
@@ -182,7 +182,7 @@ _SYNONYMS = {
     "soldier": "troops", "soldiers": "troops", "troop": "troops", "troops": "troops", "forces": "troops",
     "force": "troops", "fighters": "troops", "commandos": "troops", "personnel": "troops", "servicemen": "troops",
     "infantry": "troops", "conscripts": "troops", "mercenaries": "troops", "recruits": "troops",
-    "people": "people", "persons": "people", "residents": "people", "civilians": "people", "inhabitants": "people",
+    "people": "people", "persons": "people", "residents": "people", "inhabitants": "people",
     "individuals": "people", "villagers": "people", "citizens": "people", "families": "families",
     "homes": "homes", "houses": "homes", "dwellings": "homes", "buildings": "buildings",
     "dead": "people", "deaths": "people", "bodies": "people", "fatalities": "people", "victims": "people",
@@ -299,6 +299,42 @@ def _event(sentence: str, start: int, end: int) -> str | None:
     return max(found)[1] if found else None
 
 
+_STAGE = re.compile(r"\b(?P<stage>first|initial|second|third|next|last|final)\s+(?:wave|cadre|batch|group|tranche|"
+                    r"contingent|deployment|rotation|echelon|detachment|shipment|installment|instalment)s?\s+of\s+$",
+                    re.I)
+_STAGE_WORD = {"initial": "first", "final": "last"}
+_PLAN_BEFORE = re.compile(
+    r"\b(?:plan(?:s|ned|ning)?|intend(?:s|ed)?|aim(?:s|ed)?|expect(?:s|ed)?|propos(?:e|es|ed)|permission|ready|"
+    r"prepar(?:e|es|ed|ing)|set|going|agreed|promis(?:e|es|ed)|pledg(?:e|es|ed)|vow(?:s|ed)?|want(?:s|ed)?|"
+    r"threaten(?:s|ed)?|order(?:s|ed)?|approv(?:e|es|ed))\s+to\b|\b(?:will|would|could|may|might|shall|should)\b|"
+    r"\b(?:is|are|was|were)\s+to\s+be\b|\bto\s+be\s+(?:sent|dispatched|deployed|sent|delivered)\b|"
+    r"\b(?:forecast|predict(?:s|ed)?|projected|expected)\b", re.I)
+_PLAN_AFTER = re.compile(
+    r"^\s*(?:(?:will|would|could|may|might|shall)\b|(?:are|is)\s+(?:set|due|expected|planned|scheduled)\s+to\b)|"
+    r"^(?:\s+[\w’'-]+){0,4}?\s+(?:are|is|were|was)\s+to\s+be\b", re.I)
+
+
+def _stage(sentence: str, text_start: int) -> str | None:
+    """"first" for "the first wave of about 1,000": a part of a whole is another figure than the whole."""
+    m = _STAGE.search(sentence[max(0, text_start - 60):text_start])
+    if not m:
+        return None
+    stage = m.group("stage").lower()
+    return _STAGE_WORD.get(stage, stage)
+
+
+def _planned(sentence: str, start: int, end: int, counted_end: int) -> bool:
+    """Whether the clause around a figure states a plan, a forecast or a possibility, not a done thing:
+    "plans to send up to 12,000 soldiers", "the first cadre of 2,600 soldiers would go", "could get 6 inches".
+    After the figure only the verb of what is counted is read ("12,000 troops ... are to be dispatched"),
+    not a later one ("the fund announced on Thursday will begin paying": the fund exists)."""
+    clause_start = max((m.end() for m in re.finditer(r"[,;:]\s|\.\s|\b(?:but|and|while|moreover)\s", sentence[:start])),
+                       default=0)
+    if _PLAN_BEFORE.search(sentence[clause_start:start]):
+        return True
+    return bool(_PLAN_AFTER.search(sentence[max(end, counted_end):]))
+
+
 def _counted_before(sentence: str, start: int) -> tuple[str | None, str | None]:
     """("people killed", "killed") from "The number of people killed ... rose to nine" or "the death toll ... at 11"."""
     m = _COUNT_BEFORE.search(sentence[:start])
@@ -314,6 +350,8 @@ def _counted_before(sentence: str, start: int) -> tuple[str | None, str | None]:
 
 
 # ---------------------------------------------------------------------------------------------- find
+
+_CURRENCY = {"$": "dollars", "£": "pounds sterling", "€": "euros"}
 
 def _candidates(sentence: str) -> list[tuple[int, int, float, str, bool]]:
     """(start, end, value, raw, is_word) for every number-like span; dates masked out."""
@@ -368,20 +406,30 @@ def find_figures(sentence: str, attribution: str | None = None, *, resolve=None)
         text_start = hedge_match.start(1) if hedge_match else start
         if hedge in _NOT_HEDGES:
             hedge = None
-        counted, _ = _counted_after(sentence, end)
+        counted, counted_end = _counted_after(sentence, end)
         pct = "%" in sentence[start:end] or "cent" in sentence[start:end].lower()
         event = _event(sentence, start, end)
         if pct:
             counted = "percent" + (f" {counted}" if counted else "")
         if counted is None:
+            counted_end = end
             counted, before_event = _counted_before(sentence, start)
             event = event or before_event
         if counted and counted.lower().split()[0] in ("of",):
             counted = None
+        currency = sentence[start:start + 1] in "$£€"
+        if counted is None and currency:
+            counted = _CURRENCY[sentence[start]]  # "$972,814" is an amount of money, its subject in the sentence
         key = counted_key(counted, event)
         if counted and event and key and not key.startswith("percent") \
                 and not any(rx.search(counted) for _, rx in _EVENT_RES):
             counted = f"{counted} {event}"  # "people" -> "people killed": what the figure is about
+        if key:
+            stage = _stage(sentence, text_start)
+            if stage:
+                key += f"|{stage}"  # "the first wave of about 1,000 soldiers": the wave, not the whole force
+            if _planned(sentence, text_start, end, counted_end):
+                key += "|planned"  # a plan or a forecast is not a delivery
         who = attribution if attribution is not None else (resolve(start) if resolve else None)
         figures.append(Figure(value, sentence[text_start:end], hedge, counted, key, who, sentence, text_start))
     return figures

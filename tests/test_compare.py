@@ -43,3 +43,34 @@ def test_compare_json_names_sources_and_paragraphs():
 def test_compare_needs_two_different_articles():
     with pytest.raises(ValueError):
         compare([DAM[0], DAM[0]], {}, FakeCache())
+
+
+def _three_tolls():
+    from test_disagree import art
+
+    return [art("a11", "Ledger", "About 1,200 people were evacuated from the valley, the governor said."),
+            art("b11", "Courier", "Police said nearly 1,200 people had been moved out of the valley."),
+            art("c11", "Gazette", "Some 1,700 people were evacuated from the valley, the relief agency said.")]
+
+
+def test_compare_json_gives_each_article_its_own_statement_of_a_value():
+    arts = _three_tolls()
+    data = json.loads(json.dumps(compare(arts, {}).to_json()))
+    (diff,) = [d for d in data["differences"] if {c["value"] for c in d["claims"]} == {1200, 1700}]
+    side = next(c for c in diff["claims"] if c["value"] == 1200)
+    assert {(s["source"], s["figure"], s["text"]) for s in side["statements"]} == {
+        ("a11", "About 1,200", arts[0].paragraphs[0]), ("b11", "nearly 1,200", arts[1].paragraphs[0])}
+
+
+def test_brief_compare_prints_each_article_with_its_own_hedge_and_sentence(capsys):
+    from tui.cli.cards import _print_comparison
+    from tui.cli.shared import Out
+
+    arts = _three_tolls()
+    _print_comparison(Out(color=False), compare(arts, {}))
+    out = capsys.readouterr().out
+    figures = out.split("Figures that differ")[1].split("Only in")[0]
+    lines = [line.strip() for line in figures.splitlines()]
+    for art_, value in zip(arts, ("about 1,200", "nearly 1,200", "some 1,700")):
+        (line,) = [line for line in lines if line.endswith(art_.paragraphs[0])]  # its own sentence, once
+        assert line.startswith(value + " [")  # with its own hedge

@@ -105,3 +105,33 @@ def test_seed_sentences_keep_their_figures(seed_text):
     for expected in (1500, 11000, 2600, 10000, 4_800_000):
         assert expected in values
     assert 575 not in values and 2023 not in values and 20 not in values  # no ordinals, years, days
+
+
+def test_a_plan_or_a_forecast_is_keyed_apart_from_a_done_thing():
+    planned = only("Pyongyang plans to send up to 12,000 soldiers to Russia.")
+    done = only("Russian ships ferried 1,500 North Korean soldiers to Vladivostok.")
+    assert planned.counted_key == "troops|planned" and done.counted_key == "troops"
+    assert only("The first cadre of 2,600 soldiers would go to Kursk.").counted_key.endswith("|planned")
+    (total,) = [f for f in find_figures("A total of 12,000 troops formed into four brigades are to be dispatched.")
+                if f.value == 12_000]
+    assert total.counted_key == "troops|planned"
+    # the verb of what is counted decides, not a later one: the fund exists
+    assert only("The 4.8 million crown relief fund announced on Thursday will begin paying.").counted_key \
+        == "fund"
+
+
+def test_a_stage_of_a_whole_is_keyed_as_that_stage():
+    wave = only("It gave permission to send the first wave of approximately 1000 North Korean soldiers.")
+    cadre = only("He added that the first cadre of 2,600 soldiers would go to Kursk.")
+    assert wave.hedge == "approximately"
+    assert wave.counted_key == cadre.counted_key == "troops|first|planned"
+
+
+def test_money_without_a_counted_noun_is_a_figure_about_money():
+    money = only("The campaign raised $972,814 in the third quarter.")
+    assert money.value == 972_814 and money.counted == "dollars" and money.counted_key
+    assert only("It left a $26 million estate.").counted == "estate"
+
+
+def test_an_address_block_is_not_a_figure():
+    assert find_figures("Police are investigating the double murder in the 800 block of Buffalo Springs Drive.") == []

@@ -219,3 +219,23 @@ async def test_compare_keys_can_be_remapped_by_action_id(demo_lib):
         rows.action_edge(-1)
         await pilot.press("j", "ctrl+n")
         assert getattr(rows.current, "differs", False)
+
+
+def test_a_figure_row_puts_each_articles_own_sentence_and_hedge_in_its_column():
+    from test_disagree import art
+
+    from briefs.compare import compare
+    from tui.screens.compare import compare_rows
+
+    arts = [art("a11", "Ledger", "About 1,200 people were evacuated from the valley, the governor said."),
+            art("b11", "Courier", "Police said nearly 1,200 people had been moved out of the valley."),
+            art("c11", "Gazette", "Some 1,700 people were evacuated from the valley, the relief agency said.")]
+    rows, _ = compare_rows(compare(arts, {}), {})
+    (row,) = [r for r in rows if getattr(r, "kind", "") == "figure"]
+    cells = {c.source: c.text.plain for c in row.cells}
+    assert set(cells) == {"a11", "b11", "c11"}
+    for a in arts:  # never another article's sentence in this one's column
+        assert cells[a.id].endswith(a.paragraphs[0])
+    assert cells["a11"].startswith("about 1,200") and cells["b11"].startswith("nearly 1,200")
+    assert cells["c11"].startswith("some 1,700")
+    assert {t.source: t.highlight for t in row.targets} == {a.id: a.paragraphs[0] for a in arts}

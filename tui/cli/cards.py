@@ -147,10 +147,13 @@ def _print_comparison(out: Out, result) -> None:
     out.line(out.style(f"Figures that differ ({len(result.differences)})", "1"))
     for d in result.differences:
         out.line(f"  {safe(d.about)} ({d.kind})")
-        for side in d.claims:
-            who = f" — {safe(side.attributed_to)}" if side.attributed_to else ""
-            cites = " ".join(label[s] for s in side.sources)
-            out.line(f"    {out.style(format_value(side.value), '1;33')} {cites}{who}: {safe(side.text)}")
+        for side in d.claims:  # each article with its own figure (hedge included) and its own sentence
+            said = [(st.source, st.hedge, st.attributed_to, st.text) for st in side.statements] or \
+                [(sid, side.hedge, side.attributed_to, side.text) for sid in side.sources]
+            for sid, hedge, who, text in said:
+                value = f"{hedge} {format_value(side.value)}" if hedge else format_value(side.value)
+                who = f" — {safe(who)}" if who else ""
+                out.line(f"    {out.style(safe(value), '1;33')} {label[sid]}{who}: {safe(text)}")
     out.line()
     for aid, passages in result.unique.items():
         out.line(out.style(f"Only in {label[aid]}", "1"))

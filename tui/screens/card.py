@@ -632,10 +632,14 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
                              detail=detail, pin=_pin(f.text, f.sources), prefix_width=width))
 
     if card.disagreements:
+        from briefs.export import KIND_LABELS, hedged_value
+
         rows.append(Heading(f"Disagreements ({len(card.disagreements)})",
-                            "conflict: sources disagree · evolving: the estimate changed over time"))
+                            "conflict: sources disagree · evolving: the estimate changed over time"
+                            + (" · range: estimates that overlap" if any(d.kind == "range" for d in card.disagreements)
+                               else "")))
         for d in card.disagreements:
-            label = "estimate changed over time" if d.kind == "evolving" else "sources disagree"
+            label = KIND_LABELS.get(d.kind, d.kind)
             sides = [c for c in d.claims]
             targets = [t for c in sides for t in targets_of(c.locations, c.text)]
             head = Text()
@@ -644,9 +648,9 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
             side_lines = []
             for c in sides:
                 t = Text()
-                value = ("≈ " if c.hedge else "") + format_value(c.value)
+                value = hedged_value(c.value, c.hedge)
                 t.append(value, style="bold")
-                if safe(c.figure) not in (value, format_value(c.value)):
+                if safe(c.figure) not in (value, format_value(c.value)) and safe(c.figure).lower() != value.lower():
                     t.append(f" “{safe(c.figure)}”")
                 if c.attributed_to:
                     t.append(", according to " + safe(c.attributed_to))
@@ -654,8 +658,11 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
                     t.append(f" ({c.published.isoformat()})")
                 side_lines.append((t, sorted(c.sources, key=lambda sid: rank.get(sid, 0)), c.text))
             detail = Text(style="italic")
-            for n, c in enumerate(sides):
-                detail.append(("\n" if n else "") + format_value(c.value) + ": " + safe(c.text))
+            said = [(c, st.figure, st.source, st.text) for c in sides for st in c.statements] or \
+                [(c, c.figure, None, c.text) for c in sides]
+            for n, (c, figure, source, text) in enumerate(said):  # each article's own sentence
+                detail.append(("\n" if n else "") + safe(figure) + (f" [{safe(source)}]" if source else "") + ": "
+                              + safe(text))
             pin_text = f"{d.about} ({d.kind}): " + "; ".join(f"{c.figure} ({', '.join(c.sources)})" for c in sides)
             rows.append(SidesLine("disagreement", Text("≠", style="bold"), head, side_lines, targets, detail=detail,
                                   pin=_pin(pin_text, [s for c in sides for s in c.sources])))

@@ -240,22 +240,29 @@ def compare_rows(result, marks: dict[int, dict[int, list[tuple[int, int]]]]) -> 
     if not result.aligned:
         rows.append(_nothing("The articles report nothing alike."))
 
+    from briefs.export import hedged_value
+
     rows.append(Heading(f"Figures that differ ({len(result.differences)})",
-                        "conflict: sources disagree · evolving: the estimate changed over time"))
+                        "conflict: sources disagree · evolving: the estimate changed over time"
+                        + (" · range: estimates that overlap" if any(d.kind == "range" for d in result.differences)
+                           else "")))
     for d in result.differences:
         cells, targets = [], []
         for side in d.claims:
-            value = ("≈ " if side.hedge else "") + format_value(side.value)
-            for sid in side.sources:
+            # each article's column holds its own figure, hedge and sentence, never another article's
+            said = [(st.source, st.figure, st.hedge, st.attributed_to, st.text) for st in side.statements] or \
+                [(sid, side.figure, side.hedge, side.attributed_to, side.text) for sid in side.sources]
+            for sid, figure, hedge, who, text in said:
+                value = hedged_value(side.value, hedge)
                 t = Text()
                 t.append(value, style="bold reverse")
-                if safe(side.figure) not in (value, format_value(side.value)):
-                    t.append(f" “{safe(side.figure)}”")
-                if side.attributed_to:
-                    t.append(" according to " + safe(side.attributed_to), style="italic")
-                t.append(": " + safe(side.text))
+                if safe(figure).lower() not in (value.lower(), format_value(side.value)):
+                    t.append(f" “{safe(figure)}”")
+                if who:
+                    t.append(" according to " + safe(who), style="italic")
+                t.append(": " + safe(text))
                 cells.append(Cell(sid, t))
-                targets.append(Target(sid, side.text))
+                targets.append(Target(sid, text))
         label = [("≠ " + d.kind.upper(), "bold reverse"), (safe(d.about), "")]
         rows.append(CompareRow("figure", label, cells, targets))
     if not result.differences:
