@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
+from briefs.sources import support_label
 from tui.actions import Action, bindings, register
 from tui.services import describe_error, extraction_cache, say
 from tui.widgets.keybar import KeyBar
@@ -302,7 +303,12 @@ class CardScreen(RowListActions, Screen):
         self.card = message.card
         self.query_one("#card-progress", ProgressBar).add_class("-hidden")
         card = self.card
-        parts = [f"{len(card.sources)} source{'s' * (len(card.sources) != 1)}",
+        unknown = sum(1 for s in card.sources if not s.outlet)
+        outlets = len({" ".join(s.outlet.casefold().split()) for s in card.sources if s.outlet})
+        # articles, not "sources": one outlet's articles are one source, and an unknown outlet is unknown
+        parts = [f"{len(card.sources)} article{'s' * (len(card.sources) != 1)}"
+                 + (f" ({outlets} outlet{'s' * (outlets != 1)}" + (f", {unknown} unknown" if unknown else "") + ")"
+                    if outlets else ", outlets unknown" if unknown else ""),
                  f"{len(card.facts)} key fact{'s' * (len(card.facts) != 1)}"]
         if card.disagreements:
             parts.append(f"{len(card.disagreements)} disagreement{'s' * (len(card.disagreements) != 1)}")
@@ -500,7 +506,7 @@ def card_rows(card) -> tuple[list[Row], dict]:
         width = len(f"{len(card.facts)}.")
         for n, f in enumerate(card.facts, 1):
             grade = f"credibility {f.credibility} {GRADES.get(f.credibility, '')}".strip()
-            meta = Text(f"{f.independent} source{'s' * (f.independent != 1)} · ")
+            meta = Text(support_label(f.independent, f.articles, getattr(f, "unknown_outlet_articles", 0)) + " · ")
             meta.append(grade, style="bold" if f.credibility == 5 else "")
             targets = sorted(dict.fromkeys(Target(p.source, p.text) for p in f.passages),
                              key=lambda t: rank.get(t.source, 0))
