@@ -75,6 +75,10 @@ def _grade(f) -> str:
     label = f"credibility {f.credibility}: {_GRADES[f.credibility]}"
     unknown = getattr(f, "unknown_outlet_articles", 0)
     if unknown:  # never "5 independent sources" for five articles of unknown outlet
+        if f.articles == 1:
+            return f"{label}, outlet unknown"
+        if f.credibility == 3:  # one source as far as can be known, carried by several articles
+            label = "credibility 3: possibly true"
         return f"{label}, {support_label(f.independent, f.articles, unknown, 'independent source')}"
     if f.independent == 1:
         return label if f.credibility == 3 else f"{label}, single source"

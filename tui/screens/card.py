@@ -599,7 +599,9 @@ def card_rows(card) -> tuple[list[Row], dict]:
             rows.append(Line("quote", "•", body, [Target(q.source, q.text)],
                              pin=_pin(f"“{q.text}” — {who}", [q.source]), prefix_width=1))
 
-    rows.append(Heading(f"Sources ({len(card.sources)})"))
+    unknown = sum(1 for s in card.sources if not s.outlet)
+    rows.append(Heading(f"Sources ({len(card.sources)} article{'s' * (len(card.sources) != 1)}"
+                        + (f", {unknown} of unknown outlet" if unknown else "") + ")"))
     width = max(len(v) for v in labels.values()) if labels else 3
     for s in card.sources:
         body = Text()
