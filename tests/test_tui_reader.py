@@ -310,6 +310,12 @@ async def test_the_reader_sets_an_articles_outlet_date_and_title(tmp_path, no_co
         await settle(pilot)
         assert isinstance(app.screen, ReaderScreen) and app.screen.article.outlet == "Kavra Courier"
 
+        app.back()  # the home list shows the outlet set
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert next(i for i in app.screen.items if i.id == aid).outlet == "Kavra Courier"
+        assert "Kavra Courier" in screen_text(app)
+
 
 @async_test
 async def test_the_reader_says_when_the_details_cannot_be_set(tmp_path, no_config, monkeypatch):

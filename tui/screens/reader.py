@@ -482,6 +482,13 @@ class ReaderScreen(FastScreen):
         if self.article is not None and message.article.id == self.article.id:
             self.article = message.article
             self._render_header()
+        for screen in self.app.screen_stack:  # the search screen's list (home: the catalog) shows it too
+            again = getattr(screen, "start_search", None)
+            if screen is not self and callable(again) and getattr(screen, "shown_query", None) is not None:
+                try:
+                    again(screen.shown_query)
+                except Exception:  # noqa: BLE001 - a list refreshed later is no reason to fail the change
+                    pass
         a = message.article
         said = {"outlet": f"outlet {a.outlet or 'unknown'}", "published": f"date {date_label(a.published)}",
                 "title": f"title {a.title}"}
