@@ -295,7 +295,7 @@ def cmd_set(args) -> int:
     date_s = row["published"] or "undated"
     out.line(f"{out.style(safe(row['id']), '2')}  {safe(date_s)}  {safe(row['outlet']) or 'unknown outlet'}  "
              f"{safe(row['title'])}")
-    mine = ", ".join(f"{'date' if k == 'published' else k} {safe(v)!r}" for k, v in row["set"].items())
+    mine = ", ".join(f'{"date" if k == "published" else k} "{safe(v)}"' for k, v in row["set"].items())
     say(f"Set for {row['id']}: {mine}." if mine else f"Nothing set for {row['id']}: it shows what its file states.")
     return EXIT_OK
 
