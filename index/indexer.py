@@ -372,7 +372,7 @@ class Indexer:
         if index_ok and not rebuild and sync:
             stale = _stale_rows(manifest, documents.OVERRIDES)
             if stale:  # overrides not yet applied (a `brief set` killed before its commit, a file edited)
-                self._rewrite(manifest, stale)
+                self._rewrite(manifest, stale, strict=False)
         known = list(manifest["roots"])
         if rebuild:
             roots = given or known
@@ -441,10 +441,11 @@ class Indexer:
         out["set"] = dict(sorted(entry.items()))
         return out
 
-    def _rewrite(self, manifest: dict, ids: list[str]) -> dict[str, tuple[str, dict]]:
+    def _rewrite(self, manifest: dict, ids: list[str], strict: bool = True) -> dict[str, tuple[str, dict]]:
         """Write the documents and catalog rows of ``ids`` again, from the index's stored fields with the
         file's own values put back and documents.OVERRIDES applied, in one commit (the manifest staged
-        before it, promoted after it, as in ``_index``). Returns id -> (path, new row)."""
+        before it, promoted after it, as in ``_index``). Returns id -> (path, new row). Not ``strict``: an
+        article the index lacks is left to the run's own reading (its file is read again when it changed)."""
         from whoosh.filedb.filestore import FileStorage
 
         from .library import article_from_fields
@@ -463,6 +464,8 @@ class Indexer:
                         continue
                     path, n = where[aid]
                     fields = searcher.document(id=aid)
+                    if fields is None and not strict:
+                        continue
                     if fields is None:
                         raise LookupError(f"article {aid} is in the manifest but not in the index; "
                                           f"run `brief index --rebuild`")
@@ -473,6 +476,9 @@ class Indexer:
                     new = documents.catalog_row(article)
                     manifest["files"][path]["articles"][n] = new
                     done[aid] = (path, new)
+            if not done:
+                writer.cancel()
+                return done
             manifest["stamp"] = {"index": _index_id(self.index_dir), "generation": writer.generation}
             _write_json_atomic(self.lib.next_manifest_path, manifest)
             writer.commit()
