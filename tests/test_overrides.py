@@ -95,6 +95,19 @@ def test_compare_counts_unknown_outlets_honestly():
     assert (data["independent_sources"], data["articles"], data["unknown_outlet_articles"]) == (1, 3, 3)
 
 
+def test_the_apps_compare_and_card_counts_say_articles_when_outlets_are_unknown():
+    from tui.screens.card import card_rows
+    from tui.screens.compare import _count
+
+    result = compare([pasted(1), pasted(2), pasted(3)], {})
+    claim = next(c for c in result.aligned if "dam failed" in c.sides[0].text)
+    assert _count(claim.independent, claim) == "3 articles, outlets unknown"
+    card = build_card([pasted(1, "Meridian"), pasted(2), pasted(3)], query="kavra dam", duplicates={})
+    rows, _ = card_rows(card)
+    metas = [r.meta.plain for r in rows if getattr(r, "meta", None) is not None]
+    assert any(m.startswith("1 source + 2 articles, outlets unknown · credibility 2") for m in metas), metas
+
+
 @pytest.mark.skipif(not SEEDS.is_dir() or not any(SEEDS.glob("*.txt")), reason="../shared/seeds is not present")
 def test_the_seeds_card_says_its_outlets_are_unknown(tmp_path):
     lib = Library(tmp_path / "lib")
