@@ -268,5 +268,7 @@ def test_brief_set_prints_json_and_says_its_errors_in_one_line(indexed):
     assert unknown.stderr.strip().count("\n") == 0
     nothing = brief("set", aid, library=lib.root)
     assert nothing.returncode == 2 and "--outlet" in nothing.stderr
+    shown = brief("show", aid, library=lib.root).stdout
+    assert "Kavra Courier (set by you)" in shown and "2025-03-04 (set by you)" in shown
     cleared = brief("set", aid, "--outlet", "", library=lib.root)
     assert cleared.returncode == 0 and "unknown outlet" in cleared.stdout

@@ -212,10 +212,12 @@ def cmd_show(args) -> int:
         return EXIT_OK
     out = Out()
     out.line(out.style(safe(article.title), "1"))
+    mine = _set_by_user(args, article.id)
     meta = [
-        ("Outlet", article.outlet or "unknown"),
+        ("Outlet", (article.outlet or "unknown") + (" (set by you)" if "outlet" in mine else "")),
         ("Author", article.author or "unknown"),
-        ("Date", article.published.isoformat() if article.published else "unknown"),
+        ("Date", (article.published.isoformat() if article.published else "unknown")
+         + (" (set by you)" if "published" in mine else "")),
         ("Id", article.id),
         ("Path", safe_path(article.path)),
     ]
@@ -233,6 +235,19 @@ def cmd_show(args) -> int:
         out.line(textwrap.fill(safe(para), width=width))
         out.line()
     return EXIT_OK
+
+
+def _set_by_user(args, article_id: str) -> dict:
+    """The fields of this article the user set (`brief set`), {} when none or unknown."""
+    if getattr(args, "demo", False):
+        return {}
+    try:
+        from index.library import default_library_dir
+        from index.overrides import load
+
+        return load(default_library_dir(args.library)).get(article_id, {})
+    except Exception:  # noqa: BLE001 - only a remark on the output
+        return {}
 
 
 def _terminal_width() -> int:
