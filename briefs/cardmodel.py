@@ -22,8 +22,11 @@ at least as many independent sources behind the other value, and the two cannot 
 hedges are read as ranges ("up to 12,000" does not contradict "nearly 11,000"; "about 1,000" does
 contradict "about 1,500"). A fact contradicted only by weaker support keeps its grade, and the
 disagreement is listed. Independent sources are counted as distinct outlets: near-duplicate
-(syndicated or re-posted) copies count once, and an article whose outlet is unknown counts as a
-source of its own unless it is a copy of another. Grade 4 (doubtful) and 6 (cannot be judged) are not used."""
+(syndicated or re-posted) copies count once, even across outlets. Articles whose outlet is unknown
+(pasted text, say) are counted as articles, never as outlets: all of them together weigh as one source
+beside the known outlets (a copy of a known outlet's article counts with that outlet), so five articles
+of unknown outlet grade 3, not 1, until their outlets are set (`brief set ID --outlet NAME`).
+Grade 4 (doubtful) and 6 (cannot be judged) are not used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +83,18 @@ class Passage:
 class Fact:
     text: str
     credibility: int
-    independent: int  # independent sources carrying it
+    independent: int  # independent sources carrying it (the unknown-outlet articles count as one together)
     passages: list[Passage]
+    unknown_outlet_articles: int = 0  # of its articles, those whose outlet is unknown
 
     @property
     def sources(self) -> list[str]:
         return list(dict.fromkeys(p.source for p in self.passages))
+
+    @property
+    def articles(self) -> int:
+        """Articles carrying it (not sources: one outlet's articles and copies are one source)."""
+        return len(self.sources)
 
     @property
     def single_source(self) -> bool:
@@ -94,6 +103,7 @@ class Fact:
     def to_json(self) -> dict:
         return {"text": self.text, "sources": self.sources, "credibility": self.credibility,
                 "independent_sources": self.independent, "single_source": self.single_source,
+                "articles": self.articles, "unknown_outlet_articles": self.unknown_outlet_articles,
                 "passages": [{"source": p.source, "paragraph": p.paragraph, "text": p.text} for p in self.passages]}
 
 

@@ -23,14 +23,16 @@ class AlignedClaim:
     """One thing several of the articles report, with each one's wording."""
 
     sides: list[Passage]
-    independent: int
+    independent: int  # the articles of unknown outlet count as one source together (briefs.sources)
+    unknown_outlet_articles: int = 0
 
     @property
     def sources(self) -> list[str]:
         return list(dict.fromkeys(p.source for p in self.sides))
 
     def to_json(self) -> dict:
-        return {"sources": self.sources, "independent_sources": self.independent,
+        return {"sources": self.sources, "independent_sources": self.independent, "articles": len(self.sources),
+                "unknown_outlet_articles": self.unknown_outlet_articles,
                 "sides": [{"source": p.source, "paragraph": p.paragraph, "text": p.text} for p in self.sides]}
 
 
@@ -67,7 +69,8 @@ def compare(articles: list[Article], duplicates: Mapping[str, Iterable[str]], ca
         raise ValueError("compare needs at least two different articles")
     prep = prepare(articles, duplicates, cache, progress)
     aligned = [AlignedClaim([Passage(u.article_id, u.paragraph, u.text) for u in c.units],
-                            prep.independent(c.article_ids)) for c in prep.claims]
+                            prep.independent(c.article_ids), prep.unknown_outlet_articles(c.article_ids))
+               for c in prep.claims]
     aligned.sort(key=lambda c: (-len(c.sides), min(p.paragraph for p in c.sides)))
     _, disagreements = figures_and_disagreements(prep)
     differences = [d for d in disagreements if len({s for side in d.claims for s in side.sources}) > 1]

@@ -19,6 +19,7 @@ from index.sanitize import display_path, safe_inline, sanitize, unsurrogate
 
 from .actors import MAX_ACTORS, MAX_QUOTES, more_quotes
 from .cardmodel import CREDIBILITY_RULE, Card, Disagreement, FigureLine
+from .sources import support_label
 
 __all__ = ["card_to_json", "card_to_markdown", "escape", "format_value", "json_safe", "safe_path", "write_file"]
 
@@ -73,6 +74,13 @@ def format_value(value: float) -> str:
 def _grade(f) -> str:
     """"credibility 1: confirmed, 3 independent sources"; single source needs no count."""
     label = f"credibility {f.credibility}: {_GRADES[f.credibility]}"
+    unknown = getattr(f, "unknown_outlet_articles", 0)
+    if unknown:  # never "5 independent sources" for five articles of unknown outlet
+        if f.articles == 1:
+            return f"{label}, outlet unknown"
+        if f.credibility == 3:  # one source as far as can be known, carried by several articles
+            label = "credibility 3: possibly true"
+        return f"{label}, {support_label(f.independent, f.articles, unknown, 'independent source')}"
     if f.independent == 1:
         return label if f.credibility == 3 else f"{label}, single source"
     return f"{label}, {f.independent} independent sources"
@@ -158,7 +166,10 @@ def _capped(card: Card, section: str) -> list[str]:
 def card_to_markdown(card: Card) -> str:
     """The card as a CommonMark document with footnote citations."""
     out = _front_matter(card) + [_title(card), ""]
-    out += [f"*{len(card.sources)} source article{'s' * (len(card.sources) != 1)}, generated "
+    unknown = sum(1 for s in card.sources if not s.outlet)
+    outlets = "" if not unknown else (", outlets unknown" if unknown == len(card.sources) else
+                                      f", {unknown} of unknown outlet")
+    out += [f"*{len(card.sources)} source article{'s' * (len(card.sources) != 1)}{outlets}, generated "
             f"{escape(card.generated.isoformat(timespec='seconds'))}.*", ""]
     if card.bottom_line:
         out += ["## Bottom line", ""]

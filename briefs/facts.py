@@ -69,7 +69,8 @@ def key_facts(prep: Prepared, disagreements: list[Disagreement]) -> list[Fact]:
             continue  # (nearly) the text of a fact already kept
         seen.append(vec)
         grade = credibility(-neg_support, _contradicted(units, disagreements, prep))
-        facts.append(Fact(rep.text, grade, -neg_support, [Passage(u.article_id, u.paragraph, u.text) for u in units]))
+        facts.append(Fact(rep.text, grade, -neg_support, [Passage(u.article_id, u.paragraph, u.text) for u in units],
+                          prep.unknown_outlet_articles(u.article_id for u in units)))
         if len(facts) == MAX_FACTS:
             break
     return facts

@@ -13,7 +13,7 @@ from index.model import Article
 
 from .align import Claim, Unit, Vectorizer, align
 from .mentions import Mention
-from .sources import source_keys
+from .sources import Support, source_keys, support
 
 __all__ = ["Prepared", "prepare", "reading_order", "ProgressFn", "vector", "dot", "claim_of"]
 
@@ -30,7 +30,7 @@ class Prepared:
     vectorizer: Vectorizer
     claims: list[Claim]
     mentions: list[Mention]
-    keys: dict[str, str]  # article id -> independent source key
+    keys: dict[str, str]  # article id -> independent source key (sources.UNKNOWN for every unknown outlet)
 
     @property
     def rank(self) -> dict[str, int]:
@@ -38,7 +38,15 @@ class Prepared:
         return {a.id: n for n, a in enumerate(self.articles)}
 
     def independent(self, article_ids: Iterable[str]) -> int:
+        """Independent sources among these articles: known outlets, and the unknown-outlet articles as one."""
         return len({self.keys[a] for a in article_ids})
+
+    def support(self, article_ids: Iterable[str]) -> Support:
+        """Articles, known outlets and unknown-outlet articles among these (sources.Support)."""
+        return support(article_ids, self.keys)
+
+    def unknown_outlet_articles(self, article_ids: Iterable[str]) -> int:
+        return self.support(article_ids).unknown
 
 
 def _extract_all(articles: list[Article], cache, progress: ProgressFn | None) -> dict[str, object]:

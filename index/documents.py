@@ -106,14 +106,27 @@ def repeated_id_message(path: str, label: str) -> str:
 # Its documents: the Whoosh document and the catalog row of each article
 
 
+# The user's overrides (index.overrides: id -> {"outlet", "published", "title"}) in force for this run: set by
+# the writer (index.indexer) before it reads anything, so that index.parallel's forked workers have them too.
+OVERRIDES: dict[str, dict[str, str]] = {}
+
+
 def catalog_row(a: Article) -> dict:
-    return {
+    """The manifest's row of an article read from its file: the user's overrides applied, and the file's
+    own values of the fields they change under "own"."""
+    from .overrides import apply
+
+    a, own = apply(a, OVERRIDES) if OVERRIDES else (a, {})
+    row = {
         "id": a.id,
         "title": a.title,
         "outlet": a.outlet,
         "published": a.published.isoformat() if a.published else None,
         "hash": a.content_hash,
     }
+    if own:
+        row["own"] = own
+    return row
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -145,7 +158,12 @@ def _indexable(text: str) -> str:
 
 
 def article_doc(a: Article, path: str) -> dict:
-    """The Whoosh document of an article; ``path`` is the manifest's key for its file."""
+    """The Whoosh document of an article (the user's overrides applied); ``path`` is the manifest's key for
+    its file."""
+    if OVERRIDES and a.id in OVERRIDES:
+        from .overrides import apply
+
+        a = apply(a, OVERRIDES)[0]
     doc = {
         "id": a.id,
         "path": path_term(path),

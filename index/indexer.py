@@ -348,7 +348,31 @@ class Indexer:
         self._check_writable()
         self._settle()
         report = IndexReport()
+        try:
+            loaded = self._overrides(report)
+            documents.OVERRIDES = loaded or {}
+            return self._update_with(given, rebuild, progress, follow_links, report, loaded is not None)
+        finally:
+            documents.OVERRIDES = {}
+
+    def _overrides(self, report: IndexReport) -> dict | None:
+        """The user's overrides (index.overrides); a damaged file is said in the report and not applied
+        (None)."""
+        from .overrides import OverridesProblem, load
+
+        try:
+            return load(self.root)
+        except OverridesProblem as exc:
+            report.notes.append(f"{exc}; outlets, dates and titles you set are not applied in this run")
+            return None
+
+    def _update_with(self, given: list[str], rebuild: bool, progress, follow_links: bool,
+                     report: IndexReport, sync: bool = True) -> IndexReport:
         manifest, index_ok = self._starting_manifest(report, rebuild)
+        if index_ok and not rebuild and sync:
+            stale = _stale_rows(manifest, documents.OVERRIDES)
+            if stale:  # overrides not yet applied (a `brief set` killed before its commit, a file edited)
+                self._rewrite(manifest, stale, strict=False)
         known = list(manifest["roots"])
         if rebuild:
             roots = given or known
@@ -371,6 +395,106 @@ class Indexer:
             _write_json_atomic(self.lib.manifest_path, manifest)
         report.total_articles = sum(len(e.get("articles", ())) for e in manifest["files"].values())
         return report
+
+    # -- the user's overrides ---------------------------------------------------------------------
+
+    def set_metadata(self, article_id: str, changes: dict[str, str | None], wait: float = 30.0) -> dict:
+        """See ``set_metadata``."""
+        from .overrides import check_value, load, overrides_path, to_json
+
+        checked = {name: (check_value(name, value) if value not in (None, "") else None)
+                   for name, value in changes.items()}  # ValueError before anything is written
+        try:
+            with hold_lock(self.lib, wait=wait):
+                self._check_writable()
+                self._settle()
+                self.lib.forget()
+                manifest = self.lib.read_manifest()
+                if self.lib.index_state() is None:
+                    raise LibraryError(f"no library at {self.root} yet: run `brief index PATH...` to add articles")
+                aid = self.lib.resolve_id(article_id)
+                current = load(self.root)
+                entry = dict(current.get(aid, {}))
+                for name, value in checked.items():
+                    if value is None:
+                        entry.pop(name, None)
+                    else:
+                        entry[name] = value
+                if entry:
+                    current[aid] = entry
+                else:
+                    current.pop(aid, None)
+                _write_json_atomic(overrides_path(self.root), to_json(current))
+                documents.OVERRIDES = current
+                try:
+                    path, row = self._rewrite(manifest, [aid])[aid]
+                finally:
+                    documents.OVERRIDES = {}
+        except (LibraryError, LookupError, ValueError):
+            raise
+        except OSError as exc:
+            raise self._os_error(exc) from None
+        finally:
+            self.lib.forget()
+        out = {k: row.get(k) for k in ("id", "title", "outlet", "published")}
+        out["path"] = path
+        out["set"] = dict(sorted(entry.items()))
+        return out
+
+    def _rewrite(self, manifest: dict, ids: list[str], strict: bool = True) -> dict[str, tuple[str, dict]]:
+        """Write the documents and catalog rows of ``ids`` again, from the index's stored fields with the
+        file's own values put back and documents.OVERRIDES applied, in one commit (the manifest staged
+        before it, promoted after it, as in ``_index``). Returns id -> (path, new row). Not ``strict``: an
+        article the index lacks is left to the run's own reading (its file is read again when it changed)."""
+        from whoosh.filedb.filestore import FileStorage
+
+        from .library import article_from_fields
+        from .overrides import own_values
+        from .schema import ARTICLES
+
+        where = {row["id"]: (path, n) for path, entry in manifest["files"].items()
+                 for n, row in enumerate(entry["articles"]) if row["id"] in set(ids)}
+        ix = FileStorage(str(self.index_dir), supports_mmap=False).open_index(indexname=ARTICLES)
+        writer = ix.writer(timeout=30)
+        done: dict[str, tuple[str, dict]] = {}
+        try:
+            with ix.searcher() as searcher:
+                for aid in ids:
+                    if aid not in where:
+                        continue
+                    path, n = where[aid]
+                    fields = searcher.document(id=aid)
+                    if fields is None and not strict:
+                        continue
+                    if fields is None:
+                        raise LookupError(f"article {aid} is in the manifest but not in the index; "
+                                          f"run `brief index --rebuild`")
+                    row = manifest["files"][path]["articles"][n]
+                    article = own_values(article_from_fields(fields), row.get("own"))
+                    writer.delete_by_term("id", aid)
+                    writer.add_document(**documents.article_doc(article, path))
+                    new = documents.catalog_row(article)
+                    manifest["files"][path]["articles"][n] = new
+                    done[aid] = (path, new)
+            if not done:
+                writer.cancel()
+                return done
+            manifest["stamp"] = {"index": _index_id(self.index_dir), "generation": writer.generation}
+            _write_json_atomic(self.lib.next_manifest_path, manifest)
+            writer.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                if not writer.is_closed:
+                    writer.cancel()
+            with contextlib.suppress(Exception):
+                if self.lib.staged_manifest() is not None:
+                    self._promote()
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(self.lib.next_manifest_path)
+            raise
+        self._promote()
+        return done
 
     # -- what an interrupted run left, and a lost manifest ------------------------------------------
 
@@ -859,6 +983,28 @@ def _commit_with(writer, workers, dropped: list[list[int]]) -> None:
         writer._close_segment()
     writer._commit_toc(finalsegments)  # the one moment the new documents become visible
     writer._finish()  # releases Whoosh's lock, removes the temp folder the workers shared
+
+
+def set_metadata(lib: Library, article_id: str, changes: dict[str, str | None], *, wait: float = 30.0) -> dict:
+    """Set (or, with None or "", clear) the outlet, date ("published", YYYY-MM-DD) or title of one article:
+    stored in the library's overrides.json (index.overrides; the source file is never touched), applied to
+    its index document and catalog row under the write lock in one commit, so that search (``outlet:``),
+    the catalog and every card see it at once, and kept by every later `brief index` (``--rebuild`` too).
+    Returns the article's row {id, title, outlet, published, path, set: the overrides now in force}.
+    LookupError for an unknown id, ValueError for a bad value (a bad date), LibraryError otherwise."""
+    return Indexer(lib).set_metadata(article_id, changes, wait=wait)
+
+
+def _stale_rows(manifest: dict, overrides: dict) -> list[str]:
+    """Ids of catalog rows that do not show the overrides in force (or show one no longer in force)."""
+    stale = []
+    for entry in manifest["files"].values():
+        for row in entry["articles"]:
+            wanted = overrides.get(row["id"], {})
+            own = row.get("own") if type(row.get("own")) is dict else {}
+            if any(row.get(name) != value for name, value in wanted.items()) or set(own) - set(wanted):
+                stale.append(row["id"])
+    return stale
 
 
 def _remove_orphan_segments(storage) -> None:

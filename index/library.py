@@ -7,6 +7,8 @@ Sources stay where they are and are never written to. Layout of a library folder
     manifest.json       every indexed file: stat signature, its articles (catalog rows), read errors, skips;
                         its "stamp" says which index commit it describes
     sketches.json       MinHash sketches for near-duplicate detection
+    overrides.json      the outlet, date and title a user set for some articles (index.overrides; `brief set`),
+                        applied by the writers: catalog rows hold the values in force (the file's own under "own")
     manifest.next.json  only between a `brief index` commit and the end of that run (or after a run killed
     sketches.next.json  there): the manifest (and sketches) of the commit named by its "stamp"
     brief.lock          held (flock) by the one `brief index` run allowed at a time

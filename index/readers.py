@@ -755,6 +755,126 @@ def _lighter_page(page: str) -> str:
     return _DATA_URI.sub("data:,", page) if "data:" in page else page
 
 
+# The page's own name for its site, in the order trusted: what a page says about itself in its <head> (or
+# its JSON-LD), never a name met in its text (a source it cites), a copyright line or a social-media handle.
+_HEAD_CHARS = 300_000
+_META_TAG = re.compile(r"<meta\b([^>]{0,2000})>", re.IGNORECASE)
+_LINK_TAG = re.compile(r"<link\b([^>]{0,2000})>", re.IGNORECASE)
+_ATTR = re.compile(r"""([a-zA-Z_:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_LD_JSON = re.compile(r"<script\b[^>]{0,300}application/ld\+json[^>]{0,300}>(.{0,200000}?)</script",
+                      re.IGNORECASE | re.DOTALL)
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d{1,5}\)(https?://[^\s>]{1,2000}?)\s*-->", re.IGNORECASE)
+_SITE_NAMES = ("og:site_name", "application-name", "publisher", "dc.publisher", "dcterms.publisher")
+_ARTICLE_TYPES = ("article", "posting", "webpage", "report")  # NewsArticle, BlogPosting, WebPage, Report...
+_NOT_OUTLET_HOSTS = ("web.archive.org", "archive.org", "archive.ph", "archive.today", "archive.is",
+                     "webcache.googleusercontent.com", "localhost")
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    import html
+
+    out = {}
+    for m in _ATTR.finditer(tag):
+        value = m.group(2) if m.group(2) is not None else m.group(3) if m.group(3) is not None else m.group(4)
+        out.setdefault(m.group(1).lower(), html.unescape(value).strip())
+    return out
+
+
+def _site_name(value) -> str | None:
+    """A site name as a page states it, or None for what is not one (a URL, a handle, a copyright line)."""
+    text = _as_text(value)
+    if not text:
+        return None
+    text = " ".join(text.split())
+    if (len(text) > 80 or text.startswith(("@", "©", "(c)", "http:", "https:", "www.")) or "copyright" in text.lower()
+            or not any(c.isalpha() for c in text)):
+        return None
+    return text
+
+
+def _host_outlet(url: str | None) -> str | None:
+    """The outlet a page's own address names: its host without www. (``bbc.co.uk``); an archive's copy
+    names the page archived; None for an address that names no site."""
+    from urllib.parse import urlsplit
+
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip()
+    inner = re.match(r"https?://web\.archive\.org/web/[^/]{1,40}/(https?://.+)", url, re.IGNORECASE)
+    if inner:
+        url = inner.group(1)
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return None
+    if not host or "." not in host or host.replace(".", "").isdigit() or host in _NOT_OUTLET_HOSTS:
+        return None
+    for prefix in ("www.", "m.", "amp.", "mobile."):
+        if host.startswith(prefix) and host.count(".") > 1:
+            host = host[len(prefix):]
+    return host if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", host) else None
+
+
+def _ld_publisher(head: str) -> str | None:
+    """The publisher's name of the page's own JSON-LD article (or web page), references in @graph followed."""
+    for m in _LD_JSON.finditer(head):
+        try:
+            data = json.loads(m.group(1).strip())
+        except (ValueError, RecursionError):
+            continue
+        items = data if isinstance(data, list) else [data]
+        nodes = []
+        for item in items:
+            if isinstance(item, dict):
+                graph = item.get("@graph")
+                nodes.extend(x for x in (graph if isinstance(graph, list) else [item]) if isinstance(x, dict))
+        by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+        for node in nodes:
+            types = node.get("@type")
+            types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+            if not any(isinstance(t, str) and any(k in t.lower() for k in _ARTICLE_TYPES) for t in types):
+                continue
+            publisher = node.get("publisher")
+            if isinstance(publisher, list):
+                publisher = publisher[0] if publisher else None
+            if isinstance(publisher, dict) and isinstance(publisher.get("@id"), str) and "name" not in publisher:
+                publisher = by_id.get(publisher["@id"], publisher)
+            name = publisher.get("name") if isinstance(publisher, dict) else publisher
+            name = _site_name(name)
+            if name:
+                return name
+    return None
+
+
+def _page_identity(page: str) -> tuple[str | None, str | None]:
+    """(the outlet, the page's own URL) as the page states them: og:site_name, application-name, a publisher
+    meta tag, the publisher of its JSON-LD article; else the host of its canonical, og:url or "saved from"
+    address. Never from the article's text: a name there may be a source the article cites."""
+    head = page[:_HEAD_CHARS]
+    end = head.lower().find("</head")
+    head = head if end < 0 else head[:end + 7]
+    metas: dict[str, str] = {}
+    for m in _META_TAG.finditer(head):
+        attrs = _attrs(m.group(1))
+        key = (attrs.get("property") or attrs.get("name") or "").lower()
+        if key and attrs.get("content") and key not in metas:
+            metas[key] = attrs["content"]
+    url = None
+    for m in _LINK_TAG.finditer(head):
+        attrs = _attrs(m.group(1))
+        if "canonical" in attrs.get("rel", "").lower().split() and attrs.get("href", "").startswith("http"):
+            url = attrs["href"]
+            break
+    url = url or (metas.get("og:url") if metas.get("og:url", "").startswith("http") else None)
+    if not url:
+        saved = _SAVED_FROM.search(page[:4000])
+        url = saved.group(1) if saved else None
+    name = _site_name(metas.get("og:site_name")) or _ld_publisher(head)
+    for key in _SITE_NAMES[1:]:
+        name = name or _site_name(metas.get(key))
+    return name or _host_outlet(url), url
+
+
 def _read_html(path: str, text: str, problems: list[str]) -> list[Article]:
     trafilatura = _need("html", path)
     from .plaintext import parse_plain_text
@@ -778,13 +898,16 @@ def _read_html(path: str, text: str, problems: list[str]) -> list[Article]:
     body = _cap(path, "\n\n".join(line for line in body.split("\n") if line.strip()), problems)
     plain = parse_plain_text(body)
     tags = list(getattr(doc, "tags", None) or []) + list(getattr(doc, "categories", None) or [])
+    # trafilatura's sitename also takes a copyright line, a Twitter handle or a part of the title: the
+    # outlet is only what the page says of itself (_page_identity)
+    outlet, own_url = _page_identity(text)
     article = _article(
         path, "", plain, problems,
         title=getattr(doc, "title", None),
-        outlet=getattr(doc, "sitename", None),
+        outlet=outlet,
         author=getattr(doc, "author", None),
         published=getattr(doc, "date", None),
-        url=getattr(doc, "url", None),
+        url=getattr(doc, "url", None) or own_url,
         tags=tags,
     )
     if not any(len(p.split()) >= 6 for p in article.paragraphs):  # only menus and labels were left
@@ -803,8 +926,10 @@ def _read_big_page(path: str, page: str, problems: list[str]) -> list[Article]:
                     f"is read, menus included")
     title = re.search(r"<title[^>]{0,200}>([^<]{1,500})</title", page[:200_000], re.IGNORECASE)
     body = _cap(path, "\n\n".join(html_to_paragraphs(page)), problems)
+    outlet, url = _page_identity(page)
     article = _article(path, "", parse_plain_text(body), problems,
-                       title=(html_to_paragraphs(title.group(1)) or [None])[0] if title else None)
+                       title=(html_to_paragraphs(title.group(1)) or [None])[0] if title else None,
+                       outlet=outlet, url=url)
     return [_require_text(path, article, "no article text found in the page")]
 
 

@@ -40,11 +40,12 @@ def test_a_claim_never_holds_two_sentences_of_one_article():
         assert len(claim.article_ids) == len(set(claim.article_ids))
 
 
-def test_one_outlet_counts_once_and_unknown_outlets_count_per_article():
+def test_one_outlet_counts_once_and_unknown_outlets_count_as_one_source_together():
     outlets = {"a": "Meridian", "b": "meridian", "c": None, "d": None, "e": "Harbour Ledger"}
     assert independent_sources(["a", "b"], outlets, {}) == 1
-    assert independent_sources(["c", "d"], outlets, {}) == 2
+    assert independent_sources(["c", "d"], outlets, {}) == 1  # two pasted articles: not two outlets
     assert independent_sources(["a", "c", "e"], outlets, {}) == 3
+    assert independent_sources(["a", "c", "d", "e"], outlets, {}) == 3
 
 
 def test_near_duplicate_copies_count_once_even_under_another_outlet():

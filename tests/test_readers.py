@@ -117,6 +117,46 @@ def test_saved_pages_keep_the_article_and_its_metadata_and_drop_the_site(tmp_pat
     assert "Subscribe" not in a.body and "Home" not in a.body
 
 
+BODY = """<body><article><h1>Bridge Closed After Flood</h1>
+<p>The old bridge at Halvik was closed on Sunday after floodwater undermined its eastern pier, engineers said.</p>
+<p>Traffic is being sent through the northern ring road, according to The New York Times and Reuters.</p>
+<p>The council said an inspection would take at least a week before any decision about reopening.</p>
+</article><footer>© 2025 Someone</footer></body></html>"""
+
+
+def page_outlet(tmp_path, head: str, name: str = "p.html") -> str | None:
+    page = tmp_path / name
+    page.write_text(f"<html><head><title>Bridge Closed After Flood</title>{head}</head>{BODY}", encoding="utf-8")
+    return one(page).outlet
+
+
+@pytest.mark.parametrize("head, outlet", [
+    ('<meta property="og:site_name" content="Delta Times"><link rel="canonical" href="https://www.dt.example/a">',
+     "Delta Times"),
+    ('<meta name="application-name" content="Halvik Herald">', "Halvik Herald"),
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+     '{"@type": "Organization", "@id": "https://x.example/#org", "name": "Vela Post"},'
+     '{"@type": "NewsArticle", "headline": "Bridge", "publisher": {"@id": "https://x.example/#org"},'
+     '"citation": {"@type": "NewsArticle", "publisher": {"name": "Cited Daily"}}}]}</script>', "Vela Post"),
+    ('<link rel="canonical" href="https://www.bbc.co.uk/news/uk-123">', "bbc.co.uk"),
+    ('<meta property="og:url" content="https://m.lemonde.fr/a/b">', "lemonde.fr"),
+    ('<link rel="canonical" href="https://web.archive.org/web/2024/https://www.theguardian.com/world/x">',
+     "theguardian.com"),
+    ('<meta name="copyright" content="© 2025 Big Media Group"><meta name="twitter:site" content="@someone">', None),
+    ("", None),  # the New York Times and Reuters are cited in the text: neither is the outlet
+])
+def test_a_saved_page_outlet_is_what_the_page_says_of_itself(tmp_path, head, outlet):
+    assert page_outlet(tmp_path, head) == outlet
+
+
+def test_a_browser_saved_page_names_its_outlet_from_its_saved_from_address(tmp_path):
+    page = tmp_path / "saved.html"
+    page.write_text("<!DOCTYPE html>\n<!-- saved from url=(0040)https://www.reuters.com/world/some-story -->\n"
+                    f"<html><head><title>Bridge Closed</title></head>{BODY}", encoding="utf-8")
+    a = one(page)
+    assert a.outlet == "reuters.com" and a.url == "https://www.reuters.com/world/some-story"
+
+
 def test_a_page_without_article_text_is_refused(tmp_path):
     page = tmp_path / "empty.htm"
     page.write_text("<html><body><nav>Home | News</nav></body></html>")

@@ -8,7 +8,7 @@ from tui.app import BriefApp
 from tui.screens.reader import ReaderScreen, _find_passage
 from tui.screens.search import SearchScreen
 
-from tui_support import HINT, async_test, demo_lib, no_config, reader_ready, screen_text, search_for, settle  # noqa: F401
+from tui_support import HINT, async_test, demo_lib, no_config, reader_ready, screen_text, search_for, settle, wait_until  # noqa: F401,E501
 
 FLOOD_ID_TITLE = "Sorrel Dam wall gives way, flooding towns in Orlen Province"
 
@@ -253,3 +253,88 @@ async def test_article_opened_while_the_searcher_is_free_is_in_the_first_frame(a
         thread.join()
         await reader_ready(pilot)
         assert app.screen.article.id == aid and app.screen.paragraphs and app.screen.painted
+
+
+# ---------------------------------------------------------------------------------------------- outlet, date, title
+
+
+def _pasted_library(tmp_path):
+    from tui_support import jsonl_library
+
+    body = ("The harbour at Kavra reopened on Tuesday after the storm, the port authority said in a statement. "
+            "Ships had waited outside for two days.")
+    return jsonl_library(tmp_path, [
+        {"id": "one", "title": "Harbour reopens after the storm", "text": body},
+        {"id": "two", "title": "Ferries resume along the coast",
+         "text": "All ferries between Osk and Lemma sailed again on Wednesday, the operator said. " * 2},
+    ])
+
+
+@async_test
+async def test_the_reader_sets_an_articles_outlet_date_and_title(tmp_path, no_config):
+    from index.search import search
+    from tui.widgets.dialogs import MetadataScreen
+
+    lib = _pasted_library(tmp_path)
+    app = BriefApp(lib, hint=HINT)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        aid = _id_of(app, "Harbour reopens after the storm")
+        app.open_article(aid)
+        await reader_ready(pilot)
+        assert "unknown outlet" in screen_text(app) and "outlet/date" in screen_text(app)  # in the key bar
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, MetadataScreen)
+        await pilot.press(*"Kavra Courier", "tab")
+        await pilot.press(*"March 4", "enter")  # not a date: said, and the dialog stays
+        await settle(pilot)
+        assert app.screen is dialog and "YYYY-MM-DD" in screen_text(app)
+        date_input = dialog.query_one("#meta-published")
+        date_input.value = "2025-03-04"
+        date_input.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.article.outlet == "Kavra Courier")
+        text = screen_text(app)
+        assert "Kavra Courier" in text and "2025-03-04" in text and "unknown outlet" not in text.split("\n")[1]
+        assert any("Saved: outlet Kavra Courier, date" in n.message for n in app._notifications)
+        with app.searcher() as s:  # the shared searcher sees it: search, the catalog, cards
+            assert [h.id for h in search(s, "outlet:courier").hits] == [aid]
+        assert next(r for r in app.catalog() if r["id"] == aid)["outlet"] == "Kavra Courier"
+        assert lib.get(aid).published.isoformat() == "2025-03-04"
+
+        await pilot.press("e")  # Escape leaves everything as it was
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.article.outlet == "Kavra Courier"
+
+        app.back()  # the home list shows the outlet set
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert next(i for i in app.screen.items if i.id == aid).outlet == "Kavra Courier"
+        assert "Kavra Courier" in screen_text(app)
+
+
+@async_test
+async def test_the_reader_says_when_the_details_cannot_be_set(tmp_path, no_config, monkeypatch):
+    import index.indexer as indexer
+
+    lib = _pasted_library(tmp_path)
+    app = BriefApp(lib, hint=HINT)
+
+    def refuse(*args, **kwargs):
+        raise indexer.LibraryError("cannot write to the library (permission denied)")
+
+    monkeypatch.setattr(indexer, "set_metadata", refuse)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_article(_id_of(app, "Harbour reopens after the storm"))
+        await reader_ready(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"Kavra Courier", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.article.outlet is None
+        assert any("permission denied" in n.message and n.severity == "error" for n in app._notifications)

@@ -1,4 +1,4 @@
-"""The library commands of `brief`: index, search, show, list, and the status `brief` prints with no
+"""The library commands of `brief`: index, search, show, list, set, and the status `brief` prints with no
 command (no Textual import).
 
 `brief search` runs from here on a cold start (tui.cli.fast_search_args): like the entry module, this
@@ -27,8 +27,16 @@ exit codes:
 """
 
 
+SET_DESCRIPTION = """\
+Set what brief cannot read from an article's file: its outlet, publication date or title. Kept in the
+library (overrides.json; the source file is never modified), used at once by search (outlet:, date:),
+the list, the app, cards and comparisons, and kept by every later `brief index`, --rebuild too.
+An empty value ('') clears what you set and gives back what the file states. Cards count articles of
+unknown outlet as one source together: setting their outlets lets each count as its own."""
+
+
 def add_commands(sub, common) -> None:
-    """Register `index`, `search`, `show` and `list` on the `brief` sub-command parser."""
+    """Register `index`, `search`, `show`, `list` and `set` on the `brief` sub-command parser."""
     import argparse
 
     p = sub.add_parser("index", parents=[common], help="add or update files and folders in the library",
@@ -62,6 +70,17 @@ def add_commands(sub, common) -> None:
     p = sub.add_parser("list", parents=[common], help="list the articles in the library")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("set", parents=[common], help="set an article's outlet, date or title",
+                       description=SET_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("id", help="the article's id (a unique prefix is enough)")
+    p.add_argument("--outlet", metavar="NAME", help="its outlet ('' gives back the one its file states, if any)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="its publication date ('' gives back the file's own)")
+    p.add_argument("--title", metavar="TEXT", help="its title ('' gives back the file's own)")
+    p.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for a `brief index` to finish (default 30)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_set)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -193,10 +212,12 @@ def cmd_show(args) -> int:
         return EXIT_OK
     out = Out()
     out.line(out.style(safe(article.title), "1"))
+    mine = _set_by_user(args, article.id)
     meta = [
-        ("Outlet", article.outlet or "unknown"),
+        ("Outlet", (article.outlet or "unknown") + (" (set by you)" if "outlet" in mine else "")),
         ("Author", article.author or "unknown"),
-        ("Date", article.published.isoformat() if article.published else "unknown"),
+        ("Date", (article.published.isoformat() if article.published else "unknown")
+         + (" (set by you)" if "published" in mine else "")),
         ("Id", article.id),
         ("Path", safe_path(article.path)),
     ]
@@ -214,6 +235,19 @@ def cmd_show(args) -> int:
         out.line(textwrap.fill(safe(para), width=width))
         out.line()
     return EXIT_OK
+
+
+def _set_by_user(args, article_id: str) -> dict:
+    """The fields of this article the user set (`brief set`), {} when none or unknown."""
+    if getattr(args, "demo", False):
+        return {}
+    try:
+        from index.library import default_library_dir
+        from index.overrides import load
+
+        return load(default_library_dir(args.library)).get(article_id, {})
+    except Exception:  # noqa: BLE001 - only a remark on the output
+        return {}
 
 
 def _terminal_width() -> int:
@@ -240,6 +274,44 @@ def cmd_list(args) -> int:
         outlet = safe(r["outlet"]) or "—"
         out.line(f"{out.style(safe(r['id']), '2')}  {date_s}  {outlet[:20]:<20}  {safe(r['title'])}")
     say(f"{len(rows)} articles in {lib.root}")
+    return EXIT_OK
+
+
+def cmd_set(args) -> int:
+    """`brief set ID --outlet NAME --date YYYY-MM-DD --title TEXT`: one article's metadata, stored in the
+    library and applied to its index document under the write lock."""
+    from index.library import Library, default_library_dir
+
+    if args.demo:
+        say("brief set writes to your own library; --demo is read-only")
+        return EXIT_USAGE
+    changes = {name: value for name, value in (("outlet", args.outlet), ("published", args.date),
+                                               ("title", args.title)) if value is not None}
+    if not changes:
+        say("brief: error: say what to set: --outlet NAME, --date YYYY-MM-DD or --title TEXT ('' clears)")
+        return EXIT_USAGE
+    lib = Library(default_library_dir(args.library))
+    if not lib.exists():
+        from index.errors import LibraryError
+
+        raise LibraryError(f"no library at {lib.root} yet: run `brief index PATH...` to add articles")
+    from index.indexer import set_metadata
+
+    try:
+        row = set_metadata(lib, args.id, changes, wait=args.wait)
+    except ValueError as exc:  # a bad date, an empty or too long value: nothing was written
+        say(f"brief: error: {exc}")
+        return EXIT_USAGE
+    _refresh_app_catalog(lib)
+    if args.json:
+        print_json(row)
+        return EXIT_OK
+    out = Out()
+    date_s = row["published"] or "undated"
+    out.line(f"{out.style(safe(row['id']), '2')}  {safe(date_s)}  {safe(row['outlet']) or 'unknown outlet'}  "
+             f"{safe(row['title'])}")
+    mine = ", ".join(f'{"date" if k == "published" else k} "{safe(v)}"' for k, v in row["set"].items())
+    say(f"Set for {row['id']}: {mine}." if mine else f"Nothing set for {row['id']}: it shows what its file states.")
     return EXIT_OK
 
 

@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from briefs.actors import MAX_ACTORS, MAX_QUOTES, more_quotes
+from briefs.sources import support_label
 from tui.actions import Action, bindings, register
 from tui.services import describe_error, extraction_cache, say
 from tui.widgets.keybar import KeyBar
@@ -314,7 +315,12 @@ class CardScreen(RowListActions, Screen):
         self.card = message.card
         self.query_one("#card-progress", ProgressBar).add_class("-hidden")
         card = self.card
-        parts = [f"{len(card.sources)} source{'s' * (len(card.sources) != 1)}",
+        unknown = sum(1 for s in card.sources if not s.outlet)
+        outlets = len({" ".join(s.outlet.casefold().split()) for s in card.sources if s.outlet})
+        # articles, not "sources": one outlet's articles are one source, and an unknown outlet is unknown
+        parts = [f"{len(card.sources)} article{'s' * (len(card.sources) != 1)}"
+                 + (f" ({outlets} outlet{'s' * (outlets != 1)}" + (f", {unknown} unknown" if unknown else "") + ")"
+                    if outlets else ", outlets unknown" if unknown else ""),
                  f"{len(card.facts)} key fact{'s' * (len(card.facts) != 1)}"]
         if card.disagreements:
             parts.append(f"{len(card.disagreements)} disagreement{'s' * (len(card.disagreements) != 1)}")
@@ -600,7 +606,7 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
         width = len(f"{len(card.facts)}.")
         for n, f in enumerate(card.facts, 1):
             grade = f"credibility {f.credibility} {GRADES.get(f.credibility, '')}".strip()
-            meta = Text(f"{f.independent} source{'s' * (f.independent != 1)} · ")
+            meta = Text(support_label(f.independent, f.articles, getattr(f, "unknown_outlet_articles", 0)) + " · ")
             meta.append(grade, style="bold" if f.credibility == 5 else "")
             targets = sorted(dict.fromkeys(Target(p.source, p.text) for p in f.passages),
                              key=lambda t: rank.get(t.source, 0))
@@ -710,7 +716,9 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
         if shown["quotes"] < len(card.quotes):
             rows.append(MoreLine("quotes", safe(more_quotes(card.quotes, shown["quotes"]))))
 
-    rows.append(Heading(f"Sources ({len(card.sources)})"))
+    unknown = sum(1 for s in card.sources if not s.outlet)
+    rows.append(Heading(f"Sources ({len(card.sources)} article{'s' * (len(card.sources) != 1)}"
+                        + (f", {unknown} of unknown outlet" if unknown else "") + ")"))
     width = max(len(v) for v in labels.values()) if labels else 3
     for s in card.sources:
         body = Text()

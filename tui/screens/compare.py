@@ -148,7 +148,12 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def _count(n: int) -> str:
+def _count(n: int, claim=None) -> str:
+    unknown = getattr(claim, "unknown_outlet_articles", 0)
+    if unknown:  # never "3 sources" for three articles of unknown outlet
+        from briefs.sources import support_label
+
+        return support_label(n, len(claim.sources), unknown)
     return f"{n} source" if n == 1 else f"{n} sources"
 
 
@@ -231,10 +236,10 @@ def compare_rows(result, marks: dict[int, dict[int, list[tuple[int, int]]]]) -> 
         cells = [Cell(p.source, _with_spans(p.text, spans.get(n, []))) for n, p in enumerate(claim.sides)]
         targets = [Target(p.source, p.text) for p in claim.sides]
         if spans:
-            label = [("≠ DIFFERS", "bold reverse"), (_count(claim.independent), "")]
+            label = [("≠ DIFFERS", "bold reverse"), (_count(claim.independent, claim), "")]
             kind = "differs"
         else:
-            label = [("= alike", "bold"), (_count(claim.independent), "")]
+            label = [("= alike", "bold"), (_count(claim.independent, claim), "")]
             kind = "alike"
         rows.append(CompareRow(kind, label, cells, targets))
     if not result.aligned:

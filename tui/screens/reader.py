@@ -43,6 +43,8 @@ register(
            help="Briefing card for this article and the marked ones"),
     Action("reader.pin", "p", "pin", "reader", "pin", show=False,
            help="Pin the paragraph of the current match into your custom brief"),
+    Action("reader.details", "e", "outlet/date", "reader", "edit_details",
+           help="Set this article's outlet, date or title (kept in the library; the file is not changed)"),
     Action("reader.down", "j", "down", "reader", "scroll_lines(1)", show=False, help="Scroll down a line"),
     Action("reader.up", "k", "up", "reader", "scroll_lines(-1)", show=False, help="Scroll up a line"),
     Action("reader.top", "g", "top", "reader", "scroll_edge('home')", show=False, help="Go to the top"),
@@ -103,6 +105,13 @@ class ReaderScreen(FastScreen):
         def __init__(self, article, matches: list[list[tuple[int, int]]], error: str | None = None) -> None:
             super().__init__()
             self.article, self.matches, self.error = article, matches, error
+
+    class DetailsSet(Message):
+        """The outlet, date or title was set (``article`` read again) or could not be (``error``)."""
+
+        def __init__(self, article, changes: dict, error: str | None = None) -> None:
+            super().__init__()
+            self.article, self.changes, self.error = article, changes, error
 
     class RelatedFound(Message):
         def __init__(self, related: list[Related]) -> None:
@@ -426,6 +435,64 @@ class ReaderScreen(FastScreen):
         else:
             now = self.app.toggle_mark(self.article.id)
             self.app.say(f"{'Marked' if now else 'Unmarked'}: {self.article.title}")
+
+    # -- the outlet, date and title the user sets ------------------------------------------------
+
+    def action_edit_details(self) -> None:
+        from ..widgets.dialogs import MetadataScreen
+
+        if self.article is None:
+            return
+        a = self.article
+        values = {"outlet": a.outlet or "", "published": a.published.isoformat() if a.published else "",
+                  "title": a.title}
+
+        def chosen(changes: dict | None) -> None:
+            if changes:
+                self._set_details(a.id, changes)
+            elif changes is not None:
+                self.app.say("Nothing changed")
+
+        self.app.push_screen(MetadataScreen(f"Outlet, date and title of {a.id}", values), chosen)
+
+    @work(thread=True, exclusive=True, group="reader-details", exit_on_error=False)
+    def _set_details(self, article_id: str, changes: dict) -> None:
+        """Store the changes in the library and apply them to the index (under its write lock), then read
+        the article again through the app's refreshed searcher."""
+        from index.indexer import set_metadata
+
+        from ..services import describe_error
+
+        try:
+            set_metadata(self.app.library, article_id, changes, wait=5.0)
+            self.app.refresh_searcher()  # caches dropped, index generation bumped...
+            # ...and the searchers opened again: Whoosh's refresh() reuses a segment's reader whose
+            # deletions changed (segments compare by id), so it would still see the old document
+            self.app.close_searcher()
+            article = self.app.get_article(article_id)
+        except Exception as exc:  # noqa: BLE001 - said to the user; the article stays as it was
+            self.post_message(self.DetailsSet(None, changes, describe_error(exc)))
+            return
+        self.post_message(self.DetailsSet(article, changes))
+
+    def on_reader_screen_details_set(self, message: DetailsSet) -> None:
+        if message.article is None:
+            self.app.say(f"Could not set the article's details: {message.error}", severity="error")
+            return
+        if self.article is not None and message.article.id == self.article.id:
+            self.article = message.article
+            self._render_header()
+        for screen in self.app.screen_stack:  # the search screen's list (home: the catalog) shows it too
+            again = getattr(screen, "start_search", None)
+            if screen is not self and callable(again) and getattr(screen, "shown_query", None) is not None:
+                try:
+                    again(screen.shown_query)
+                except Exception:  # noqa: BLE001 - a list refreshed later is no reason to fail the change
+                    pass
+        a = message.article
+        said = {"outlet": f"outlet {a.outlet or 'unknown'}", "published": f"date {date_label(a.published)}",
+                "title": f"title {a.title}"}
+        self.app.say("Saved: " + ", ".join(said[name] for name in message.changes if name in said))
 
     def action_pin(self) -> None:
         if self.article is None:

@@ -67,3 +67,61 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class MetadataScreen(ModalScreen[dict | None]):
+    """Set an article's outlet, date and title: Tab moves between the fields, Enter saves, Escape cancels.
+
+    Returns {field: value} of the fields changed ("outlet", "published", "title"; "" gives back what the
+    file states), {} when nothing changed, None when cancelled. A date that is not YYYY-MM-DD is said here
+    and the dialog stays open."""
+
+    SCOPE = "dialog"
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    FIELDS = (("outlet", "Outlet", "unknown (e.g. BBC News)"), ("published", "Date", "undated (YYYY-MM-DD)"),
+              ("title", "Title", "the file's own"))
+    NOTE = "tab next field · enter save · escape cancel · empty: what the file states"
+
+    def __init__(self, title: str, values: dict[str, str]) -> None:
+        super().__init__()
+        self._title = title
+        self._values = {name: values.get(name) or "" for name, _, _ in self.FIELDS}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="metadata-dialog"):
+            yield Static(Text(self._title, style="bold"), classes="dialog-title")
+            for name, label, placeholder in self.FIELDS:
+                yield Static(Text(label, style="dim"), classes="dialog-note")
+                yield Input(self._values[name], placeholder=placeholder, id=f"meta-{name}")
+            yield Static(Text(self.NOTE, style="dim"), classes="dialog-note", id="meta-note")
+
+    def on_mount(self) -> None:
+        for inp in self.query(Input):
+            inp.cursor_blink = not self.app.is_headless
+        self.query_one("#meta-outlet", Input).focus()
+
+    def changes(self) -> dict[str, str]:
+        out = {}
+        for name, _, _ in self.FIELDS:
+            value = " ".join(self.query_one(f"#meta-{name}", Input).value.split())
+            if value != " ".join(self._values[name].split()):
+                out[name] = value
+        return out
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        from index.overrides import check_value
+
+        changes = self.changes()
+        for name, value in changes.items():
+            if value:
+                try:
+                    check_value(name, value)
+                except ValueError as exc:
+                    self.query_one("#meta-note", Static).update(Text(str(exc), style="bold"))
+                    self.query_one(f"#meta-{name}", Input).focus()
+                    return
+        self.dismiss(changes)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
