@@ -54,7 +54,7 @@ def quotes(prep: Prepared) -> list[QuoteLine]:
             if key in seen:
                 continue
             seen.add(key)
-            lines.append(QuoteLine(q.speaker, q.role, q.text, a.id, q.paragraph_index))
+            lines.append(QuoteLine(q.speaker, q.role, q.text, a.id, q.paragraph_index, getattr(q, "via", None)))
     first_of_speaker: set[str] = set()
     rank = []
     for n, q in enumerate(lines):

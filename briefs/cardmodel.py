@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 __all__ = ["SCHEMA", "CREDIBILITY_RULE", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
-           "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "Card"]
+           "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "Card", "Attribution"]
 
 SCHEMA = "brief.card/2"
 
@@ -75,11 +75,29 @@ class Passage:
 
 
 @dataclass(slots=True)
+class Attribution:
+    """One way the sources of a fact credit it: to whom, and which articles say so."""
+
+    who: str
+    sources: list[str]
+
+    def to_json(self) -> dict:
+        return {"who": self.who, "sources": list(self.sources)}
+
+
+@dataclass(slots=True)
 class Fact:
     text: str
     credibility: int
     independent: int  # independent sources carrying it
     passages: list[Passage]
+    said_by: str | None = None  # who the shown wording credits it to ("Lt Gen Kyrylo Budanov")
+    via: str | None = None  # the outlet that relayed it ("told The War Zone")
+    attributions: list[Attribution] = field(default_factory=list)  # set when its sources credit different people
+
+    @property
+    def attribution_disputed(self) -> bool:
+        return len(self.attributions) > 1
 
     @property
     def sources(self) -> list[str]:
@@ -92,7 +110,8 @@ class Fact:
     def to_json(self) -> dict:
         return {"text": self.text, "sources": self.sources, "credibility": self.credibility,
                 "independent_sources": self.independent, "single_source": self.single_source,
-                "passages": [{"source": p.source, "paragraph": p.paragraph, "text": p.text} for p in self.passages]}
+                "passages": [{"source": p.source, "paragraph": p.paragraph, "text": p.text} for p in self.passages],
+                "said_by": self.said_by, "via": self.via, "attributions": [a.to_json() for a in self.attributions]}
 
 
 @dataclass(slots=True)
@@ -185,10 +204,11 @@ class QuoteLine:
     text: str
     source: str
     paragraph: int
+    via: str | None = None  # the outlet the speaker said it to ("told The War Zone")
 
     def to_json(self) -> dict:
         return {"speaker": self.speaker, "role": self.role, "text": self.text, "source": self.source,
-                "paragraph": self.paragraph}
+                "paragraph": self.paragraph, "via": self.via}
 
 
 @dataclass(slots=True)
