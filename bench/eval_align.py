@@ -13,6 +13,9 @@ Two golds are scored:
   (29), not every shared sentence, so precision there counts only predicted pairs that touch a gold
   sentence (a pair of two sentences the gold says nothing about is not scored).
 
+The "key facts" rows score the claims the card's key facts are made of: align's claims with those
+that report one thing merged (briefs.facts.merged_claims), before the card keeps its top MAX_FACTS.
+
 What is scored is pairs of sentences of different articles: a gold pair is two sentences of one gold
 claim; a predicted pair is two sentences put in one claim by align (any member of Claim.units,
 supporting sentences included, since the card shows them as the fact's sources). Precision: predicted
@@ -35,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from briefs.facts import merged_claims  # noqa: E402
 from briefs.prepare import prepare  # noqa: E402
 from index.indexer import update  # noqa: E402
 from index.library import Library  # noqa: E402
@@ -117,9 +121,11 @@ def _pairs(groups: list[list[tuple[str, int]]]) -> set[frozenset]:
     return out
 
 
-def score_prep(prep, gold_groups: list[list[tuple[str, int]]], *, touching_only: bool) -> tuple[int, int, int, int, list]:
+def score_prep(prep, gold_groups: list[list[tuple[str, int]]], *, touching_only: bool,
+               merged: bool = False) -> tuple[int, int, int, int, list]:
     gold = _pairs(gold_groups)
-    predicted = _pairs([[_unit_key(u) for u in c.units] for c in prep.claims])
+    claims = merged_claims(prep) if merged else prep.claims
+    predicted = _pairs([[_unit_key(u) for u in c.units] for c in claims])
     if touching_only:
         annotated = {k for g in gold_groups for k in g}
         predicted = {p for p in predicted if p & annotated}
@@ -147,7 +153,8 @@ def multinews_groups(prep, names: dict[str, str], claims: list[dict], problems: 
     return groups
 
 
-def evaluate_multinews(verbose: bool = False) -> PairScore | None:
+def evaluate_multinews(verbose: bool = False, merged: bool = False) -> PairScore | None:
+    """Pairs of align's claims; with ``merged``, of the key facts' claims (briefs.facts.merged_claims)."""
     if not GOLD.is_file() or not MULTINEWS.is_dir():
         return None
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
@@ -157,7 +164,7 @@ def evaluate_multinews(verbose: bool = False) -> PairScore | None:
         with tempfile.TemporaryDirectory(prefix="brief-align-") as tmp:
             prep, names = prepared(MULTINEWS / cluster["cluster"], Path(tmp))
             groups = multinews_groups(prep, names, cluster["claims"], problems)
-            r, p, f, g, (missed, wrong) = score_prep(prep, groups, touching_only=False)
+            r, p, f, g, (missed, wrong) = score_prep(prep, groups, touching_only=False, merged=merged)
             for n, v in enumerate((r, p, f, g)):
                 totals[n] += v
             if verbose:
@@ -169,10 +176,10 @@ def evaluate_multinews(verbose: bool = False) -> PairScore | None:
                         print(f"  {label}\n    {text[a]}\n    {text[b]}")
     for p in problems:
         print("gold problem:", p, file=sys.stderr)
-    return PairScore("multinews alignment", *totals)
+    return PairScore("multinews key facts" if merged else "multinews alignment", *totals)
 
 
-def evaluate_demo(verbose: bool = False) -> PairScore:
+def evaluate_demo(verbose: bool = False, merged: bool = False) -> PairScore:
     gold = json.loads(DEMO_GOLD.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="brief-align-demo-") as tmp:
         lib = Library(Path(tmp) / "lib")
@@ -195,7 +202,7 @@ def evaluate_demo(verbose: bool = False) -> PairScore:
                 for e in fact["evidence"]:
                     group.extend(_locate(units_of, a.id, e)[:1])
             groups.append(sorted(set(group)))
-        r, p, f, g, (missed, wrong) = score_prep(prep, groups, touching_only=True)
+        r, p, f, g, (missed, wrong) = score_prep(prep, groups, touching_only=True, merged=merged)
         if verbose:
             names = {a.id: Path(a.path).name for a in prep.articles}
             text = {(u.article_id, u.index): f"{names[u.article_id]}#{u.index}: {u.text[:110]}" for u in prep.units}
@@ -204,7 +211,7 @@ def evaluate_demo(verbose: bool = False) -> PairScore:
                 for pair in sorted(pairs, key=sorted):
                     a, b = sorted(pair)
                     print(f"  {label}\n    {text[a]}\n    {text[b]}")
-    return PairScore("demo alignment", r, p, f, g)
+    return PairScore("demo key facts" if merged else "demo alignment", r, p, f, g)
 
 
 def dump(cluster: str) -> None:
@@ -232,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.dump:
         dump(args.dump)
         return 0
-    scores = [s for s in (evaluate_multinews(args.show), evaluate_demo(args.show)) if s is not None]
+    scores = [s for s in (evaluate_multinews(args.show), evaluate_demo(args.show),
+                          evaluate_multinews(False, merged=True), evaluate_demo(False, merged=True)) if s is not None]
     if args.json:
         print(json.dumps({s.name: s.to_json() for s in scores}, indent=2))
         return 0

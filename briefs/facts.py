@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .align import Claim, Unit
+from .align import _STOP, THRESHOLD, Claim, Unit, similarity
 from .cardmodel import Attribution, Disagreement, Fact, Passage
 from .disagree import compatible, same_value
 from .entities import PRONOUNS, attribution_spans, relayed_by, split_role
@@ -16,6 +16,7 @@ from .sources import credibility
 __all__ = ["key_facts", "credibility", "MAX_FACTS"]
 
 MAX_FACTS = 12
+MERGE_SIMILARITY = 0.7  # two claims merge only if a sentence of one and one of the other are this similar (align.THRESHOLD is 0.4)
 
 
 def _contradicted(units: Iterable[Unit], disagreements: list[Disagreement], prep: Prepared) -> bool:
@@ -153,11 +154,85 @@ def _rank(claim: Claim, n: int) -> tuple:
     return _rep_key(claim.units[n], claim.cohesion.get(n, 0.0))
 
 
+def _same_report(a: Claim, b: Claim, sim, names) -> bool:
+    """Two claims that report one thing: an article that says it twice (in its lede and again below) puts
+    one sentence in each. Only claims of the same articles (one's articles among the other's: a merge
+    never adds a source), whose shown sentences are as similar as a pair that forms a claim and name the
+    same people or places, one pair of whose sentences is plainly one report (MERGE_SIMILARITY), and whose
+    sentences of different articles are, on the whole, as similar as a pair that forms a claim."""
+    ids_a, ids_b = set(a.article_ids), set(b.article_ids)
+    if not (ids_a <= ids_b or ids_b <= ids_a):
+        return False
+    ra, rb = a.representative(), b.representative()
+    shown = sim(ra, rb)
+    if shown < THRESHOLD:
+        return False  # what the two facts would show must read as one report
+    na, nb = names(ra), names(rb)
+    if na and nb and len(na & nb) * 2 < min(len(na), len(nb)):
+        return False  # the same words about someone else ("X, 19, is charged with ..." / "Y, 18, ...")
+    sa, sb = _subject(ra.text), _subject(rb.text)
+    if len(sa) >= 2 and len(sb) >= 2 and not (sa <= sb or sb <= sa):
+        return False  # "John Austin Huggins, 17, ..." / "Shellia Huggins, 19, ...": two people
+    cross = [sim(x, y) for x in a.own for y in b.own if x.article_id != y.article_id]
+    return bool(cross) and max(shown, *cross) >= MERGE_SIMILARITY and sum(cross) / len(cross) >= THRESHOLD
+
+
+def _subject(text: str) -> frozenset[str]:
+    """The words of the name a sentence opens with ("Jordan Emmanuel Hunt, 18, ..."), if it opens with one."""
+    m = re.match(r"\s*((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w.'’-]*)", text)
+    words = m.group(1).split() if m else []
+    return frozenset(w.lower() for w in words if w.lower() not in _STOP)
+
+
+def merged_claims(prep: Prepared) -> list[Claim]:
+    """The card's claims with those that report one thing merged (see _same_report): one key fact, all its
+    sources. The merged claim is shown as the one with the most independent sources would be."""
+    claims = list(prep.claims)
+    if len(claims) < 2:
+        return claims
+    where = {(u.article_id, u.index): k for k, u in enumerate(prep.units)}
+    feats = prep.vectorizer.features
+    cache: dict[tuple[int, int], float] = {}
+
+    def sim(x: Unit, y: Unit) -> float:
+        i, j = sorted((where[(x.article_id, x.index)], where[(y.article_id, y.index)]))
+        if (i, j) not in cache:
+            cache[(i, j)] = similarity(prep.units[i], prep.units[j], feats[i], feats[j])
+        return cache[(i, j)]
+
+    def names(x: Unit) -> frozenset[str]:
+        # capitalised words anywhere, the first one too ("Jordan Scott, 19, ..."), stop words aside
+        return frozenset(w.lower() for w in re.findall(r"\b[A-Z][a-z]+", x.text) if w.lower() not in _STOP)
+
+    # each claim merges into the first claim (most sources first) it reports the same thing as: no chains
+    order = sorted(range(len(claims)), key=lambda k: (-prep.independent(claims[k].article_ids), k))
+    groups: dict[int, list[int]] = {}
+    for k in order:
+        into = next((g for g in groups if _same_report(claims[g], claims[k], sim, names)), None)
+        groups.setdefault(k if into is None else into, []).append(k)
+    out = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append(claims[members[0]])
+            continue
+        main = min(members, key=lambda k: (-prep.independent(claims[k].article_ids), k))
+        cohesion: dict[tuple[str, int], float] = {}
+        for k in [main] + [k for k in members if k != main]:
+            for n, u in enumerate(claims[k].units):
+                c = claims[k].cohesion.get(n, 0.0)
+                c = c if k == main or c < 0 else 0.0  # the main claim's wording stands for the merged one
+                cohesion[(u.article_id, u.index)] = max(cohesion.get((u.article_id, u.index), -1.0), c)
+        units = sorted({(u.article_id, u.index): u for k in members for u in claims[k].units}.values(),
+                       key=lambda u: where[(u.article_id, u.index)])
+        out.append(Claim(units, {n: cohesion[(u.article_id, u.index)] for n, u in enumerate(units)}))
+    return out
+
+
 def key_facts(prep: Prepared, disagreements: list[Disagreement]) -> list[Fact]:
     """Aligned claims first (most independent sources first), then informative single-source sentences."""
     candidates: list[tuple[tuple, Unit, list[Unit]]] = []
     claimed: set[tuple[str, int]] = set()
-    for claim in prep.claims:
+    for claim in merged_claims(prep):
         claimed.update((u.article_id, u.index) for u in claim.units)
         order = (-prep.independent(claim.article_ids), sum(u.index for u in claim.units) / len(claim.units))
         rep, attributions = _wording(claim)

@@ -150,3 +150,62 @@ def test_seeds_grave_and_significant_security_threat_are_one_fact_of_two_seeds(s
     (fact,) = [f for f in card.facts if "security threat" in f.text]
     assert sorted(names[s] for s in fact.sources) == ["002", "004"]
     assert any("grave security threat" in p.text for p in fact.passages)
+
+
+# ------------------------------------------------------------------ claims that report one thing, merged
+
+MULTINEWS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "multinews-dev"
+
+
+def cluster_card(tmp_path: Path, cluster: str):
+    folder = MULTINEWS / cluster
+    if not folder.is_dir():
+        pytest.skip(f"../shared/corpora/multinews-dev/{cluster} is not present")
+    src = tmp_path / "src"
+    src.mkdir()
+    for p in sorted(folder.glob("article_*.txt")):
+        (src / p.name).write_bytes(p.read_bytes())
+    lib = Library(tmp_path / "lib")
+    update(lib, [src])
+    return build_card(list(lib.articles()), query=None, duplicates=lib.near_duplicates())
+
+
+def test_an_article_saying_one_thing_twice_gives_one_fact(tmp_path):
+    card = card_of(tmp_path, {
+        "a": "Israel's cabinet approved the activation of up to 75,000 reservists late on Friday.\n\n"
+             "Rockets hit the south of the country again overnight, the army said.\n\n"
+             "Israel's cabinet on Friday authorized the mobilization of up to 75,000 reservists, a spokesman said.",
+        "b": "Israel's Cabinet authorized the mobilization of up to 75,000 reservists, a spokesman says.\n\n"
+             "Schools in the south stayed closed for a third day.\n\n"
+             "Israel's Cabinet on Friday approved the activation of up to 75,000 reservists, spokesman Mark Regev said.",
+    })
+    facts = [f for f in card.facts if "75,000" in f.text]
+    assert len(facts) == 1
+    assert len(facts[0].passages) == 4 and facts[0].independent == 2
+
+
+def test_the_same_words_about_two_people_stay_two_facts(tmp_path):
+    card = card_of(tmp_path, {
+        "a": "John Austin Huggins, 17, of Fairmont, is charged with two counts of felony arson and two counts of "
+             "felony conspiracy.\n\nShellia Huggins, 19, of Fairmont, is charged with two counts of felony arson "
+             "and two counts of felony conspiracy.",
+        "b": "John Austin Huggins, 17, of Fairmont, was charged with two counts of felony arson and two counts of "
+             "felony conspiracy.\n\nShellia Huggins, 19, of Fairmont, was charged with two counts of felony arson "
+             "and two counts of felony conspiracy.",
+    })
+    assert len([f for f in card.facts if "Huggins" in f.text]) == 2
+
+
+def test_multinews_the_75000_reservists_are_one_fact(tmp_path):
+    card = cluster_card(tmp_path, "cluster_152")
+    facts = [f for f in card.facts if "75,000 reservists" in f.text]
+    assert len(facts) == 1 and len(facts[0].passages) >= 3
+
+
+def test_multinews_people_charged_alike_stay_apart(tmp_path):
+    card = cluster_card(tmp_path, "cluster_161")
+    charged = [f for f in card.facts if " charged with " in f.text]
+    assert charged
+    for f in charged:
+        subjects = {" ".join(p.text.split(",")[0].split()[:2]) for p in f.passages}
+        assert len(subjects) == 1, subjects
