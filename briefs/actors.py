@@ -65,8 +65,8 @@ def quotes(prep: Prepared) -> list[QuoteLine]:
             if key in seen:
                 continue
             seen.add(key)
-            lines.append(QuoteLine(q.speaker, q.role, q.text, a.id, q.paragraph_index))
-    names = speaker_names(lines)  # "Mr Musk" and "Elon Musk" are one speaker
+            lines.append(QuoteLine(q.speaker, q.role, q.text, a.id, q.paragraph_index, getattr(q, "via", None)))
+    names = speaker_names(lines)  # "Mr. Musk" and "Mr Musk" are one speaker (never "Musk" and "Elon Musk")
     first_of_speaker: set[str] = set()
     rank = []
     for n, q in enumerate(lines):

@@ -1,7 +1,9 @@
 """Cross-article alignment: sentences in different articles that report the same thing, grouped into claims.
 
-Similarity is lexical: TF-IDF cosine over lightly stemmed content words, plus a small share of the
-cosine over names, plus a bonus for a shared figure (more when it counts the same thing, "11 people
+Similarity is lexical: TF-IDF cosine over lightly stemmed content words (a few words news reports use
+for one another count as one: "apprehended" / "arrested", "grave" / "significant" threat), plus a small
+share of the cosine over names, plus a lift for a pair short of the threshold that shares phrases of two
+rare words ("security threat", "quarterly increments"), plus a bonus for a shared figure (more when it counts the same thing, "11 people
 killed") and a penalty when both sentences state figures and none agree. Names (stems written
 capitalised inside sentences) never suffice: two sentences report the same thing only when they share
 content words that are not common to the whole set, or the same counted figure, or the same figure next
@@ -36,6 +38,7 @@ COUNTED_BONUS = 0.2  # ... instead, when the figure counts the same thing in bot
 FIGURE_MISMATCH = 0.45  # taken off when both state figures and none agree: they report different numbers
 GROUP_COHESION = 0.8  # a sentence joins a claim only if its mean similarity to the members is this share of THRESHOLD
 NAME_WEIGHT = 0.25  # share of the names' cosine added to the content cosine: names help, they never suffice
+PHRASE_BONUS = 0.1  # added per shared phrase of two rare content words ("quarterly increments"), at most twice
 FRAME_WEIGHT = 0.3  # weight of the words around a quote ("said during a visit") against the quoted words
 MIN_SHARED = 2  # informative tokens two sentences must share to be compared
 MIN_CONTENT = 2  # content words (not names) two sentences must share to report the same thing ...
@@ -57,13 +60,20 @@ go goes going went gone get gets got getting back take takes took taken come com
 """.split())
 
 _SYNONYMS = {"soldier": "troop", "personnel": "troop", "fighter": "troop", "gave": "give", "given": "give",
-             "dead": "die", "death": "die", "died": "die", "killed": "kill"}
+             "dead": "die", "death": "die", "died": "die", "killed": "kill",
+             # words news reports use for one another (the key as _stem cuts it; a stem on the right)
+             "examin": "check", "inspect": "check", "hurt": "injur", "wound": "injur", "injury": "injur",
+             "apprehend": "arrest", "detain": "arrest", "bond": "bail", "lawsuit": "sue", "sued": "sue",
+             "employee": "worker", "staff": "worker", "televis": "broadcast", "bitten": "bite",
+             "grave": "serious", "significant": "serious", "severe": "serious", "fatally": "kill", "slain": "kill",
+             "gunned": "shot"}
 _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split(), 2)}  # "one" stays a stop word ("one of the ...")
 _NUMBER_WORDS.update({w: str(10 * n) for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
 _QUOTE_MARK = re.compile(r"[“”\"]")
+_NAME_PHRASE = re.compile(r"(?<=\w )([A-Z][a-z]+) ([a-z]{3,}) ([a-z]{3,})\b")  # "the Eastfield sports centre"
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -79,10 +89,22 @@ def _stem(word: str) -> str:
         w = w[:-3] + "y"
     elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
-    if len(w) > 5 and w.endswith("ing"):
+    if len(w) > 4 and w.endswith("ied"):
+        w = w[:-3] + "y"
+    elif len(w) > 5 and w.endswith("ing"):
         w = w[:-3]
     elif len(w) > 4 and w.endswith("ed"):
         w = w[:-2]
+    elif len(w) > 8 and w.endswith("ation"):
+        w = w[:-3]  # evacuation -> evacuat (evacuated -> evacuat)
+    elif len(w) > 8 and w.endswith("ment"):
+        w = w[:-4]  # deployment -> deploy, settlement -> settle
+    if w in _SYNONYMS:
+        return _SYNONYMS[w]
+    if len(w) > 4 and w.endswith("e") and not w.endswith("ee"):
+        w = w[:-1]  # charge / charged, evacuate / evacuated, announce / announcement
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] in "bdgmnprt":
+        w = w[:-1]  # stopped -> stopp -> stop
     return _SYNONYMS.get(w, w)
 
 
@@ -233,6 +255,8 @@ class Features:
     names: frozenset[str]  # name stems (people, organisations, places, days)
     name_vector: dict[str, float]
     question: bool  # a question reports nothing
+    phrases: frozenset[tuple[str, str]] = frozenset()  # adjacent core words, both rare ("security threat")
+    named: frozenset[tuple[str, str]] = frozenset()  # those that go on a name ("Eastfield sports centre")
 
 
 class Vectorizer:
@@ -264,6 +288,7 @@ class Vectorizer:
         n = len(scans)
         self.idf = {s: math.log((n + 1) / (c + 1)) + 1.0 for s, c in df.items()}
         self.names = frozenset(s for s, c in capital.items() if c >= lower.get(s, 0))
+        self.proper = frozenset(s for s in self.names if not lower.get(s))  # never written in lower case
         self.vectors = [self._vector(toks) for toks in self.token_lists]
         self.common = frozenset(s for s, c in df.items() if c > max(8, n * COMMON))
         self.features = [self._features(toks, text) for toks, text in zip(scans, texts)]
@@ -286,8 +311,24 @@ class Vectorizer:
             if stem in self.names:
                 names[stem] += self.idf[stem]
         core = frozenset(own if is_quote else (s for s, _ in words))
-        return Features(_unit(content), core, core - self.common, frozenset(names), _unit(names),
-                        text.rstrip().endswith("?"))
+        # a name written in lower case here is also a word of the report ("a grave security threat", where
+        # "Security" is otherwise a name: "Information Security"): it counts as shared content, and in
+        # phrases, without weighing in the content vector
+        plain = [(stem, where) for stem, cap, first, where in toks
+                 if stem in self.names and not (cap or first) and stem not in self.proper]
+        if not is_quote:
+            core |= {stem for stem, _ in plain}
+        else:
+            core |= {stem for stem, where in plain if where == QUOTED}
+        rare = core - self.common
+        # phrases: two rare words in a row (no name between them), not digits
+        seq = [None if s in self.names and (cap or first or s in self.proper) else s
+               for s, cap, first, where in toks if (where == QUOTED or not is_quote) and not s[0].isdigit()]
+        phrases = frozenset((x, y) for x, y in zip(seq, seq[1:]) if x and y and x in rare and y in rare and x != y)
+        named = frozenset((_stem(x), _stem(y)) for n, x, y in _NAME_PHRASE.findall(text)
+                          if _stem(n) in self.names) & phrases if phrases else frozenset()
+        return Features(_unit(content), core, rare, frozenset(names), _unit(names),
+                        text.rstrip().endswith("?"), phrases, named)
 
 
 def _unit(vec: Mapping[str, float]) -> dict[str, float]:
@@ -328,7 +369,11 @@ def similarity(a: Unit, b: Unit, fa: Features, fb: Features) -> float:
     if not (counted or (shared_value and fa.names & fb.names)) and (
             len(fa.rare & fb.rare) < MIN_CONTENT or len(fa.core) < MIN_CORE or len(fb.core) < MIN_CORE):
         return 0.0
-    score = _cosine(fa.content, fb.content) + NAME_WEIGHT * _cosine(fa.name_vector, fb.name_vector)
+    score = _cosine(fa.content, fb.content)
+    score += NAME_WEIGHT * _cosine(fa.name_vector, fb.name_vector)
+    phrases = len((fa.phrases & fb.phrases) - (fa.named & fb.named))  # a place's name is not a shared report
+    if phrases and score < THRESHOLD:  # shared phrases lift a pair that falls short; they do not reorder strong ones
+        score = min(score + PHRASE_BONUS * min(2, phrases), THRESHOLD + PHRASE_BONUS / 2)
     if counted:
         score += COUNTED_BONUS
     elif shared_value:

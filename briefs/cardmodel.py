@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 __all__ = ["SCHEMA", "CREDIBILITY_RULE", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
            "Statement", "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "quotes_by_speaker",
-           "speaker_names", "Card"]
+           "speaker_names", "Card", "Attribution"]
 
 SCHEMA = "brief.card/2"
 
@@ -80,12 +80,30 @@ class Passage:
 
 
 @dataclass(slots=True)
+class Attribution:
+    """One way the sources of a fact credit it: to whom, and which articles say so."""
+
+    who: str
+    sources: list[str]
+
+    def to_json(self) -> dict:
+        return {"who": self.who, "sources": list(self.sources)}
+
+
+@dataclass(slots=True)
 class Fact:
     text: str
     credibility: int
     independent: int  # independent sources carrying it (the unknown-outlet articles count as one together)
     passages: list[Passage]
     unknown_outlet_articles: int = 0  # of its articles, those whose outlet is unknown
+    said_by: str | None = None  # who the shown wording credits it to ("Lt Gen Kyrylo Budanov")
+    via: str | None = None  # the outlet that relayed it ("told The War Zone")
+    attributions: list[Attribution] = field(default_factory=list)  # set when its sources credit different people
+
+    @property
+    def attribution_disputed(self) -> bool:
+        return len(self.attributions) > 1
 
     @property
     def sources(self) -> list[str]:
@@ -104,7 +122,8 @@ class Fact:
         return {"text": self.text, "sources": self.sources, "credibility": self.credibility,
                 "independent_sources": self.independent, "single_source": self.single_source,
                 "articles": self.articles, "unknown_outlet_articles": self.unknown_outlet_articles,
-                "passages": [{"source": p.source, "paragraph": p.paragraph, "text": p.text} for p in self.passages]}
+                "passages": [{"source": p.source, "paragraph": p.paragraph, "text": p.text} for p in self.passages],
+                "said_by": self.said_by, "via": self.via, "attributions": [a.to_json() for a in self.attributions]}
 
 
 @dataclass(slots=True)
@@ -214,10 +233,11 @@ class QuoteLine:
     text: str
     source: str
     paragraph: int
+    via: str | None = None  # the outlet the speaker said it to ("told The War Zone")
 
     def to_json(self) -> dict:
         return {"speaker": self.speaker, "role": self.role, "text": self.text, "source": self.source,
-                "paragraph": self.paragraph}
+                "paragraph": self.paragraph, "via": self.via}
 
 
 def speaker_names(lines: Iterable[QuoteLine]) -> dict[str, str]:

@@ -767,3 +767,32 @@ def _participle_subject(tokens: list[Token], k: int) -> str | None:
     if end == start or end >= len(tokens) or not tokens[end].is_word:
         return None
     return _run_text_before(tokens, end)
+
+
+# -------------------------------------------------------------------------------------- relayed by
+
+_MEDIA_WORDS = frozenset("""news times post journal zone press reuters guardian telegraph radio tv television network
+magazine herald tribune gazette wire daily bloomberg axios politico independent economist mail express observer insider
+courier chronicle ledger review standard dispatch examiner inquirer sentinel bulletin monitor globe mirror
+yonhap interfax tass xinhua afp ap bbc cnn nbc cbs abc npr pbs fox msnbc cnbc wsj nyt""".split())
+_OUTLET = r"(?P<o>(?:[Tt]he\s+)?[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|&))*)"
+_RELAY = [re.compile(p) for p in (
+    r"\b(?:told|telling|said\s+to|speaking\s+to|in\s+an\s+interview\s+with|quoted\s+by)\s+" + _OUTLET,
+    r"\b(?:writes|wrote|reports|reported|[Aa]ccording\s+to)\s+" + _OUTLET,
+    _OUTLET + r"\s+(?:reports|reported|writes|wrote|quoted|quotes)\b",
+)]
+
+
+def relayed_by(sentence: str) -> str | None:
+    """The news outlet a sentence says relayed what it reports: "Budanov told The War Zone",
+    "..., writes The Wall Street Journal", "CNN reported". Only names that read as an outlet (a media word
+    such as Times, News, Journal, Zone, or a broadcaster's or wire's name) count: "told Putin" is not a relay."""
+    outside = re.sub(r"“[^”]*”|\"[^\"]*\"", lambda m: " " * len(m.group(0)), sentence)
+    for pattern in _RELAY:
+        for m in pattern.finditer(outside):
+            name = m.group("o").strip(" .,'’")
+            name = re.sub(r"[’']s$", "", name)
+            words = re.findall(r"[A-Za-z]+", name)
+            if words and any(w.lower() in _MEDIA_WORDS for w in words) and words[-1].lower() not in ("said", "says"):
+                return name
+    return None

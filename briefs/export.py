@@ -181,7 +181,11 @@ def card_to_markdown(card: Card) -> str:
     if card.facts:
         out += ["## Key facts", ""]
         for n, f in enumerate(card.facts, 1):
-            out.append(f"{n}. {escape(f.text)} {_cite(f.sources)} *({_grade(f)})*")
+            chain = ", via ".join(escape(x) for x in (f.said_by, f.via) if x) if f.via else ""  # who relayed it
+            out.append(f"{n}. {escape(f.text)} {_cite(f.sources)} *({_grade(f)})*" + (f" — {chain}" if chain else ""))
+            if len(f.attributions) > 1:
+                out.append("   - ⚠ attribution disputed: " + "; ".join(
+                    f"{escape(a.who)} ({len(a.sources)} {_cite(a.sources)})" for a in f.attributions))
         out += ["", "*Credibility: " + escape(" ".join(CREDIBILITY_RULE.split())) + "*", ""]
         out += _capped(card, "facts")
     if card.figures or card.disagreements:
@@ -213,7 +217,8 @@ def card_to_markdown(card: Card) -> str:
         for q in card.quotes[:MAX_QUOTES]:
             who = escape(q.speaker) if q.speaker else "unattributed"
             role = f", {escape(q.role)}" if q.role else ""
-            out += [f"> “{escape(q.text)}”", f"> — {who}{role} {_cite([q.source])}", ""]
+            via = f", via {escape(q.via)}" if q.via else ""
+            out += [f"> “{escape(q.text)}”", f"> — {who}{role}{via} {_cite([q.source])}", ""]
         more = more_quotes(card.quotes, MAX_QUOTES)
         if more:
             out += [f"*… and {escape(more)}. All {len(card.quotes)} are in the JSON export.*", ""]

@@ -30,7 +30,7 @@ from .sentences import split_sentences
 
 __all__ = ["Sentence", "Extraction", "extract", "ExtractionCache", "VERSION"]
 
-VERSION = 4  # bump whenever an extractor changes what it finds: old cache files are then recomputed
+VERSION = 5  # bump whenever an extractor changes what it finds: old cache files are then recomputed
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class Extraction:
             "people": [[p.name, p.role, p.mentions, p.aliases] for p in self.entities.people],
             "organizations": [[o.name, o.mentions, o.aliases] for o in self.entities.organizations],
             "places": [[p.name, p.mentions, p.aliases] for p in self.entities.places],
-            "quotes": [[q.text, q.speaker, q.role, q.paragraph_index, q.start] for q in self.quotes],
+            "quotes": [[q.text, q.speaker, q.role, q.paragraph_index, q.start, q.via] for q in self.quotes],
         }
 
     @classmethod
@@ -75,7 +75,7 @@ class Extraction:
                 organizations=[Organization(n, m, list(al)) for n, m, al in data["organizations"]],
                 places=[Place(n, m, list(al)) for n, m, al in data["places"]],
             ),
-            quotes=[Quote(t, s, r, p, st) for t, s, r, p, st in data["quotes"]],
+            quotes=[Quote(t, s, r, p, st, v) for t, s, r, p, st, v in data["quotes"]],
         )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .dates import date_spans
 
-__all__ = ["Figure", "find_figures", "parse_number_words", "counted_key"]
+__all__ = ["Figure", "find_figures", "parse_number_words", "counted_key", "BARE_AMOUNTS"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +352,7 @@ def _counted_before(sentence: str, start: int) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------------------------------------- find
 
 _CURRENCY = {"$": "dollars", "£": "pounds sterling", "€": "euros"}
+BARE_AMOUNTS = frozenset(_CURRENCY.values())  # what an amount of money with no counted noun counts
 
 def _candidates(sentence: str) -> list[tuple[int, int, float, str, bool]]:
     """(start, end, value, raw, is_word) for every number-like span; dates masked out."""

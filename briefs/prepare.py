@@ -6,14 +6,15 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from index.model import Article
 
 from .align import Claim, Unit, Vectorizer, align
+from .figures import BARE_AMOUNTS
 from .mentions import Mention
-from .sources import Support, source_keys, support
+from .sources import Support, copy_groups, source_keys, support
 
 __all__ = ["Prepared", "prepare", "reading_order", "ProgressFn", "vector", "dot", "claim_of"]
 
@@ -31,6 +32,7 @@ class Prepared:
     claims: list[Claim]
     mentions: list[Mention]
     keys: dict[str, str]  # article id -> independent source key (sources.UNKNOWN for every unknown outlet)
+    copies: dict[str, str] = field(default_factory=dict)  # article id -> its group of near-duplicate copies
 
     @property
     def rank(self) -> dict[str, int]:
@@ -40,6 +42,11 @@ class Prepared:
     def independent(self, article_ids: Iterable[str]) -> int:
         """Independent sources among these articles: known outlets, and the unknown-outlet articles as one."""
         return len({self.keys[a] for a in article_ids})
+
+    def texts(self, article_ids: Iterable[str]) -> int:
+        """Different texts among these articles (near-duplicate copies count once), whatever their outlets:
+        what ranks a claim four pasted articles carry above one of them, though both weigh as one source."""
+        return len({self.copies.get(a, a) for a in article_ids})
 
     def support(self, article_ids: Iterable[str]) -> Support:
         """Articles, known outlets and unknown-outlet articles among these (sources.Support)."""
@@ -74,8 +81,8 @@ def _units(article: Article, extraction, cap: int) -> list[Unit]:
     counted: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for f in extraction.figures:
         values[f.sentence].append(float(f.value))
-        if f.counted_key:
-            counted[f.sentence].append((f.counted_key, float(f.value)))
+        if f.counted_key and f.counted not in BARE_AMOUNTS:  # "$200,000" alone says nothing of what it is for:
+            counted[f.sentence].append((f.counted_key, float(f.value)))  # no sign that two sentences report one thing
     units = []
     for n, s in enumerate(extraction.sentences[:cap]):
         units.append(Unit(article.id, n, s.paragraph, s.text, tuple(values.get(s.text, ())),
@@ -118,7 +125,8 @@ def prepare(articles: list[Article], duplicates: Mapping[str, Iterable[str]], ca
         progress("aligning", 1, 1)
     mentions = [m for a in articles for m in _mentions(a, extractions[a.id])]
     keys = source_keys([a.id for a in articles], {a.id: a.outlet for a in articles}, duplicates)
-    return Prepared(articles, extractions, units, vec, claims, mentions, keys)
+    copies = copy_groups([a.id for a in articles], duplicates)
+    return Prepared(articles, extractions, units, vec, claims, mentions, keys, copies)
 
 
 def vector(prep: Prepared, text: str) -> dict[str, float]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import PRONOUNS, Entities, attribution_spans, split_role
+from .entities import PRONOUNS, Entities, attribution_spans, relayed_by, split_role
 
 __all__ = ["Quote", "find_quotes", "MIN_WORDS"]
 
@@ -33,6 +33,7 @@ class Quote:
     role: str | None
     paragraph_index: int
     start: int = 0  # offset of the quote's text in its paragraph
+    via: str | None = None  # the outlet the speaker said it to ("..., Budanov told The War Zone")
 
 
 @dataclass(slots=True)
@@ -300,14 +301,29 @@ def find_quotes(paragraphs: list[str], entities: Entities, resolver: _Resolver |
     quotes: list[Quote] = []
     for group in groups:
         speaker, role = _group_speaker(group, paragraphs, resolver)
+        via = _group_via(group, paragraphs) if speaker else None
         for span in group:
             text = span.text.strip()
             text = re.sub(r"[,\s]+$", "", text)
             if _words(text) < MIN_WORDS:
                 continue
             offset = paragraphs[span.paragraph].find(text, max(span.open_at, 0))
-            quotes.append(Quote(text, speaker, role, span.paragraph, max(offset, 0)))
+            quotes.append(Quote(text, speaker, role, span.paragraph, max(offset, 0), via))
     return quotes
+
+
+def _group_via(group: list[_Span], paragraphs: list[str]) -> str | None:
+    """The outlet a quote was given to, as the words around it in its sentence say ("told The War Zone")."""
+    for span in (group[-1], group[0]):
+        paragraph = paragraphs[span.paragraph]
+        start = max(paragraph.rfind(". ", 0, max(span.open_at, 0)) + 1, 0)
+        close = span.close_at if span.close_at is not None else len(paragraph)
+        end = paragraph.find(". ", close + 1)
+        around = paragraph[start:max(span.open_at, start)] + " … " + paragraph[close + 1:end if end >= 0 else None]
+        via = relayed_by(around)
+        if via:
+            return via
+    return None
 
 
 def _groups(spans: list[_Span], paragraphs: list[str]) -> list[list[_Span]]:

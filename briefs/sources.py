@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["UNKNOWN", "Support", "independent_sources", "source_keys", "support", "support_label", "credibility"]
+__all__ = ["UNKNOWN", "Support", "copy_groups", "independent_sources", "source_keys", "support", "support_label", "credibility"]
 
 UNKNOWN = "unknown-outlet"  # the one source key of every article whose outlet is unknown (see source_keys)
 
@@ -105,3 +105,23 @@ def credibility(independent: int, contradicted: bool) -> int:
     if independent >= 3:
         return 1
     return 2 if independent == 2 else 3
+
+
+def copy_groups(article_ids: Iterable[str], duplicates: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """article id -> the first id of its group of near-duplicate copies (syndicated or re-posted texts):
+    how many different texts carry something, whatever their outlets."""
+    ids = list(dict.fromkeys(article_ids))
+    parent = {aid: aid for aid in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for aid in ids:
+        for other in duplicates.get(aid, ()):
+            if other in parent:
+                a, b = sorted((find(aid), find(other)), key=ids.index)
+                parent[b] = a
+    return {aid: find(aid) for aid in ids}

@@ -173,3 +173,56 @@ def test_quoted_spans_run_across_broken_quotes():
     assert quoted_spans("You can only get people out of the way.”") == [(0, 40)]
     assert quoted_spans("“No family will be left,” Raske said, “not one.”") == [(0, 25), (38, 48)]
     assert quoted_spans("The Sorrel Dam’s wall gave way.") == []
+
+
+# ------------------------------------------------------------------ alignment recall (issue 10, point 6)
+
+def test_word_forms_and_words_news_use_for_one_another_share_a_stem():
+    words = "charged charge deployment deployed evacuation evacuated apprehended arrested grave significant examined checked"
+    stem = {w: tokens(w)[0][0] for w in words.split()}
+    assert stem["charged"] == stem["charge"]
+    assert stem["deployment"] == stem["deployed"]
+    assert stem["evacuation"] == stem["evacuated"]
+    assert stem["apprehended"] == stem["arrested"]
+    assert stem["grave"] == stem["significant"]
+    assert stem["examined"] == stem["checked"]
+
+
+def _vests():
+    return [
+        unit("a", 0, "The new award vests in quarterly increments over the next four years as long as he stays."),
+        unit("a", 1, "The weather in the capital stayed mild for the season."),
+        unit("b", 0, "He celebrated the award, which will vest in quarterly increments until 2019, by watching "
+                     "the final and meeting a retired player."),
+        unit("b", 1, "Analysts expect the grain harvest to improve next year."),
+    ]
+
+
+def test_a_shared_phrase_of_rare_words_lifts_a_paraphrase_over_the_threshold(monkeypatch):
+    import briefs.align as align_module
+
+    claims = align(_vests())
+    assert [sorted(c.article_ids) for c in claims] == [["a", "b"]]
+    monkeypatch.setattr(align_module, "PHRASE_BONUS", 0.0)
+    assert align(_vests()) == []  # the words alone fall short: the phrase is what aligns them
+
+
+def test_grave_and_significant_security_threat_are_one_claim():
+    units = [
+        unit("a", 0, 'The government on Tuesday called the deployment a "significant security threat" and warned '
+                     "that it would take phased measures in response."),
+        unit("b", 0, "A statement later said that the deployment of troops poses a grave security threat to the "
+                     "country and the international community."),
+        unit("b", 1, "The Information Security Centre released the footage on Friday."),
+    ]
+    assert [sorted(c.article_ids) for c in align(units)] == [["a", "b"]]
+
+
+def test_a_shared_name_and_place_phrase_alone_make_no_claim():
+    units = [
+        unit("a", 0, "Volunteers of the Haven Relief Network collected boots and gloves at the Eastfield "
+                     "sports hall on Friday."),
+        unit("b", 0, "About 1,500 residents of Lisk were taken to school halls and the Eastfield sports hall "
+                     "by Monday evening.", [1500]),
+    ]
+    assert align(units) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefs.entities import attribution_spans, extract_entities
+from briefs.entities import attribution_spans, extract_entities, relayed_by
 
 
 def test_people_with_roles_and_merged_name_variants():
@@ -56,3 +56,18 @@ def test_attribution_cues(sentence, source):
 ])
 def test_no_attribution_is_invented(sentence):
     assert attribution_spans(sentence) == []
+
+
+@pytest.mark.parametrize("sentence, outlet", [
+    ("Lt Gen Kyrylo Budanov told The War Zone that 11,000 troops are training in eastern Russia.", "The War Zone"),
+    ("The troops are poorly trained, writes The Wall Street Journal.", "The Wall Street Journal"),
+    ("CNN reported that the troops arrived on Friday.", "CNN"),
+    ("The agency told Reuters on Monday that it would act.", "Reuters"),
+    ("According to The New York Times, the deal collapsed.", "The New York Times"),
+    ("Putin told Kim Jong Un that he was grateful for the support.", None),  # people are not outlets
+    ("According to Ukrainian military intelligence, the first troops are close to fighting.", None),
+    ("He said the fire was out by midnight.", None),
+    ("“Reuters reported it first,” she said.", None),  # inside a quote
+])
+def test_the_outlet_that_relayed_a_sentence(sentence, outlet):
+    assert relayed_by(sentence) == outlet

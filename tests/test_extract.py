@@ -143,3 +143,10 @@ def test_a_wire_dateline_is_not_part_of_the_first_claim():
     assert texts[0] == "Part of the dam wall gave way before dawn, officials said."
     assert texts[0] in a.paragraphs[0]  # still found in its paragraph, to open it in the reader
     assert texts[1].startswith("LISK (AP)")
+
+
+def test_the_outlet_a_quote_was_given_to_survives_the_cache_round_trip():
+    ex = extract(article(["“They will be ready to fight on November 1,” Lt Gen Kyrylo Budanov told The War Zone."]))
+    assert [(q.speaker, q.via) for q in ex.quotes] == [("Kyrylo Budanov", "The War Zone")]
+    again = Extraction.from_json(json.loads(json.dumps(ex.to_json())))
+    assert again.quotes[0].via == "The War Zone"

@@ -118,3 +118,22 @@ def test_seed_quotes_go_to_the_right_speakers(seeds_dir):
     assert by_start["This seems"] == "Dmitry Peskov"
     assert by_start["We can’t"] is None  # a voice in the background
     assert by_start["It’s a"] == "Joseph S Bermudez Jr"
+
+
+@pytest.mark.parametrize("paragraph, via", [
+    ("“They will be ready to fight on November 1,” Lt Gen Kyrylo Budanov told The War Zone.", "The War Zone"),
+    ("Oren Talby told the Evening Courier: “Nobody expected the river to rise this fast.”", "the Evening Courier"),
+    ("Oren Talby, a lecturer in hydrology, told Radio Nine, “We cannot rule it out at all.”", "Radio Nine"),
+    ("“We have seen nothing like it,” Harbour chief Lena Mott told reporters.", None),
+    ("“The bridge will hold until Friday,” said Marta Velin, the city engineer.", None),
+    ("“The deal is off for now,” Marta Velin told Oren Talby on Monday.", None),  # a person is not an outlet
+])
+def test_the_outlet_a_quote_was_given_to_is_recorded(paragraph, via):
+    (quote,) = find_quotes([paragraph], extract_entities([paragraph]))
+    assert quote.speaker and quote.via == via
+
+
+def test_an_unattributed_quote_has_no_outlet():
+    paragraph = "“Nobody expected the river to rise this fast,” the Evening Courier reported."
+    (quote,) = find_quotes([paragraph], extract_entities([paragraph]))
+    assert quote.speaker is None or quote.via is None or quote.speaker != quote.via

@@ -608,6 +608,11 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
             grade = f"credibility {f.credibility} {GRADES.get(f.credibility, '')}".strip()
             meta = Text(support_label(f.independent, f.articles, getattr(f, "unknown_outlet_articles", 0)) + " · ")
             meta.append(grade, style="bold" if f.credibility == 5 else "")
+            if f.via:  # who said it and who relayed it
+                meta.append(" · " + safe(", via ".join(x for x in (f.said_by, f.via) if x)))
+            if len(f.attributions) > 1:
+                meta.append(" · ⚠ attribution disputed: " + safe("; ".join(
+                    f"{a.who} ({len(a.sources)})" for a in f.attributions)), style="bold")
             targets = sorted(dict.fromkeys(Target(p.source, p.text) for p in f.passages),
                              key=lambda t: rank.get(t.source, 0))
             detail = None
@@ -710,6 +715,8 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
             body.append(safe(q.speaker) if q.speaker else "speaker not stated", style="bold" if q.speaker else "italic")
             if q.role:
                 body.append(", " + safe(q.role))
+            if q.via:
+                body.append(", via " + safe(q.via))
             who = q.speaker or "unattributed"
             rows.append(Line("quote", "•", body, [Target(q.source, q.text)],
                              pin=_pin(f"“{q.text}” — {who}", [q.source]), prefix_width=1))
