@@ -12,7 +12,7 @@ Without P and without a year, a mention keeps its text with start and end None.
 The published date itself is never a mention: only what the text says is.
 
 An undated article's day or month written without a year ("on October 18") can still be placed from its own
-dated context (``place_in_context``): an explicit date with a year in the same paragraph ("December 30, 2023")
+dated context (``place_in_context``): an explicit date with a year joined to it ("in June and July 2009")
 gives the year whose occurrence is nearest to it. Otherwise it is a partial date (``month_day``: month and
 day, year not given); a weekday or "last week" with no anchor stays unplaced — never a made-up date.
 """
@@ -352,8 +352,8 @@ def _nearest(md: MonthDay, anchor: date) -> date | None:
 
 
 def place_in_context(mention: DateMention, anchors: list[date]) -> DateMention:
-    """``mention`` placed from the explicit dates with a year of its own paragraph (``anchors``, nearest in
-    the text first): a day or month without a year takes the year that puts it within ``CONTEXT_DAYS`` of an
+    """``mention`` placed from explicit dates with a year (``anchors``, best first; the card passes only the
+    dates joined to it, see briefs.timeline): a day or month without a year takes the year that puts it within ``CONTEXT_DAYS`` of an
     anchor, the first anchor that allows it winning ("in January" beside "December 30, 2023" is January 2024).
     Unchanged when it already has a date, has no month and day, or no anchor is that close: "in April"
     beside "December 30, 2023" could be April 2023 or 2024, and stays a partial date."""

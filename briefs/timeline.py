@@ -1,12 +1,14 @@
 """The timeline: dated events of the articles, one entry per date and claim.
 
-An undated article's "October 18" is still part of the story: placed from an explicit date with a year of
-the same paragraph when there is one (``dates.place_in_context``), else shown as a partial date ("18 Oct,
+An undated article's "October 18" is still part of the story: placed from an explicit date with a year joined
+to it ("in June and July 2009"; ``dates.place_in_context``), else shown as a partial date ("18 Oct,
 year not given"), after the dated entries and in month-day order. A weekday or "last week" with nothing to
 anchor it is not placed: the card never makes up a date.
 """
 
 from __future__ import annotations
+
+import re
 
 from .cardmodel import Location, TimelineEntry
 from .dates import is_anchor, month_day, partial_label, place_in_context
@@ -17,21 +19,39 @@ __all__ = ["timeline", "MAX_TIMELINE"]
 MAX_TIMELINE = 20
 
 
+_JOINED = re.compile(r"\s*,?\s*(?:and|or|to|through|until|till|[-–—])\s+(?:the\s+)?(?:(?:early|late|mid)-?\s*)?$", re.I)
+_YEAR_AFTER = re.compile(r"\s*,?\s*\d{4}\b")
+
+
+def _coordinated(d, following: list) -> list:
+    """The dated mentions (with their year written) joined to ``d`` in its sentence: "in June and July 2009",
+    "on March 3 and April 5, 2012". Only these give ``d`` their year: a year elsewhere in the sentence or
+    paragraph is often another event's ("sentenced in June for the April 15, 2013, bombing" is June 2015)."""
+    at = d.sentence.find(d.text)
+    out = []
+    for a in following:
+        if a.sentence != d.sentence or not is_anchor(a):
+            continue
+        where = d.sentence.find(a.text, at + len(d.text))
+        if at >= 0 and where >= 0 and _JOINED.fullmatch(d.sentence[at + len(d.text):where]):
+            out.append(a)
+    return out
+
+
+def _year_written_after(d) -> bool:
+    """"March 31, 1866": a year the date patterns do not read (before 1900) is still a year given."""
+    at = d.sentence.find(d.text)
+    return at >= 0 and bool(_YEAR_AFTER.match(d.sentence, at + len(d.text)))
+
+
 def _placed(dates: list, paragraph_of: dict[str, int]) -> list[tuple]:
-    """(mention, year_from) for each mention, a year-less one placed from the anchors of its paragraph."""
-    anchors: dict[int, list] = {}
-    for n, d in enumerate(dates):
-        if is_anchor(d) and d.sentence in paragraph_of:
-            anchors.setdefault(paragraph_of[d.sentence], []).append((n, d))
+    """(mention, year_from) for each mention, a year-less one placed from a dated mention joined to it."""
     out = []
     for n, d in enumerate(dates):
         if d.start is not None or d.sentence not in paragraph_of:
             out.append((d, None))
             continue
-        own = anchors.get(paragraph_of[d.sentence], [])
-        # nearest in the text first: the same sentence, then the closest mention of the paragraph
-        own = [a for _, a in sorted(own, key=lambda a: (a[1].sentence != d.sentence, abs(a[0] - n), a[0]))]
-        for anchor in own:
+        for anchor in _coordinated(d, dates[n + 1:n + 3]):
             placed = place_in_context(d, [anchor.start])
             if placed.start is not None:
                 out.append((placed, anchor.text))
@@ -59,7 +79,7 @@ def timeline(prep: Prepared) -> list[TimelineEntry]:
                 entry = TimelineEntry(d.start, end, d.sentence, d.text, [], year_from=year_from)
             else:
                 parts = month_day(d.text)
-                if parts is None:
+                if parts is None or _year_written_after(d):
                     continue  # a weekday, "last week": relative to a date the article does not give
                 first, last = parts
                 iso = first.iso() + (f"/{last.iso()}" if last and last != first else "")

@@ -272,8 +272,9 @@ _FURNITURE = re.compile(
     | (?:posted|updated|first\ posted|published)(?:(?:\ (?:on|at))?:?\ (?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\ )?
       (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d)[\w,.:]*(?:\ [\w,.:]+){{0,7}})?
     | media\ playback\ is\ unsupported\ on\ your\ device.{{0,400}}
-    | (?:image\ copyright|image\ caption|media\ caption|toggle\ caption|hide\ caption|enlarge\ (?:this\ )?image)
-      \b.{{0,300}}
+    | (?:i\ )*i?(?:image\ copyright|image\ caption|media\ caption|toggle\ caption|hide\ caption)\b.{{0,300}}
+    | enlarge\ (?:this\ )?image\b.{{0,2000}}                     # a gallery's captions, one after another
+    | view\ images\ .{{0,600}}                                   # National Geographic's caption
     | ×\ close\b.{{0,200}}
     )$""",
     re.IGNORECASE | re.VERBOSE,
@@ -292,6 +293,8 @@ _FURNITURE_CASED = re.compile(
     | [A-Z][^()]{{10,400}}[.!]?\ \((?:AP\ Photo|Photo:)[^()]{{1,80}}\)    # a caption: "..., in 2014. (AP Photo/X)"
     | [A-Z][^()]{{10,400}}\.\.\.\ \((?:Associated\ Press|AP|Reuters|AFP|European\ Pressphoto\ Agency)\)
     | [A-Z][^|]{{10,400}}\ REUTERS/[A-Z][\w.'’ -]{{1,40}}                # Reuters caption credit
+    | [A-Z][^|]{{10,400}}\ in\ this\ (?:file\ |handout\ )?(?:photo|picture|image)\ (?:taken|dated)\ (?:on\ )?
+      [A-Z][a-z]{{2,8}}\.?\ \d{{1,2}},\ \d{{4}}\.?                      # "..., France in this file photo taken January 24, 2013." 
     )$""",
     re.VERBOSE,
 )
@@ -299,7 +302,7 @@ _FURNITURE_CASED = re.compile(
 
 def is_furniture(paragraph: str) -> bool:
     """True when the whole paragraph is page furniture (a widget, counter, caption, credit or link line)."""
-    return len(paragraph) <= 700 and bool(_FURNITURE.match(paragraph) or _FURNITURE_CASED.match(paragraph))
+    return len(paragraph) <= 2500 and bool(_FURNITURE.match(paragraph) or _FURNITURE_CASED.match(paragraph))
 
 
 def drop_page_furniture(paragraphs: list[str]) -> list[str]:

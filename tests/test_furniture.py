@@ -94,7 +94,7 @@ def _articles():
 
 
 _CAPTION_MARKS = re.compile(r"file photo|\((?:Associated Press|Photo:|AP Photo)|REUTERS/|Image caption|Media caption|"
-                            r"^CLOSE |location|toggle caption|Image copyright|^Enlarge|Twitter", re.I)
+                            r"^CLOSE |location|toggle caption|Image copyright|^Enlarge|^View Images|Twitter", re.I)
 
 
 def test_on_multinews_what_is_dropped_is_furniture():

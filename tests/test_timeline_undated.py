@@ -75,20 +75,26 @@ def test_an_undated_article_keeps_its_chronology_as_partial_dates_never_made_up(
     card = _card("On October 8 the minister spoke in parliament about the troops.",
                  "On Sunday (October 20), the president gave a video address about the troops.",
                  "The spokesman said on Tuesday that the talks would go on.",
-                 "In January, on December 30, 2023, the first missile was fired at the city.")
+                 "In December and January 2024, missiles were fired at the city.",
+                 "He was sentenced in June for the April 15, 2013, bombing of the marathon.",
+                 "The last total eclipse of a Blue Moon was on March 31, 1866, astronomers said.")
     by_when = {t.when: t for t in card.timeline}
     assert "Tuesday" not in by_when  # no anchor: not placed, no invented date
     oct8, oct20 = by_when["October 8"], by_when["Sunday (October 20)"]
     assert (oct8.date, oct8.year_known, oct8.month_day, oct8.partial) == (None, False, "--10-08", "8 Oct, year not given")
     assert oct20.partial == "20 Oct, year not given"
-    jan = by_when["January"]
-    assert (jan.date, jan.year_known, jan.year_from) == (date(2024, 1, 1), True, "December 30, 2023")
+    dec = by_when["December"]
+    assert (dec.date, dec.end, dec.year_known, dec.year_from) == (date(2023, 12, 1), date(2023, 12, 31), True,
+                                                                 "January 2024")
+    june = by_when["June"]  # another event's year in the sentence is not its year (the sentence was in 2015)
+    assert (june.date, june.partial) == (None, "June, year not given")
+    assert "March 31" not in by_when  # its year (1866) is written: never "year not given"
     order = [t.when for t in card.timeline]
-    assert order == ["December 30, 2023", "January", "October 8", "Sunday (October 20)"]  # dated first, then partial
+    assert order == ["April 15, 2013", "December", "January 2024", "June", "October 8", "Sunday (October 20)"]
     data = card.to_json()["timeline"]
-    assert data[2]["date"] is None and data[2]["partial"] == "8 Oct, year not given"
+    assert data[4]["date"] is None and data[4]["partial"] == "8 Oct, year not given"
     md = to_markdown(card)
-    assert "**8 Oct, year not given** (October 8)" in md and "year from “December 30, 2023”" in md
+    assert "**8 Oct, year not given** (October 8)" in md and "year from “January 2024”" in md
 
 
 def test_a_dated_article_is_resolved_as_before():
