@@ -143,3 +143,35 @@ def test_the_seeds_card_json_follows_the_schema(seeds_card):
     assert _validate(data, schema, schema) is None
     data["timeline"][0]["year_known"] = "no"
     assert _validate(data, schema, schema) is not None
+
+
+# --------------------------------------------------------------------------- multinews-dev
+
+MULTINEWS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "multinews-dev"
+
+
+def _cluster_card(tmp_path, name):
+    folder = MULTINEWS / name
+    if not folder.is_dir():
+        pytest.skip("../shared/corpora/multinews-dev is not present")
+    src = tmp_path / "src"
+    src.mkdir()
+    for f in folder.glob("article_*.txt"):  # never summary.txt
+        (src / f.name).write_bytes(f.read_bytes())
+    lib = Library(tmp_path / "lib")
+    update(lib, [src])
+    return build_card([lib.get(r["id"]) for r in lib.catalog()], query=None, duplicates=lib.near_duplicates())
+
+
+def test_on_multinews_a_month_joined_to_a_dated_one_takes_its_year(tmp_path):
+    card = _cluster_card(tmp_path, "cluster_180")
+    june = [t for t in card.timeline if t.when == "June" and "June and July 2009" in t.text]
+    assert june and all((t.date, t.year_from) == (date(2009, 6, 1), "July 2009") for t in june)
+
+
+def test_on_multinews_another_events_year_is_not_taken(tmp_path):
+    """"Tsarnaev was sentenced to death in June for ... the April 15, 2013, Boston Marathon bombing": the
+    sentence was in 2015; June stays a month without a year."""
+    card = _cluster_card(tmp_path, "cluster_167")
+    june = [t for t in card.timeline if t.when == "June" and "sentenced to death in June" in t.text]
+    assert june and all(t.date is None and t.partial == "June, year not given" for t in june)
