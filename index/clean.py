@@ -276,6 +276,15 @@ _FURNITURE = re.compile(
     | enlarge\ (?:this\ )?image\b.{{0,2000}}                     # a gallery's captions, one after another
     | view\ images\ .{{0,600}}                                   # National Geographic's caption
     | ×\ close\b.{{0,200}}
+    | starting\ in\ 1996,\ alexa\ internet\ has\ been\ donating\ their\ crawl\ data\ to\ the\ internet\ archive\b.{{0,300}}
+    | this\ is\ a\ set\ of\ web\ collections\ curated\ by\ .{{0,200}}\barchive-it\ service\b.{{0,800}}
+    | these\ crawls\ are\ part\ of\ an\ effort\ to\ archive\ pages\b.{{0,1200}}
+    | warczone\ is\ a\ collection\ of\ outsider-uploaded\ warcs\b.{{0,800}}   # web-archive notices, not the page
+    | sorry,\ the\ page\ you\ requested\ was\ not\ found\.?|click\ here\ to\ go\ to\ the\ home\ page\.?
+    | you\ must\ enter\ the\ characters\ with\ black\ color\ that\ stand\ out\ from\ the\ other\ characters
+    | message:\ \*\ a\ friend\ wanted\ you\ to\ see\ this\ item\ from\ .{{1,200}}
+    | please\ check\ the\ url\ for\ proper\ spelling\ and\ capitalization\b.{{0,500}}
+    | please\ try\ yahoo!\ help\ central\b.{{0,100}}|search\ the\ web\ advanced\ search\ \|\ most\ popular
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -288,6 +297,7 @@ _FURNITURE_CASED = re.compile(
     | {_AGENCY}(?:\ [A-Z][\w.'’-]*){{0,3}}                              # Getty Images Elon Musk / AFP
     | (?:[A-Z][\w.'’-]*\ ?){{1,4}}\ ?/\ ?(?:[\w.'’-]+\ ?/\ ?)?{_AGENCY}(?:\ for\ [\w ]{{1,30}})?\.?  # Name/Getty Images
     | (?:By|Photograph\ by|Photo\ by)\ [A-Z][\w.'’ -]{{1,40}}/{_AGENCY}\.?
+    | Photograph\ by\ [A-Z][\w.'’ /-]{{1,60}}\.?                       # Photograph by NASA
     | Courtesy\ (?:of\ )?[A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){{0,3}}
     | \(\s?(?:{_AGENCY}|AP\ Photo[^()]{{0,60}})\s?\)
     | [A-Z][^()]{{10,400}}[.!]?\ \((?:AP\ Photo|Photo:)[^()]{{1,80}}\)    # a caption: "..., in 2014. (AP Photo/X)"

@@ -337,7 +337,8 @@ def derive_title(paragraphs: list[str], limit: int = 90) -> str:
     """A title from the lede: its first sentence, cut at a word boundary to about ``limit`` characters."""
     if not paragraphs:
         return "(untitled)"
-    sentence = first_sentence(_PLACE_DASH.sub("", strip_dateline(paragraphs[0]), count=1)).strip()
+    lede = _PLACE_DASH.sub("", strip_dateline(paragraphs[0]), count=1)
+    sentence = first_sentence(re.sub(r"^(?:--|[—–-])\s+(?=\S)", "", lede)).strip()  # "— A quick-thinking ..."
     if sentence.endswith(".") and not sentence.endswith(".."):
         sentence = sentence[:-1]
     if len(sentence) <= limit:
