@@ -295,7 +295,7 @@ _FURNITURE_CASED = re.compile(
     | FILE\ [-–—]\ (?:In\ this|This|An?\ )[^|]{{10,600}}              # FILE - In this Aug. 15, 2014 file photo, ...
     | CLOSE\ [A-Z].{{10,500}}                                          # USA Today's video blurb
     | {_AGENCY}(?:\ [A-Z][\w.'’-]*){{0,3}}                              # Getty Images Elon Musk / AFP
-    | (?:[A-Z][\w.'’-]*\ ?){{1,4}}\ ?/\ ?(?:[\w.'’-]+\ ?/\ ?)?{_AGENCY}(?:\ for\ [\w ]{{1,30}})?\.?  # Name/Getty Images
+    | [A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){{0,3}}\ ?/\ ?(?:[\w.'’-]+\ ?/\ ?)?{_AGENCY}(?:\ for\ [\w ]{{1,30}})?\.?  # Name/Getty Images
     | (?:By|Photograph\ by|Photo\ by)\ [A-Z][\w.'’ -]{{1,40}}/{_AGENCY}\.?
     | Photograph\ by\ [A-Z][\w.'’ /-]{{1,60}}\.?                       # Photograph by NASA
     | Courtesy\ (?:of\ )?[A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){{0,3}}

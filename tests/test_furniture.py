@@ -146,3 +146,17 @@ def test_on_multinews_pages_that_are_no_article_give_no_text_and_the_rest_keep_t
     assert len(empty) == 19
     for path in empty:
         assert len(path.read_text(encoding="utf-8", errors="replace").split()) <= 120, path
+
+
+@pytest.mark.parametrize("text", [
+    "A" * 300 + " (AP Photo", "A" * 2400, "Ab " * 800, "A/" * 1200, "a@" + "a-" * 1200, "Posted " + "1 " * 1200,
+    "i " * 1200 + "toggle caption", "Courtesy " + "Ab " * 800, "CAIRO " * 400 + "|", "Ab " * 3 + "/" + "a/" * 1000,
+])
+def test_furniture_patterns_stay_fast_on_hostile_paragraphs(text):
+    """No pattern backtracks without bound (a long capitalised word once took seconds per paragraph)."""
+    import time
+
+    start = time.perf_counter()
+    is_furniture(text)
+    strip_furniture_prefix([text])
+    assert time.perf_counter() - start < 0.5
