@@ -300,7 +300,7 @@ _FURNITURE_CASED = re.compile(
     | Photograph\ by\ [A-Z][\w.'’ /-]{{1,60}}\.?                       # Photograph by NASA
     | Courtesy\ (?:of\ )?[A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){{0,3}}
     | \(\s?(?:{_AGENCY}|AP\ Photo[^()]{{0,60}})\s?\)
-    | [A-Z][^()]{{10,400}}[.!]?\ \((?:AP\ Photo|Photo:)[^()]{{1,80}}\)    # a caption: "..., in 2014. (AP Photo/X)"
+    | ['‘"“]?[A-Z][^()]{{10,400}}[.!]?\ \((?:AP\ Photo|Photo:)[^()]{{1,80}}\)    # a caption: "..., in 2014. (AP Photo/X)"
     | [A-Z][^()]{{10,400}}\.\.\.\ \((?:Associated\ Press|AP|Reuters|AFP|European\ Pressphoto\ Agency)\)
     | [A-Z][^|]{{10,400}}\ REUTERS/[A-Z][\w.'’ -]{{1,40}}                # Reuters caption credit
     | [A-Z][^|]{{10,400}}\ in\ this\ (?:file\ |handout\ )?(?:photo|picture|image)\ (?:taken|dated)\ (?:on\ )?

@@ -26,6 +26,7 @@ MULTINEWS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
     "A woman waves the Egyptian flag during a protest in Cairo, July 3, 2013. REUTERS/Amr Abdallah Dalsh",
     "Displaced Palestinians pass time at a U.N school in Beit Lahiya, July 31, 2014. Israeli attacks... (Associated Press)",
     "The graphic explains the new boarding process. (Photo: United Airlines)",
+    "'The Hollywood Reporter' says the actor, seen here in 2014, was suspended. (Photo: Jordan Strauss, Invision/AP)",
     "Rommel Demano/Getty Images", "Rich Fury/Getty Images for Citi", "HelloGiggles / HBO / iStock",
     "Getty Images Elon Musk", "AFP", "(European Pressphoto Agency)", "Courtesy of Linda Hooper",
     "By Mike Blake/Reuters.", "Image copyright Getty Images",
