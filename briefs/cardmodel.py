@@ -199,20 +199,26 @@ class Disagreement:
 
 @dataclass(slots=True)
 class TimelineEntry:
-    date: date
+    date: date | None  # None only when the year is not known (see partial)
     end: date | None
     text: str
     when: str  # the date as written
     locations: list[Location]
+    year_known: bool = True  # False: a day or month written without a year the card cannot place
+    month_day: str | None = None  # then ISO 8601's year-less form: "--10-18", a range "--10-08/--10-13"
+    partial: str | None = None  # and how it reads: "18 Oct, year not given"
+    year_from: str | None = None  # the year was taken from this date of the same paragraph ("December 30, 2023")
 
     @property
     def sources(self) -> list[str]:
         return _sources(self.locations)
 
     def to_json(self) -> dict:
-        return {"date": self.date.isoformat(), "end": self.end.isoformat() if self.end else None,
+        return {"date": self.date.isoformat() if self.date else None,
+                "end": self.end.isoformat() if self.end else None,
                 "text": self.text, "when": self.when, "sources": self.sources,
-                "locations": _locations_json(self.locations)}
+                "locations": _locations_json(self.locations), "year_known": self.year_known,
+                "month_day": self.month_day, "partial": self.partial, "year_from": self.year_from}
 
 
 @dataclass(slots=True)

@@ -10,6 +10,11 @@ Resolution rules (published date P):
 - an explicit date in brackets after a weekday wins ("on Sunday (October 20)").
 Without P and without a year, a mention keeps its text with start and end None.
 The published date itself is never a mention: only what the text says is.
+
+An undated article's day or month written without a year ("on October 18") can still be placed from its own
+dated context (``place_in_context``): an explicit date with a year joined to it ("in June and July 2009")
+gives the year whose occurrence is nearest to it. Otherwise it is a partial date (``month_day``: month and
+day, year not given); a weekday or "last week" with no anchor stays unplaced — never a made-up date.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["DateMention", "extract_dates", "date_spans"]
+__all__ = ["DateMention", "MonthDay", "extract_dates", "date_spans", "month_day", "place_in_context", "is_anchor",
+           "partial_label"]
 
 LOOKAHEAD_DAYS = 31  # a day-month without year this close after the published date is in the future
+CONTEXT_DAYS = 62  # a year-less date this close to a dated one of its paragraph takes that year
 MAX_YEAR_SPAN = 30  # "1950-53" is a period; "2000-2500" is a count
 
 
@@ -287,3 +294,107 @@ _RESOLVERS = {
     "range": _range, "range_dm": _range, "weekday_dated": _weekday_dated, "day": _day, "month": _month,
     "season": _season, "weekday": _weekday, "relative": _relative, "years": _years, "year": _year,
 }
+
+
+# ------------------------------------------------------------------------------ dates without a year
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class MonthDay:
+    """A calendar date written without its year: "October 18" -> (10, 18); "in October" -> (10, None)."""
+    month: int
+    day: int | None = None
+
+    def iso(self) -> str:
+        """ISO 8601's year-less form: "--10-18", or "--10" for a whole month."""
+        return f"--{self.month:02d}" + (f"-{self.day:02d}" if self.day else "")
+
+
+_YEARLESS_KINDS = ("range", "range_dm", "weekday_dated", "day", "month")
+
+
+def month_day(text: str) -> tuple[MonthDay, MonthDay | None] | None:
+    """The month and day (and the end of a range) of a mention written without a year, as extracted
+    ("between October 8 and 13" -> (10, 8), (10, 13)); None when it has a year or is no calendar date
+    (a weekday alone, "last week", a season)."""
+    for kind, pattern in _PATTERNS:
+        if kind not in _YEARLESS_KINDS:
+            continue
+        m = pattern.fullmatch(text)
+        if not m or m.groupdict().get("y"):
+            continue
+        if kind == "month":
+            if (m.group("rel") or "").lower() in ("last", "next", "this"):
+                return None  # "last October": relative to a publication date the article does not give
+            return MonthDay(_month_number(m.group("m"))), None
+        if kind in ("range", "range_dm"):
+            g = m.groupdict()
+            m1 = _month_number(g["m1"] or g["m2"])
+            m2 = _month_number(g["m2"]) if g.get("m2") else m1
+            first, last = MonthDay(m1, _day_number(g["d1"])), MonthDay(m2, _day_number(g["d2"]))
+            return (first, last) if _valid(first) and _valid(last) else None
+        month = _month_number(m.group("m") if "m_" not in m.groupdict() else (m.group("m") or m.group("m_")))
+        day = _day_number(m.group("d") if "d_" not in m.groupdict() else (m.group("d") or m.group("d_")))
+        found = MonthDay(month, day)
+        return (found, None) if _valid(found) else None
+    return None
+
+
+def _valid(md: MonthDay) -> bool:
+    return md.day is None or _safe_date(2000, md.month, md.day) is not None  # 2000: February 29 exists
+
+
+def _nearest(md: MonthDay, anchor: date) -> date | None:
+    """The occurrence of ``md`` nearest to ``anchor`` (the year before, of, or after it)."""
+    options = [_safe_date(y, md.month, md.day or 1) for y in (anchor.year - 1, anchor.year, anchor.year + 1)]
+    options = [d for d in options if d]
+    return min(options, key=lambda d: abs((d - anchor).days)) if options else None
+
+
+def place_in_context(mention: DateMention, anchors: list[date]) -> DateMention:
+    """``mention`` placed from explicit dates with a year (``anchors``, best first; the card passes only the
+    dates joined to it, see briefs.timeline): a day or month without a year takes the year that puts it within ``CONTEXT_DAYS`` of an
+    anchor, the first anchor that allows it winning ("in January" beside "December 30, 2023" is January 2024).
+    Unchanged when it already has a date, has no month and day, or no anchor is that close: "in April"
+    beside "December 30, 2023" could be April 2023 or 2024, and stays a partial date."""
+    if mention.start is not None or not anchors:
+        return mention
+    parts = month_day(mention.text)
+    if parts is None:
+        return mention
+    first, last = parts
+    for anchor in anchors:
+        start = _nearest(first, anchor)
+        if start is None:
+            return mention
+        if last is None:
+            end = start if first.day else _month_end(start.year, start.month)
+        else:
+            end = _safe_date(start.year + (1 if (last.month, last.day) < (first.month, first.day) else 0),
+                             last.month, last.day or 1)
+        if end is None:
+            return mention
+        gap = 0 if start <= anchor <= end else min(abs((start - anchor).days), abs((end - anchor).days))
+        if gap <= CONTEXT_DAYS:
+            return DateMention(mention.text, start, end, mention.precision, mention.sentence)
+    return mention
+
+
+def is_anchor(mention: DateMention) -> bool:
+    """An explicit date with its year written, to the day or month ("December 30, 2023", "September 2022")."""
+    return (mention.start is not None and mention.precision in ("day", "month")
+            and re.search(_YEAR, mention.text) is not None)
+
+
+def partial_label(first: MonthDay, last: MonthDay | None = None) -> str:
+    """"18 Oct, year not given"; "8–13 Oct, year not given"; "Oct, year not given"."""
+    def short(md: MonthDay) -> str:
+        return f"{md.day} {calendar.month_abbr[md.month]}" if md.day else calendar.month_name[md.month]
+
+    if last is None or last == first:
+        when = short(first)
+    elif last.month == first.month and first.day and last.day:
+        when = f"{first.day}–{last.day} {calendar.month_abbr[first.month]}"
+    else:
+        when = f"{short(first)} – {short(last)}"
+    return f"{when}, year not given"

@@ -28,6 +28,7 @@ from datetime import date
 from .align import tokens
 from .mentions import STAGES, Mention, SameFn, group_figures, opposed
 from .cardmodel import Disagreement, FigureLine, Location, Side, Statement
+from .figures import range_low_value
 from .prepare import Prepared, claim_of
 
 __all__ = ["figures_and_disagreements", "value_range", "compatible", "same_value", "same_subject", "APPROX",
@@ -52,6 +53,11 @@ def value_range(value: float, hedge: str | None) -> tuple[float, float]:
         return value, math.inf
     if h in _NEAR_BELOW:
         return value * (1 - APPROX), value
+    low = range_low_value(h) if h.endswith((" to", " and")) else None
+    if low is not None and 0 < low <= value:
+        while low * 1000 <= value:
+            low *= 1000  # "$5 to $7 million": the multiplier is written once, for both ends
+        return low, value  # "6 to 10 inches" -> (6, 10)
     if h:
         return value * (1 - APPROX), value * (1 + APPROX)
     return value, value

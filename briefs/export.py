@@ -203,8 +203,12 @@ def card_to_markdown(card: Card) -> str:
     if card.timeline:
         out += ["## Timeline", ""]
         for t in card.timeline:
-            when = t.date.isoformat() + (f" to {t.end.isoformat()}" if t.end else "")
-            out.append(f"- **{when}** ({escape(t.when)}): {escape(t.text)} {_cite(t.sources)}")
+            if t.date is None:  # a day or month without a year, not placed: said so, never a made-up year
+                when, written = t.partial or "year not given", escape(t.when)
+            else:
+                when = t.date.isoformat() + (f" to {t.end.isoformat()}" if t.end else "")
+                written = escape(t.when) + (f"; year from “{escape(t.year_from)}”" if t.year_from else "")
+            out.append(f"- **{when}** ({written}): {escape(t.text)} {_cite(t.sources)}")
         out.append("")
         out += _capped(card, "timeline")
     if card.people or card.organizations or card.places:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .dates import date_spans
 
-__all__ = ["Figure", "find_figures", "parse_number_words", "counted_key", "BARE_AMOUNTS"]
+__all__ = ["Figure", "find_figures", "parse_number_words", "counted_key", "BARE_AMOUNTS", "range_low_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,40 @@ _DIGITS = re.compile(
     r"(?<![\w.,:/#-])(?P<cur>[$£€])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d]|,\d|:\d|\.\d)"
     rf"(?:(?:\s+|-)(?P<scale>{_SCALE_WORD})|(?P<short>k|m|mn|bn|tn)(?![\w]))?", re.I)
 _PERCENT = re.compile(r"\s*(?:%|per\s?cent\b|percent\b)", re.I)
+
+
+_RANGE_LOW_RE = re.compile(r"(?:\b(from|between)\s+)?(\$?\d[\d,.]*|\b[a-z]+)\s+(to|and)\s*$", re.I)
+_RANGE_LOW_WORDS_RE = re.compile(r"(?:\b(from|between)\s+)?(\b[a-z]+[\s-][a-z]+)\s+(to|and)\s*$", re.I)
+
+
+def range_low(before: str) -> tuple[str, int] | None:
+    """The low end of a written range just before a figure ("6 to" in "6 to 10 inches", "four to six",
+    "between 200 and"), as (the words, where they start); None when there is none, or for a change
+    ("rose from 4 to 9")."""
+    tail = before[-40:]
+    for rx in (_RANGE_LOW_RE, _RANGE_LOW_WORDS_RE):
+        m = rx.search(tail)
+        if not m:
+            continue
+        lead, number, joint = (m.group(1) or "").lower(), m.group(2), m.group(3).lower()
+        if lead == "from" or (joint == "and" and lead != "between"):
+            return None
+        if range_low_value(f"{number} {joint}") is None:
+            continue
+        return m.group(0).strip(), len(before) - len(tail) + m.start()
+    return None
+
+
+def range_low_value(hedge: str) -> float | None:
+    """The low end a range hedge states ("6 to" -> 6, "between two hundred and" -> 200), else None."""
+    m = re.fullmatch(r"(?:between\s+)?(.+?)\s+(?:to|and)", hedge.strip(), re.I)
+    if not m:
+        return None
+    text = m.group(1).lstrip("$").replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        return parse_number_words(text)
 
 
 def parse_number_words(text: str) -> float | None:
@@ -407,6 +441,10 @@ def find_figures(sentence: str, attribution: str | None = None, *, resolve=None)
         text_start = hedge_match.start(1) if hedge_match else start
         if hedge in _NOT_HEDGES:
             hedge = None
+        if hedge is None:
+            low = range_low(sentence[:start])
+            if low is not None and (range_low_value(low[0]) or 0) < value:  # "52 to 48" is a vote, not a range
+                hedge, text_start = low[0].lower(), low[1]  # "6 to 10 inches": 10 is the top of a range
         counted, counted_end = _counted_after(sentence, end)
         pct = "%" in sentence[start:end] or "cent" in sentence[start:end].lower()
         event = _event(sentence, start, end)

@@ -16,13 +16,12 @@ copy-paste broke, but never drops a sentence of the article itself.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
 from .sanitize import safe_inline, sanitize
 
-__all__ = ["sanitize", "safe_inline", "split_paragraphs", "clean_paragraphs", "clean_text", "RULES"]
+__all__ = ["sanitize", "safe_inline", "split_paragraphs", "clean_paragraphs", "clean_text", "RULES", "is_furniture"]
 
 
 def _collapse(text: str) -> str:
@@ -245,6 +244,92 @@ _CAPTION = re.compile(r"\s(?:[A-Z][\w.&'’/-]*\s){1,4}\|$")
 def drop_boilerplate(paragraphs: list[str]) -> list[str]:
     """Drop page furniture: blog footers, comment counters, share prompts, credits, placeholders, captions."""
     return [p for p in paragraphs if not (_BOILERPLATE.match(p) or (len(p) <= 400 and _CAPTION.search(p)))]
+
+
+# Page furniture of scraped news pages, seen in multinews-dev: widgets, gallery counters, separators, photo
+# captions and credits, "PHOTOS:" links, "Story highlights" / "CLOSE" labels. Whole paragraphs only; each
+# alternative was measured on the real clusters (see tests/test_furniture.py).
+_AGENCY = (r"(?:Getty\ Images|AFP|AP|Reuters|REUTERS|EPA|FilmMagic|WireImage|Splash\ News|iStock|Shutterstock"
+           r"|Invision|Wikimedia(?:\ Commons)?|Instagram|NPR|Bloomberg|Associated\ Press|European\ Pressphoto\ Agency)")
+_FURNITURE = re.compile(
+    r"""^(?:
+      [\W_]*                                                     # ___  ———  ***  |  .
+    | tweet\ with\ a\ location|add\ a\ location\ to\ your\ tweets
+    | (?:you\ can\ add\ location\ information\ to\ your\ tweets|when\ you\ tweet\ with\ a\ location,\ twitter).{0,300}
+      \blearn\ more\.?
+    | top\ of\ page|story\ continued\ below|(?:photo\ )?advertisement(?:\ advertisement)*
+      (?:\ continue\ reading\ the\ main\ story)?|continue\ reading\ the\ main\ story
+    | loading\ ?(?:…|\.\.\.)|text\ size(?:\ ?[-+])*|article\ tools|article\ excerpt|scroll\ down\ for\ video
+    | latest\ headlines|comments|like\ this:\ like\ loading\.\.\.(?:\ related)?|\d+\ shares?\ share\ tweet
+    | related\ (?:stories|story|content|links?|articles?|coverage)(?:\ on\ [\w.]+)?\ ?:?
+    | see\ a\ mistake\?\ report\ a\ typo\ here\.?|submit\ your\ newswire\ tips\ here\.?
+    | slideshow\ \(\d+\ images?\)|(?:image|photo|slide)?\ ?\d{1,3}\ of\ \d{1,3}
+    | read\ or\ share\ this\ story:\ \S+|read\ more\ about:\ .{1,120}|permalink:\ \S+
+    | click\ for\ more\ from\ \S+|follow\ [\w@.'’ ]{1,40}\ on\ twitter(?:,?\ @\w+)?\.?|twitter:\ @\w+
+    | [\w.+-]+@[\w-]+\.[\w.]+|@\w{2,30}
+    | \[related:[^\]]{1,120}\]|\(also\ on\ [\w ]{1,30}:[^()]{1,120}\)
+    | (?:posted|updated|first\ posted|published)(?:(?:\ (?:on|at))?:?\ (?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\ )?
+      (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d)[\w,.:]*(?:\ [\w,.:]+){0,7})?
+    | media\ playback\ is\ unsupported\ on\ your\ device.{0,400}
+    | (?:i\ )*i?(?:image\ copyright|image\ caption|media\ caption|toggle\ caption|hide\ caption)\b.{0,300}
+    | enlarge\ (?:this\ )?image\b.{0,2000}                     # a gallery's captions, one after another
+    | view\ images\ .{0,600}                                   # National Geographic's caption
+    | ×\ close\b.{0,200}
+    | starting\ in\ 1996,\ alexa\ internet\ has\ been\ donating\ their\ crawl\ data\ to\ the\ internet\ archive\b.{0,300}
+    | this\ is\ a\ set\ of\ web\ collections\ curated\ by\ .{0,200}\barchive-it\ service\b.{0,800}
+    | these\ crawls\ are\ part\ of\ an\ effort\ to\ archive\ pages\b.{0,1200}
+    | warczone\ is\ a\ collection\ of\ outsider-uploaded\ warcs\b.{0,800}   # web-archive notices, not the page
+    | sorry,\ the\ page\ you\ requested\ was\ not\ found\.?|click\ here\ to\ go\ to\ the\ home\ page\.?
+    | you\ must\ enter\ the\ characters\ with\ black\ color\ that\ stand\ out\ from\ the\ other\ characters
+    | message:\ \*\ a\ friend\ wanted\ you\ to\ see\ this\ item\ from\ .{1,200}
+    | please\ check\ the\ url\ for\ proper\ spelling\ and\ capitalization\b.{0,500}
+    | please\ try\ yahoo!\ help\ central\b.{0,100}|search\ the\ web\ advanced\ search\ \|\ most\ popular
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_FURNITURE_CASED = re.compile(
+    rf"""^(?:
+      (?:PHOTOS?|VIDEOS?|GALLERY|SLIDESHOW|INTERACTIVE|WATCH|LISTEN)\s?:\s?(?:(?![.!?]\s).){{1,100}}  # PHOTOS: Occupy L.A.
+    | [A-Z][A-Z.'’-]+(?:\ [A-Z][A-Z.'’-]+){{0,3}}\ ?\|                # CAIRO |
+    | FILE\ [-–—]\ (?:In\ this|This|An?\ )[^|]{{10,600}}              # FILE - In this Aug. 15, 2014 file photo, ...
+    | CLOSE\ [A-Z].{{10,500}}                                          # USA Today's video blurb
+    | {_AGENCY}(?:\ [A-Z][\w.'’-]*){{0,3}}                              # Getty Images Elon Musk / AFP
+    | [A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){{0,3}}\ ?/\ ?(?:[\w.'’-]+\ ?/\ ?)?{_AGENCY}(?:\ for\ [\w ]{{1,30}})?\.?  # Name/Getty Images
+    | (?:By|Photograph\ by|Photo\ by)\ [A-Z][\w.'’ -]{{1,40}}/{_AGENCY}\.?
+    | Photograph\ by\ [A-Z][\w.'’ /-]{{1,60}}\.?                       # Photograph by NASA
+    | Courtesy\ (?:of\ )?[A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){{0,3}}
+    | \(\s?(?:{_AGENCY}|AP\ Photo[^()]{{0,60}})\s?\)
+    | ['‘"“]?[A-Z][^()]{{10,400}}[.!]?\ \((?:AP\ Photo|Photo:)[^()]{{1,80}}\)    # a caption: "..., in 2014. (AP Photo/X)"
+    | [A-Z][^()]{{10,400}}\.\.\.\ \((?:Associated\ Press|AP|Reuters|AFP|European\ Pressphoto\ Agency)\)
+    | [A-Z][^|]{{10,400}}\ REUTERS/[A-Z][\w.'’ -]{{1,40}}                # Reuters caption credit
+    | [A-Z][^|]{{10,400}}\ in\ this\ (?:file\ |handout\ )?(?:photo|picture|image)\ (?:taken|dated)\ (?:on\ )?
+      [A-Z][a-z]{{2,8}}\.?\ \d{{1,2}},\ \d{{4}}\.?                      # "..., France in this file photo taken January 24, 2013." 
+    )$""",
+    re.VERBOSE,
+)
+
+
+def is_furniture(paragraph: str) -> bool:
+    """True when the whole paragraph is page furniture (a widget, counter, caption, credit or link line)."""
+    return len(paragraph) <= 2500 and bool(_FURNITURE.match(paragraph) or _FURNITURE_CASED.match(paragraph))
+
+
+def drop_page_furniture(paragraphs: list[str]) -> list[str]:
+    """Drop page furniture of scraped pages: "Tweet with a location", "1 of 6", "___", "PHOTOS: ...",
+    "CAIRO |", "FILE - In this ... file photo", photo captions ending in their credit, "Name/Getty Images"."""
+    return [p for p in paragraphs if not is_furniture(p)]
+
+
+_FURNITURE_PREFIX = re.compile(
+    r"^(?:Story\ highlights\ |Buy\ Photo\ |(?:[A-Z][\w.'’-]*\ ){1,3}/\ (?:Splash\ News|Getty\ Images|FilmMagic|WireImage)\ )(?=[A-Z\"“‘'])",
+    re.VERBOSE,
+)
+
+
+def strip_furniture_prefix(paragraphs: list[str]) -> list[str]:
+    """Strip a label glued before the first sentence: "Story highlights Trump's comments...", "Neil Warner /
+    Splash News Britney Spears' handlers..."."""
+    return _map_paragraphs(paragraphs, lambda p: _FURNITURE_PREFIX.sub("", p, count=1) if p[:1].isupper() else p)
 
 
 _ABOUT_AUTHOR = re.compile(r"^about the (?:author|writer|contributor)(s?)\s*:?\s*(.*)$", re.IGNORECASE)
@@ -529,6 +614,8 @@ def drop_duplicate_paragraphs(paragraphs: list[str]) -> list[str]:
 
 RULES: tuple[Callable[[list[str]], list[str]], ...] = (
     normalise_paragraphs,
+    drop_page_furniture,
+    strip_furniture_prefix,
     strip_photo_credits,
     drop_boilerplate,
     drop_author_bio,

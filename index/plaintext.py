@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .clean import clean_paragraphs, sanitize, split_paragraphs
+from .clean import (clean_paragraphs, drop_boilerplate, drop_page_furniture, normalise_paragraphs, sanitize, split_paragraphs,
+                    strip_furniture_prefix)
 
 
 @dataclass(slots=True)
@@ -125,7 +126,7 @@ def byline(text: str) -> _Meta | None:
     m = _BYLINE.match(text.strip())
     if not m:
         return None
-    chunks = [c.strip() for c in re.split(r",|\s[|·•]\s", m.group("rest")) if c.strip()]
+    chunks = [c.strip() for c in re.split(r",(?!\s*\d{4})|\s[|·•]\s", m.group("rest")) if c.strip()]
     names = [_tidy_name(n) for n in re.split(r"\s+(?:and|&)\s+", chunks[0])]
     if not all(is_person_name(n) for n in names):
         return None
@@ -134,9 +135,12 @@ def byline(text: str) -> _Meta | None:
         when = date_line(chunk)
         if when:
             meta.published = meta.published or when
-        elif meta.outlet is None and not _ROLE_WORDS.search(chunk) and _outlet_like(chunk):
+        elif meta.outlet is None and not _ROLE_WORDS.search(chunk) and _outlet_like(chunk) and not _DATE_LIKE.match(chunk):
             meta.outlet = chunk
     return meta
+
+
+_DATE_LIKE = re.compile(r"^(?:[A-Za-z]{3,9}\.?\s+\d{1,2}\b|\d{1,2}\s+[A-Za-z]{3,9}\b|\d)")  # "June 14", "14 June"
 
 
 def _outlet_like(text: str) -> bool:
@@ -168,19 +172,57 @@ def header_line(text: str) -> _Meta | None:
     return meta if (meta.author or meta.published) else None
 
 
-_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][^()]{0,40})?\s*\((?P<outlet>[A-Z][\w.&' ]{0,30})\)\s*[-—–]\s")
+# Wires and networks whose name alone in a dateline's brackets is taken as the outlet, whatever the place's case
+# ("Seoul (CNN) North and South...", "(CNN) -- After days...", "Dec 17 (Reuters) - ..."): written as usual.
+KNOWN_WIRES = {w.casefold(): w for w in (
+    "AP", "Reuters", "AFP", "CNN", "BBC", "UPI", "Bloomberg", "Xinhua", "dpa", "ANSA", "EFE", "IANS", "PTI",
+    "Yonhap", "Kyodo", "TASS", "Interfax", "CBS", "NBC", "ABC", "Fox", "NPR", "AAP", "CP", "RIA Novosti",
+    "Anadolu", "WENN", "Reuters Health", "CNN Money", "CNNMoney", "AP Photo")} | {"associated press": "AP"}
+_PLACE_UPPER = r"[A-Z][A-Z.'’/-]*(?:\s[A-Z][A-Z.'’/-]*){0,4}"  # KYIV, NEW ORLEANS, JAKARTA/PANGKALAN BUN
+_PLACE_MIXED = r"[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}"  # Seoul, Washington, New York
+_REGION = r"(?:,\s*[A-Z][\w.'’]*(?:\s[A-Z0-9][\w.'’]*){0,3})?"  # , Tenn. / , Jamaica / , N.C. / , Oct 21
+_MONTH_DAY = r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}"  # Dec 17
+_OUTLET = r"(?P<outlet>[A-Z][\w.&'’/ -]{0,30}?)"
+_DASH = r"\s*(?:--|[-—–])\s+"
+# "KYIV, Oct 21 (Reuters) - ", "FRANKLIN, Tenn. (AP) — ", "MEBANE, N.C. (WXII/WNCN) — ": any outlet, dash needed
+_DATELINE = re.compile(rf"^{_PLACE_UPPER}{_REGION}\s*\({_OUTLET}\){_DASH}")
+# "Seoul (CNN) North...", "Washington (CNN) -- ", "(CNN) The", "Beijing (AFP) - ", "Dec 17 (Reuters) - ":
+# known wires only
+_WIRE_DATELINE = re.compile(
+    rf"^(?:(?:{_PLACE_UPPER}|{_PLACE_MIXED}){_REGION}\s*|{_MONTH_DAY}\s*)?\({_OUTLET}\)(?:{_DASH}|\s+(?=[A-Z\"“‘]))")
+_NOT_OUTLET = re.compile(r"^(?:[RDI](?:-.*)?|[RDI]\.?-[A-Z].*|[A-Z][a-z]?\.?|\d.*|.*\b(?:photo|file|left|right|above)\b.*)$",
+                         re.IGNORECASE)
+
+
+DATELINE_PARAGRAPHS = 3  # the paragraphs (after the title) where a dateline can open the text
+
+
+def _dateline(text: str) -> tuple[re.Match[str], str] | None:
+    """The wire dateline opening ``text`` and its outlet, if any (see _DATELINE and _WIRE_DATELINE)."""
+    for pattern in (_DATELINE, _WIRE_DATELINE):
+        m = pattern.match(text)
+        if not m or m.end() >= len(text):
+            continue
+        outlet = " ".join(m.group("outlet").split())
+        known = KNOWN_WIRES.get(outlet.casefold())
+        if known:
+            return m, known
+        if pattern is _DATELINE and not _NOT_OUTLET.match(outlet):
+            return m, outlet
+    return None
 
 
 def strip_dateline(text: str) -> str:
     """A sentence without its wire dateline: "KYIV, Oct 21 (Reuters) - Ukraine said ..." -> "Ukraine said ..."."""
-    m = _DATELINE.match(text)
-    return text[m.end():] if m and m.end() < len(text) else text
+    found = _dateline(text)
+    return text[found[0].end():] if found else text
 
 
 def dateline_outlet(text: str) -> str | None:
-    """The wire named in a dateline: "KYIV, Oct 21 (Reuters) - ..." -> "Reuters"."""
-    m = _DATELINE.match(text)
-    return m.group("outlet").strip() if m else None
+    """The wire named in a dateline at the very start of ``text``: "KYIV, Oct 21 (Reuters) - ..." -> "Reuters",
+    "Washington (CNN) -- ..." -> "CNN". Never an outlet the text merely cites ("told Reuters")."""
+    found = _dateline(text)
+    return found[1] if found else None
 
 
 def _read_header(paragraphs: list[str]) -> tuple[_Meta, list[str]]:
@@ -268,7 +310,10 @@ def is_headline(line: str, following: list[str]) -> bool:
 
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "capt", "gov", "sen", "rep", "jr", "sr",
                   "prof", "rev", "no", "vol", "vs", "etc", "inc", "co", "corp", "ltd", "u.s", "u.k", "u.n", "e.g",
-                  "i.e", "jan", "feb", "aug", "sept", "oct", "nov", "dec"}
+                  "i.e", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "mt", "ft", "sgt", "gov", "atty",
+                  "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la",
+                  "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn",
+                  "tex", "va", "vt", "wash", "wis", "wyo"}
 
 
 def first_sentence(text: str) -> str:
@@ -278,17 +323,22 @@ def first_sentence(text: str) -> str:
         # this linear in a paragraph of a million "Mr. A")
         word = re.search(r"([\w.]+)[.!?]?$", text[max(0, m.start() - 80): m.start() + 1].rstrip(".!?"))
         last = word.group(1).lower() if word else ""
-        if text[m.start()] == "." and (last in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last)):
+        if text[m.start()] == "." and (last in _ABBREVIATIONS or re.fullmatch(r"[a-z](?:\.[a-z])*", last)):
             continue
         return text[: m.end()]
     return text
+
+
+_PLACE_DASH = re.compile(r"^[A-Z][A-Z.'’]+(?:\s[A-Z][A-Z.'’]+){0,3}(?:,\s[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?(?:\s?(?:--|[—–])\s?|\s-\s)(?=[A-Z\"“‘])")
+# an outlet-less dateline ("CAIRO — ", "FORT WORTH -- ") is not part of a title
 
 
 def derive_title(paragraphs: list[str], limit: int = 90) -> str:
     """A title from the lede: its first sentence, cut at a word boundary to about ``limit`` characters."""
     if not paragraphs:
         return "(untitled)"
-    sentence = first_sentence(paragraphs[0]).strip()
+    lede = _PLACE_DASH.sub("", strip_dateline(paragraphs[0]), count=1)
+    sentence = first_sentence(re.sub(r"^(?:--|[—–-])\s+(?=\S)", "", lede)).strip()  # "— A quick-thinking ..."
     if sentence.endswith(".") and not sentence.endswith(".."):
         sentence = sentence[:-1]
     if len(sentence) <= limit:
@@ -313,16 +363,20 @@ def parse_plain_text(text: str) -> PlainDoc:
     meta, body = _read_header(raw)
     author = meta.author or bio_author(raw)
     title = ""
+    # page furniture never becomes the title ("Tweet with a location", "Photo: HGTV", "1 of 6")
+    body = strip_furniture_prefix(drop_boilerplate(drop_page_furniture(normalise_paragraphs(body))))
     if body and is_headline(body[0], body[1:]):
         title, body = body[0], body[1:]
     paragraphs = clean_paragraphs(body)
     if title and paragraphs and _words(paragraphs[0]) == _words(title):
         paragraphs = paragraphs[1:]  # the headline pasted twice
+    # a wire dateline opens the article's text: its first paragraph, or one of the next two after a caption
+    outlet = meta.outlet or next(filter(None, map(dateline_outlet, paragraphs[:DATELINE_PARAGRAPHS])), None)
     return PlainDoc(
         title=title or derive_title(paragraphs),
         paragraphs=paragraphs,
         author=author,
-        outlet=meta.outlet,
+        outlet=outlet,
         published=meta.published,
         tags=labels(raw),
     )

@@ -205,3 +205,10 @@ def test_multinews_a_true_disagreement_between_two_articles_is_kept(tmp_path):
     (d,) = [d for d in c.disagreements if {4, 5} <= values(d)]
     assert d.kind == "conflict"
     assert {names[s] for side in d.claims for s in side.sources} == {"article_01.txt", "article_03.txt"}
+
+
+def test_two_written_ranges_that_overlap_are_no_conflict(tmp_path):
+    """"four to six inches" and "6 to 10 inches" of rain can both hold (multinews cluster_129's forecasts)."""
+    from briefs.disagree import value_range
+
+    assert value_range(6, "four to") == (4, 6) and value_range(10, "6 to") == (6, 10)

@@ -135,3 +135,21 @@ def test_money_without_a_counted_noun_is_a_figure_about_money():
 
 def test_an_address_block_is_not_a_figure():
     assert find_figures("Police are investigating the double murder in the 800 block of Buffalo Springs Drive.") == []
+
+
+@pytest.mark.parametrize("sentence, text, low, high", [
+    ("Irene could bring 6 to 10 inches of rain, forecasters said.", "6 to 10", 6, 10),
+    ("The corridor may get four to six inches of rain.", "four to six", 4, 6),
+    ("Between 200 and 300 people were evacuated.", "Between 200 and 300", 200, 300),
+    ("The repairs will cost $5 to $7 million.", "$5 to $7 million", 5e6, 7e6),
+])
+def test_a_written_range_is_one_figure_read_as_its_range(sentence, text, low, high):
+    from briefs.disagree import value_range
+
+    (fig,) = [f for f in find_figures(sentence) if f.text == text]
+    assert value_range(fig.value, fig.hedge) == (low, high)
+
+
+@pytest.mark.parametrize("sentence", ["The toll rose from 4 to 9 people.", "The senate voted 52 to 48 in favour."])
+def test_a_change_or_a_vote_is_not_a_range(sentence):
+    assert all(f.hedge is None for f in find_figures(sentence))

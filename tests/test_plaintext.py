@@ -208,3 +208,67 @@ def test_seed_title_author_outlet(seed_text, n):
     assert d.author == ("Stavros Atlamazoglou" if n == 1 else None)
     assert d.outlet is None
     assert d.published is None
+
+
+# --------------------------------------------------------------------------- wire datelines (issue 10)
+
+
+@pytest.mark.parametrize("lede, outlet", [
+    ("CAIRO (Reuters) — Egypt's army said on Wednesday that it had taken control of the capital.", "Reuters"),
+    ("FRANKLIN, Tenn. (AP) — Republican candidate Donald Trump spoke on Saturday at a rally.", "AP"),
+    ("WASHINGTON (CNN) -- A man who jumped the fence on Tuesday was apprehended by officers.", "CNN"),
+    ("Washington (CNN) -- A man who jumped the fence on Tuesday was apprehended by officers.", "CNN"),
+    ("Seoul (CNN) North and South Korean athletes will march together at the opening ceremony.", "CNN"),
+    ("(CNN) -- After days of pleading with executives, the parents got what they had prayed for.", "CNN"),
+    ("(AP) — Officials said Saturday that they were confident the wreckage had been found.", "AP"),
+    ("Beijing (AFP) - A Chinese man who sued officials over a panda attack has won damages.", "AFP"),
+    ("Dec 17 (Reuters) - A last-minute ticket buying frenzy could make the jackpot the biggest.", "Reuters"),
+    ("MEBANE, N.C. (WXII/WNCN) — A woman authorities believe has robbed jewelry stores was held.", "WXII/WNCN"),
+])
+def test_outlet_from_a_wire_dateline_at_the_start(lede, outlet):
+    d = doc(lede, MORE)
+    assert d.outlet == outlet
+    assert d.paragraphs[0] == lede  # the text itself stays as written
+    assert "(" not in d.title and d.title.split()[0] not in ("CAIRO", "FRANKLIN", "WASHINGTON", "Seoul", "Dec")
+
+
+@pytest.mark.parametrize("lede", [
+    "Officials told Reuters on Monday that the troops had arrived at a base in the far east.",
+    "According to the AP, the troops had arrived at a base in the far east of the country.",
+    "The troops arrived on Monday, CNN reported, at a base in the far east of the country.",
+    "Rep. Elijah Cummings (D-Md.) ranks his time on the committee among the lowest points.",
+    "JOHN SMITH (R-TEXAS) — said on Monday that the troops had arrived at a base in the east.",
+    "Shane Bauer (2nd L) and Josh Fattal (2nd R) sit with their mothers during a news conference.",
+    "Some 1,700 residents (AP) - were evacuated from the valley on Monday, officials said.",
+])
+def test_no_outlet_from_a_source_the_article_cites_or_a_bracket_that_is_no_wire(lede):
+    assert doc(lede, MORE).outlet is None
+
+
+def test_a_dateline_deep_in_the_text_is_not_the_outlet():
+    d = doc(BODY, MORE, MORE + " Again.", "MOSCOW (Reuters) - Russia said it had no comment on the report.")
+    assert d.outlet is None
+
+
+def test_a_dateline_after_a_photo_caption_still_gives_the_outlet():
+    d = doc("Shane Bauer (2nd L) and Josh Fattal (2nd R) sit with their mothers during a news conference in "
+            "Tehran May 20, 2010, before the trial was called.", "TEHRAN |",
+            "TEHRAN (Reuters) - Iranian authorities have delayed the trial of two Americans, a spokesman said.")
+    assert d.outlet == "Reuters"
+    assert "TEHRAN |" not in d.paragraphs
+
+
+def test_a_byline_with_a_dated_chunk_gives_the_date_not_an_outlet():
+    d = doc("By Alex Acquisto , BDN Staff • June 14, 2017 2:30 pm", BODY, MORE)
+    assert (d.author, d.outlet, d.published) == ("Alex Acquisto", None, date(2017, 6, 14))
+
+
+@pytest.mark.parametrize("lede, start", [
+    ("FRANKLIN, Tenn. (AP) — Republican candidate Donald Trump spoke on Saturday. More.", "Republican candidate"),
+    ("Former football star and actor O.J. Simpson could be one step closer to freedom. More.", "Former football star and actor O.J. Simpson could"),
+    ("Water from the Mt. Tabor Reservoir system tested clean on Thursday. More.", "Water from the Mt. Tabor Reservoir"),
+    ("CAIRO — The Muslim Brotherhood worked to stretch its lead on Tuesday. More.", "The Muslim Brotherhood"),
+    ("US-Russia talks resumed on Tuesday in Geneva after a pause. More.", "US-Russia talks"),
+])
+def test_a_title_from_the_lede_without_its_dateline_or_a_cut_abbreviation(lede, start):
+    assert derive_title([lede]).startswith(start)

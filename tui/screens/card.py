@@ -680,11 +680,16 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
 
     if card.timeline:
         rows.append(Heading(f"Timeline ({len(card.timeline)})"))
-        width = max(len(when_label(t.date, t.end)) for t in card.timeline)
+
+        def timeline_when(t) -> str:  # a partial date says its year is not given: never a made-up year
+            return when_label(t.date, t.end) if t.date is not None else (t.partial or "year not given")
+
+        width = max(len(timeline_when(t)) for t in card.timeline)
         for t in card.timeline:
-            rows.append(Line("timeline", when_label(t.date, t.end), Text(safe(t.text)), targets_of(t.locations, t.text),
-                             meta=Text(f"“{safe(t.when)}”", style="italic"),
-                             pin=_pin(f"{when_label(t.date, t.end)}: {t.text}", t.sources), prefix_width=width))
+            written = f"“{safe(t.when)}”" + (f", year from “{safe(t.year_from)}”" if t.year_from else "")
+            rows.append(Line("timeline", timeline_when(t), Text(safe(t.text)), targets_of(t.locations, t.text),
+                             meta=Text(written, style="italic"),
+                             pin=_pin(f"{timeline_when(t)}: {t.text}", t.sources), prefix_width=width))
 
     def count(section: str, items: list) -> str:
         return f"{len(items)}" if shown[section] == len(items) else f"top {shown[section]} of {len(items)}"
