@@ -1,56 +1,151 @@
-"""The bottom line: 1-3 sentences central to the articles, early in their article and corroborated."""
+"""The bottom line (1-3 sentences) and the longer summary (about N words), extractively.
+
+Each sentence is scored from what it shares with the articles and where it stands:
+
+- centrality: its TF-IDF cosine with the centroid of all the card's sentences;
+- corroboration across sources: its mean cosine with the centroid of each *other* independent source
+  (a sentence whose words the other outlets use too), and how many independent sources carry its claim;
+- position: early sentences of an article (its lede) weigh more.
+
+The bottom line weighs centrality, cross-source centrality, position (0.25 / (1 + index)) and corroboration
+alike and leaves out sentences that open with a quote; the longer summary leans on cross-source
+centrality (2x) and lets quotes in, since a summary of 250 words tells what was said as well. Both take
+whole sentences of 8-50 words that end like a sentence (headlines, captions and "PHOTOS:" labels do not),
+one per claim, and pass over a sentence too close to one already taken (cosine above REDUNDANT, lower
+for the longer summary). Weights were set on multinews-dev (bench/bench_summary.py, README "Measured").
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
+from dataclasses import dataclass
 
-from .align import THRESHOLD, Claim, similarity
+from .align import THRESHOLD, Claim, Unit, similarity
 from .cardmodel import Location, SummaryLine
 from .prepare import Prepared, claim_of, dot, vector
 
-__all__ = ["summary", "MAX_SUMMARY"]
+__all__ = ["summary", "long_summary", "words", "MAX_SUMMARY"]
 
 MAX_SUMMARY = 3
+MIN_WORDS, MAX_WORDS = 8, 50  # a summary sentence's length
+REDUNDANT = 0.35  # cosine from which a sentence repeats one already in the bottom line
+REDUNDANT_LONG = 0.25  # ... in the longer summary, where more sentences on the same subject meet
+_LABEL = re.compile(r"[A-Z][A-Z .&'’-]{2,}:")  # "PHOTOS:", "COURT DOCUMENTS:"
+_QUOTE_OPEN = "\"“'‘"
+_SENTENCE_END = (".", "!", "\"", "”", "’", "'")
 
 
-def summary(prep: Prepared) -> list[SummaryLine]:
-    """1-3 sentences central to the articles, early in their article and corroborated, not repeating each other."""
+def words(text: str) -> int:
+    """Words as the summary counts them: runs of non-space characters."""
+    return len(text.split())
+
+
+@dataclass(slots=True)
+class _Candidate:
+    unit: Unit
+    claim: Claim | None
+    units: list[Unit]  # the sentences that report what this one does, this one included
+    central: float  # cosine with the centroid of every sentence
+    cross: float  # mean cosine with the centroids of the other independent sources
+    independent: int  # independent sources carrying it
+    words: int
+
+
+def _normalised(v: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
+    return {k: w / norm for k, w in v.items()}
+
+
+def _candidates(prep: Prepared) -> list[_Candidate]:
+    """Every sentence that can stand in a summary, in the card's order."""
+    vectors = prep.vectorizer.vectors
     centroid: dict[str, float] = defaultdict(float)
-    for v in prep.vectorizer.vectors:
+    per_source: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for u, v in zip(prep.units, vectors):
+        of_source = per_source[prep.keys[u.article_id]]
         for k, w in v.items():
             centroid[k] += w
-    norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
+            of_source[k] += w
+    centroid = _normalised(centroid)
+    sources = {key: _normalised(c) for key, c in per_source.items()}
     claims_of = claim_of(prep)
-    rank = prep.rank
     position = {(u.article_id, u.index): i for i, u in enumerate(prep.units)}
     features = prep.vectorizer.features
-    scored = []
+    out = []
     for i, u in enumerate(prep.units):
-        words = len(u.text.split())
-        if not 8 <= words <= 50 or u.text.rstrip().endswith("?") or u.text.lstrip()[:1] in "\"“'‘":
+        n = words(u.text)
+        text = u.text.strip()
+        if not MIN_WORDS <= n <= MAX_WORDS or not text.endswith(_SENTENCE_END) or _LABEL.match(text):
             continue
         claim = claims_of.get((u.article_id, u.index))
         # corroborated by the sentences of its claim that report what this one does (not only a part of the claim)
         units = [x for x in claim.units if x is u or similarity(u, x, features[i], features[position[
             (x.article_id, x.index)]]) >= THRESHOLD] if claim else [u]
-        central = dot(prep.vectorizer.vectors[i], centroid) / norm
-        score = central + 0.25 / (1 + u.index) + 0.15 * min(prep.independent(x.article_id for x in units) - 1, 3)
-        scored.append((-score, rank[u.article_id], u.index, u, claim, units))
-    scored.sort(key=lambda s: s[:3])
-    picked: list[SummaryLine] = []
+        own = prep.keys[u.article_id]
+        others = [dot(vectors[i], c) for key, c in sources.items() if key != own]
+        out.append(_Candidate(u, claim, units, dot(vectors[i], centroid), sum(others) / len(others) if others else 0.0,
+                              prep.independent(x.article_id for x in units), n))
+    return out
+
+
+def _bottom_score(c: _Candidate) -> float:
+    return c.central + c.cross + 0.25 / (1 + c.unit.index) + 0.15 * min(c.independent - 1, 3)
+
+
+def _long_score(c: _Candidate) -> float:
+    return 2 * c.cross + 0.1 / (1 + c.unit.index) + 0.15 * min(c.independent - 1, 3)
+
+
+def _pick(prep: Prepared, candidates: list[_Candidate], score, *, budget: int | None, limit: int | None,
+          redundant: float) -> list[_Candidate]:
+    """The best candidates first, one per claim and none repeating another; within ``budget`` words when given
+    (a sentence that does not fit is passed over for a shorter one), at most ``limit`` sentences."""
+    rank = prep.rank
+    ranked = sorted(candidates, key=lambda c: (-score(c), rank[c.unit.article_id], c.unit.index))
+    picked: list[_Candidate] = []
     vectors: list[dict[str, float]] = []
     used: list[Claim] = []
-    for _, _, _, u, claim, units in scored:
-        if claim is not None and any(claim is c for c in used):
-            continue  # one line per claim
-        vec = vector(prep, u.text)
-        if any(dot(vec, v) > 0.35 for v in vectors):
+    total = 0
+    for c in ranked:
+        if budget is not None and total + c.words > budget:
             continue
-        picked.append(SummaryLine(u.text, [Location(x.article_id, x.paragraph) for x in units]))
+        if c.claim is not None and any(c.claim is x for x in used):
+            continue  # one line per claim
+        vec = vector(prep, c.unit.text)
+        if any(dot(vec, v) > redundant for v in vectors):
+            continue
+        picked.append(c)
         vectors.append(vec)
-        if claim is not None:
-            used.append(claim)
-        if len(picked) == MAX_SUMMARY:
+        total += c.words
+        if c.claim is not None:
+            used.append(c.claim)
+        if limit is not None and len(picked) == limit:
             break
+    if not picked and ranked and budget is not None:
+        picked.append(ranked[0])  # nothing is short enough: the best sentence, over the budget
     return picked
+
+
+def _line(c: _Candidate) -> SummaryLine:
+    return SummaryLine(c.unit.text, [Location(x.article_id, x.paragraph) for x in c.units])
+
+
+def summary(prep: Prepared) -> list[SummaryLine]:
+    """The bottom line: 1-3 sentences central to the articles, early in their article and corroborated."""
+    candidates = [c for c in _candidates(prep) if c.unit.text.lstrip()[:1] not in _QUOTE_OPEN]
+    return [_line(c) for c in _pick(prep, candidates, _bottom_score, budget=None, limit=MAX_SUMMARY,
+                                    redundant=REDUNDANT)]
+
+
+def long_summary(prep: Prepared, budget: int) -> list[SummaryLine]:
+    """A summary of about ``budget`` words: whole sentences that do not repeat each other, at most ``budget``
+    words (one sentence over it only when none is that short), in reading order (the card's article order,
+    then each article's own order). Every line cites the sentences of every article that report it."""
+    if budget <= 0:
+        return []
+    rank = prep.rank
+    picked = _pick(prep, _candidates(prep), _long_score, budget=budget, limit=None, redundant=REDUNDANT_LONG)
+    picked.sort(key=lambda c: (rank[c.unit.article_id], c.unit.index))
+    return [_line(c) for c in picked]
