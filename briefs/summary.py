@@ -147,5 +147,6 @@ def long_summary(prep: Prepared, budget: int) -> list[SummaryLine]:
         return []
     rank = prep.rank
     picked = _pick(prep, _candidates(prep), _long_score, budget=budget, limit=None, redundant=REDUNDANT_LONG)
-    picked.sort(key=lambda c: (rank[c.unit.article_id], c.unit.index))
+    # where the sentence first appears (a copy of it in an earlier article counts)
+    picked.sort(key=lambda c: min((rank[x.article_id], x.index) for x in c.units if x.text == c.unit.text))
     return [_line(c) for c in picked]
