@@ -4,15 +4,20 @@ Each sentence is scored from what it shares with the articles and where it stand
 
 - centrality: its TF-IDF cosine with the centroid of all the card's sentences;
 - corroboration across sources: its mean cosine with the centroid of each *other* independent source
-  (a sentence whose words the other outlets use too), and how many independent sources carry its claim;
-- position: early sentences of an article (its lede) weigh more.
+  (a sentence whose words the other outlets use too), and how many independent sources carry its claim
+  (0.15 for each source beyond the first, up to three);
+- position: 1 / (1 + its index in its article), so that ledes weigh more.
 
-The bottom line weighs centrality, cross-source centrality, position (0.25 / (1 + index)) and corroboration
-alike and leaves out sentences that open with a quote; the longer summary leans on cross-source
-centrality (2x) and lets quotes in, since a summary of 250 words tells what was said as well. Both take
-whole sentences of 8-50 words that end like a sentence (headlines, captions and "PHOTOS:" labels do not),
-one per claim, and pass over a sentence too close to one already taken (cosine above REDUNDANT, lower
-for the longer summary). Weights were set on multinews-dev (bench/bench_summary.py, README "Measured").
+The bottom line adds centrality, cross-source centrality, 0.15 x position and corroboration, and leaves out
+sentences that open with a quote. The longer summary weighs cross-source centrality twice, position 0.1,
+and lets quotes in (a quote of two or three sentences is one line, so that it is never cut open), since
+a summary of 250 words tells what was said as well.
+
+Both take only lines that read on their own: 8-50 words (6 in the longer summary, where short sentences
+fill what is left of the budget), ending like a sentence (headlines and captions often do not), no
+"PHOTOS:" or "Image:" label, quotes closed, and not in a paragraph that holds a photo credit. One line per
+claim, and none closer than REDUNDANT (cosine) to one already taken. The weights were set on multinews-dev
+(bench/bench_summary.py; README, "Measured").
 """
 
 from __future__ import annotations
@@ -29,10 +34,14 @@ from .prepare import Prepared, claim_of, dot, vector
 __all__ = ["summary", "long_summary", "words", "MAX_SUMMARY"]
 
 MAX_SUMMARY = 3
-MIN_WORDS, MAX_WORDS = 8, 50  # a summary sentence's length
+MIN_WORDS, MAX_WORDS = 8, 50  # a summary sentence's length (a quote run over two or three sentences: 75)
+MIN_WORDS_LONG = 6  # ... in the longer summary, where short sentences fill what is left of the budget
 REDUNDANT = 0.35  # cosine from which a sentence repeats one already in the bottom line
 REDUNDANT_LONG = 0.25  # ... in the longer summary, where more sentences on the same subject meet
-_LABEL = re.compile(r"[A-Z][A-Z .&'’-]{2,}:")  # "PHOTOS:", "COURT DOCUMENTS:"
+_LABEL = re.compile(r"[A-Z][A-Z .&'’-]{2,}:|(Image|Photo|Photograph|Picture|Caption|Video|Watch|Related)s?\s*:")
+# a photo credit: the paragraph holding it is a caption ("..., in Franklin, Tenn. (AP Photo/Mark Zaleski)")
+_CREDIT = re.compile(r"\bAP Photo\b|\(\w+ ?Photo\b|Getty Images|\bREUTERS/|/ ?AFP\b|\bPhotograph: |\bPhoto: |"
+                     r"\bImage copyright\b|\bPicture taken\b|\bPhoto credit\b", re.IGNORECASE)
 _QUOTE_OPEN = "\"“'‘"
 _SENTENCE_END = (".", "!", "\"", "”", "’", "'")
 
@@ -45,6 +54,7 @@ def words(text: str) -> int:
 @dataclass(slots=True)
 class _Candidate:
     unit: Unit
+    text: str  # the sentence, or the sentences of a quote it opens
     claim: Claim | None
     units: list[Unit]  # the sentences that report what this one does, this one included
     central: float  # cosine with the centroid of every sentence
@@ -53,13 +63,52 @@ class _Candidate:
     words: int
 
 
+def _whole(text: str) -> bool:
+    """A line that reads on its own: it ends like a sentence, is no "PHOTOS:" label, closes the quotes it
+    opens, and no editor's [...] stands in a quote."""
+    if not text.endswith(_SENTENCE_END) or _LABEL.match(text) or not _balanced(text):
+        return False
+    return not (text[:1] in _QUOTE_OPEN and "[" in text)
+
+
+def _balanced(text: str) -> bool:
+    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
+
+
+def _quote_run(units: list[Unit], i: int, paragraphs: dict[str, list[str]]) -> tuple[str, int]:
+    """The text of sentence ``i``, or of it and the next one or two when it opens a quote that they close
+    (“Look who I spotted on the court. Her first day back,” she wrote.): (text, sentences taken)."""
+    u = units[i]
+    text = u.text.strip()
+    if _balanced(text) or text.count("”") > text.count("“"):
+        return text, 1
+    para = paragraphs[u.article_id][u.paragraph] if 0 <= u.paragraph < len(paragraphs[u.article_id]) else ""
+    start = para.find(text)
+    for k in (1, 2):
+        if i + k >= len(units) or units[i + k].article_id != u.article_id or units[i + k].paragraph != u.paragraph:
+            break
+        last = units[i + k].text.strip()
+        end = para.find(last, start + len(text)) if start >= 0 else -1
+        if end < 0:
+            break
+        run = para[start:end + len(last)]
+        if _balanced(run):
+            return run, k + 1
+    return text, 1
+
+
+def _caption(paragraphs: list[str], n: int) -> bool:
+    return 0 <= n < len(paragraphs) and _CREDIT.search(paragraphs[n]) is not None
+
+
 def _normalised(v: dict[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
     return {k: w / norm for k, w in v.items()}
 
 
-def _candidates(prep: Prepared) -> list[_Candidate]:
-    """Every sentence that can stand in a summary, in the card's order."""
+def _candidates(prep: Prepared, min_words: int) -> list[_Candidate]:
+    """Every sentence that can stand in a summary, in the card's order (a quote of two or three sentences
+    as one line)."""
     vectors = prep.vectorizer.vectors
     centroid: dict[str, float] = defaultdict(float)
     per_source: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -73,11 +122,13 @@ def _candidates(prep: Prepared) -> list[_Candidate]:
     claims_of = claim_of(prep)
     position = {(u.article_id, u.index): i for i, u in enumerate(prep.units)}
     features = prep.vectorizer.features
+    paragraphs = {a.id: a.paragraphs for a in prep.articles}
     out = []
     for i, u in enumerate(prep.units):
-        n = words(u.text)
-        text = u.text.strip()
-        if not MIN_WORDS <= n <= MAX_WORDS or not text.endswith(_SENTENCE_END) or _LABEL.match(text):
+        text, taken = _quote_run(prep.units, i, paragraphs)
+        n = words(text)
+        if not min_words <= n <= MAX_WORDS * (1.5 if taken > 1 else 1) or not _whole(text) \
+                or _caption(paragraphs[u.article_id], u.paragraph):
             continue
         claim = claims_of.get((u.article_id, u.index))
         # corroborated by the sentences of its claim that report what this one does (not only a part of the claim)
@@ -85,13 +136,13 @@ def _candidates(prep: Prepared) -> list[_Candidate]:
             (x.article_id, x.index)]]) >= THRESHOLD] if claim else [u]
         own = prep.keys[u.article_id]
         others = [dot(vectors[i], c) for key, c in sources.items() if key != own]
-        out.append(_Candidate(u, claim, units, dot(vectors[i], centroid), sum(others) / len(others) if others else 0.0,
+        out.append(_Candidate(u, text, claim, units, dot(vectors[i], centroid), sum(others) / len(others) if others else 0.0,
                               prep.independent(x.article_id for x in units), n))
     return out
 
 
 def _bottom_score(c: _Candidate) -> float:
-    return c.central + c.cross + 0.25 / (1 + c.unit.index) + 0.15 * min(c.independent - 1, 3)
+    return c.central + c.cross + 0.15 / (1 + c.unit.index) + 0.15 * min(c.independent - 1, 3)
 
 
 def _long_score(c: _Candidate) -> float:
@@ -113,7 +164,7 @@ def _pick(prep: Prepared, candidates: list[_Candidate], score, *, budget: int | 
             continue
         if c.claim is not None and any(c.claim is x for x in used):
             continue  # one line per claim
-        vec = vector(prep, c.unit.text)
+        vec = vector(prep, c.text)
         if any(dot(vec, v) > redundant for v in vectors):
             continue
         picked.append(c)
@@ -129,12 +180,12 @@ def _pick(prep: Prepared, candidates: list[_Candidate], score, *, budget: int | 
 
 
 def _line(c: _Candidate) -> SummaryLine:
-    return SummaryLine(c.unit.text, [Location(x.article_id, x.paragraph) for x in c.units])
+    return SummaryLine(c.text, [Location(x.article_id, x.paragraph) for x in c.units])
 
 
 def summary(prep: Prepared) -> list[SummaryLine]:
     """The bottom line: 1-3 sentences central to the articles, early in their article and corroborated."""
-    candidates = [c for c in _candidates(prep) if c.unit.text.lstrip()[:1] not in _QUOTE_OPEN]
+    candidates = [c for c in _candidates(prep, MIN_WORDS) if c.text[:1] not in _QUOTE_OPEN]
     return [_line(c) for c in _pick(prep, candidates, _bottom_score, budget=None, limit=MAX_SUMMARY,
                                     redundant=REDUNDANT)]
 
@@ -146,7 +197,7 @@ def long_summary(prep: Prepared, budget: int) -> list[SummaryLine]:
     if budget <= 0:
         return []
     rank = prep.rank
-    picked = _pick(prep, _candidates(prep), _long_score, budget=budget, limit=None, redundant=REDUNDANT_LONG)
+    picked = _pick(prep, _candidates(prep, MIN_WORDS_LONG), _long_score, budget=budget, limit=None, redundant=REDUNDANT_LONG)
     # where the sentence first appears (a copy of it in an earlier article counts)
     picked.sort(key=lambda c: min((rank[x.article_id], x.index) for x in c.units if x.text == c.unit.text))
     return [_line(c) for c in picked]

@@ -136,3 +136,23 @@ def test_a_250_word_summary_of_a_real_cluster(cluster):
     assert sum(words(s.text) for s in card.summary) >= 200
     assert 1 <= len(card.bottom_line) <= 3
     assert len({src for s in card.summary for src in s.sources}) >= 2, "a multi-source story is told from its sources"
+
+
+def test_a_quote_that_runs_over_sentences_is_one_line_never_cut_open():
+    articles = [
+        art("q1", "Meridian", 2,
+            "The Kavra dam failed on Saturday after four days of heavy rain, flooding the lower valley towns.",
+            "“We lost the spillway in minutes. Nobody could have held that water back,” said Lena Ortiz, who runs "
+            "the dam for the regional water board."),
+        art("q2", "Harbour Ledger", 3,
+            "Heavy rain caused the Kavra dam to fail on Saturday, and the lower valley towns were flooded.",
+            "Rescuers searched the flooded houses of the lower valley towns for two days after the dam failed."),
+    ]
+    card = card_over(articles, 200)
+    check_summary(card, 200)
+    texts = [s.text for s in card.summary]
+    assert not any(t.startswith("“We lost the spillway in minutes.") and t.endswith("minutes.") for t in texts)
+    assert not any(t.startswith("Nobody could have held") for t in texts)
+    whole = [t for t in texts if t.startswith("“We lost")]
+    assert whole == ["“We lost the spillway in minutes. Nobody could have held that water back,” said Lena Ortiz, "
+                     "who runs the dam for the regional water board."]
