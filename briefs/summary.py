@@ -41,7 +41,8 @@ REDUNDANT_LONG = 0.25  # ... in the longer summary, where more sentences on the 
 _LABEL = re.compile(r"[A-Z][A-Z .&'’-]{2,}:|(Image|Photo|Photograph|Picture|Caption|Video|Watch|Related)s?\s*:")
 # a photo credit: the paragraph holding it is a caption ("..., in Franklin, Tenn. (AP Photo/Mark Zaleski)")
 _CREDIT = re.compile(r"\bAP Photo\b|\(\w+ ?Photo\b|Getty Images|\bREUTERS/|/ ?AFP\b|\bPhotograph: |\bPhoto: |"
-                     r"\bImage copyright\b|\bPicture taken\b|\bPhoto credit\b", re.IGNORECASE)
+                     r"\bImage copyright\b|\bPicture taken\b|\bPhoto [Cc]redit\b")
+_CREDIT_WORDS = ("Photo", "Getty", "REUTERS/", "AFP", "Image copyright", "Picture taken")  # cheap test first
 _QUOTE_OPEN = "\"“'‘"
 _SENTENCE_END = (".", "!", "\"", "”", "’", "'")
 
@@ -98,7 +99,10 @@ def _quote_run(units: list[Unit], i: int, paragraphs: dict[str, list[str]]) -> t
 
 
 def _caption(paragraphs: list[str], n: int) -> bool:
-    return 0 <= n < len(paragraphs) and _CREDIT.search(paragraphs[n]) is not None
+    if not 0 <= n < len(paragraphs):
+        return False
+    para = paragraphs[n]
+    return any(w in para for w in _CREDIT_WORDS) and _CREDIT.search(para) is not None
 
 
 def _normalised(v: dict[str, float]) -> dict[str, float]:
@@ -119,6 +123,10 @@ def _candidates(prep: Prepared, min_words: int) -> list[_Candidate]:
             of_source[k] += w
     centroid = _normalised(centroid)
     sources = {key: _normalised(c) for key, c in per_source.items()}
+    every: dict[str, float] = defaultdict(float)  # the sum of the sources' centroids: the mean over the others is linear
+    for c in sources.values():
+        for k, w in c.items():
+            every[k] += w
     claims_of = claim_of(prep)
     position = {(u.article_id, u.index): i for i, u in enumerate(prep.units)}
     features = prep.vectorizer.features
@@ -135,8 +143,8 @@ def _candidates(prep: Prepared, min_words: int) -> list[_Candidate]:
         units = [x for x in claim.units if x is u or similarity(u, x, features[i], features[position[
             (x.article_id, x.index)]]) >= THRESHOLD] if claim else [u]
         own = prep.keys[u.article_id]
-        others = [dot(vectors[i], c) for key, c in sources.items() if key != own]
-        out.append(_Candidate(u, text, claim, units, dot(vectors[i], centroid), sum(others) / len(others) if others else 0.0,
+        cross = (dot(vectors[i], every) - dot(vectors[i], sources[own])) / (len(sources) - 1) if len(sources) > 1 else 0.0
+        out.append(_Candidate(u, text, claim, units, dot(vectors[i], centroid), cross,
                               prep.independent(x.article_id for x in units), n))
     return out
 
@@ -159,7 +167,10 @@ def _pick(prep: Prepared, candidates: list[_Candidate], score, *, budget: int | 
     vectors: list[dict[str, float]] = []
     used: list[Claim] = []
     total = 0
+    shortest = min((c.words for c in ranked), default=0)
     for c in ranked:
+        if budget is not None and budget - total < shortest:
+            break  # nothing fits any more
         if budget is not None and total + c.words > budget:
             continue
         if c.claim is not None and any(c.claim is x for x in used):
