@@ -23,7 +23,7 @@ from .disagree import MAX_FIGURES, figures_and_disagreements, value_range
 from .facts import MAX_FACTS, key_facts
 from .prepare import Prepared, ProgressFn, prepare
 from .sources import credibility
-from .summary import MAX_SUMMARY, summary
+from .summary import MAX_SUMMARY, long_summary, summary
 from .timeline import MAX_TIMELINE, timeline
 
 __all__ = ["Card", "build_card", "credibility", "CREDIBILITY_RULE", "Location", "Fact", "FigureLine",
@@ -35,8 +35,8 @@ __all__ = ["Card", "build_card", "credibility", "CREDIBILITY_RULE", "Location", 
 def build_card(articles: list[Article], *, query: str | None, duplicates: Mapping[str, Iterable[str]],
                cache=None, progress: ProgressFn | None = None, now: datetime | None = None,
                summary_words: int | None = None) -> Card:
-    """A card over ``articles``. ``cache`` is an ExtractionCache (or None to extract afresh).
-    ``summary_words``: a summary of about that many words (card.summary); None leaves it empty."""
+    """A card over ``articles``. ``cache`` is an ExtractionCache (or None to extract afresh). ``summary_words``:
+    also a summary of about that many words (Card.summary), besides the 1-3 sentence bottom line."""
     prep = prepare(articles, duplicates, cache, progress)
     figures, disagreements = figures_and_disagreements(prep)
     card = Card(
@@ -44,6 +44,7 @@ def build_card(articles: list[Article], *, query: str | None, duplicates: Mappin
         generated=now or datetime.now(timezone.utc).replace(microsecond=0),
         sources=[SourceInfo(a.id, a.title, a.outlet, a.author, a.published, a.path) for a in prep.articles],
         bottom_line=summary(prep),
+        summary=long_summary(prep, summary_words) if summary_words else [],
         facts=key_facts(prep, disagreements),
         figures=figures,
         disagreements=disagreements,

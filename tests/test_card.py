@@ -146,6 +146,16 @@ def test_summary_is_one_to_three_sentences_from_the_articles_without_repeating_i
     assert sum("dam" in t and "March 1" in t for t in texts) <= 1
 
 
+def test_summary_words_gives_the_copies_sentence_once_citing_both_and_leaves_the_bottom_line_alone():
+    plain = card_of(DAM)
+    card = build_card(DAM, query=None, duplicates=COPIES, cache=FakeCache(), now=NOW, summary_words=60)
+    assert plain.summary == [] and [s.text for s in card.bottom_line] == [s.text for s in plain.bottom_line]
+    texts = [s.text for s in card.summary]
+    assert texts and sum(len(t.split()) for t in texts) <= 60 and len(set(texts)) == len(texts)
+    evacuated = [s for s in card.summary if "1,200 residents" in s.text]
+    assert len(evacuated) == 1 and {"aaaa0001", "cccc0003"} <= set(evacuated[0].sources)
+    assert card.to_json()["summary"] == [s.to_json() for s in card.summary]
+
 def test_timeline_merges_one_dated_event_across_articles():
     card = card_of(DAM)
     march1 = [t for t in card.timeline if t.date == date(2025, 3, 1)]

@@ -144,3 +144,25 @@ def test_plain_commands_do_not_import_textual(library):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert "CLEAN" in done.stderr, done.stderr
+
+
+def test_card_summary_words_adds_a_summary_of_about_n_words(library):
+    plain = brief("card", "--all", "--format", "json", "-q", library=library)
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(plain.stdout)["summary"] == []
+    done = brief("card", "--all", "--format", "json", "-q", "--summary-words", "30", library=library)
+    assert done.returncode == 0, done.stderr
+    card = json.loads(done.stdout)
+    texts = [s["text"] for s in card["summary"]]
+    assert texts and sum(len(t.split()) for t in texts) <= 30
+    assert all(s["locations"] for s in card["summary"])
+    assert 1 <= len(card["bottom_line"]) <= 3
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "ten", "2.5", ""])
+def test_card_summary_words_must_be_a_positive_whole_number(library, value):
+    done = brief("card", "--all", "--summary-words", value, library=library)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        f"brief card: --summary-words needs a whole number of words, 1 or more (got {value!r})"]

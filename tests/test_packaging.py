@@ -73,7 +73,7 @@ def _imported_top_names(folder: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("folder,groups", [(("index", "briefs", "tui"), ("runtime",)),
-                                           (("tests", "bench"), ("runtime", "test"))])
+                                           (("tests", "bench"), ("runtime", "test", "bench"))])
 def test_every_third_party_module_the_code_imports_is_declared(folder, groups):
     ours = {"index", "briefs", "tui", "tests", "bench", "tui_support", "conftest", "hostile"}
     names = set().union(*(_imported_top_names(ROOT / f) for f in folder))
@@ -83,6 +83,8 @@ def test_every_third_party_module_the_code_imports_is_declared(folder, groups):
     undeclared = {}
     for name in sorted(names):
         dists = {canonicalize_name(d) for d in owners.get(name, [])}
+        if not dists and canonicalize_name(name) in wanted:
+            continue  # declared in an extra that is not installed here (bench: sumy, rouge-score)
         assert dists, f"{name} is imported by {'/'.join(folder)} but no installed package provides it"
         if not dists & wanted:
             undeclared[name] = sorted(dists)

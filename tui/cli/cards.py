@@ -14,6 +14,7 @@ examples:
   brief card 'outlet:meridian dam' --format json -o dam.json
   brief card --all                             every article in the library
   brief card --ids 3kq8z1ab,7hd2m0xc           exactly those articles
+  brief card --all --summary-words 250         with a summary of about 250 words
 """
 
 
@@ -32,6 +33,8 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="write the card to FILE instead of stdout")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     p.add_argument("--limit", "-n", type=positive, default=50, help="at most N matching articles (default 50)")
+    p.add_argument("--summary-words", metavar="N", help="also a summary of about N words (whole sentences, in "
+                   "reading order), besides the 1-3 sentence bottom line")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_card)
 
@@ -71,6 +74,9 @@ def cmd_card(args) -> int:
     from briefs.card import build_card
     from briefs.export import card_to_json, card_to_markdown, write_file
 
+    words = _summary_words(args.summary_words)
+    if words is False:
+        return EXIT_USAGE
     lib = open_library(args)
     articles = _select(args, lib)
     if articles is None:
@@ -81,7 +87,7 @@ def cmd_card(args) -> int:
     progress, finish = progress_reporter(args.quiet)
     try:
         card = build_card(articles, query=args.query, duplicates=lib.near_duplicates(), cache=_cache(lib),
-                          progress=progress)
+                          progress=progress, summary_words=words)
     finally:
         finish()
     text = card_to_json(card) if args.format == "json" else card_to_markdown(card)
@@ -98,6 +104,20 @@ def cmd_card(args) -> int:
         return EXIT_ERROR
     say(f"Card over {len(card.sources)} articles written to {path}")
     return EXIT_OK
+
+
+def _summary_words(text: str | None) -> int | None | bool:
+    """--summary-words N as a number of words: None when not given, False (after saying why) when not valid."""
+    if text is None:
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        say(f"brief card: --summary-words needs a whole number of words, 1 or more (got {safe(text)!r})")
+        return False
+    return value
 
 
 def _write_fix(exc: OSError) -> str:
