@@ -25,7 +25,7 @@ __all__ = ["card_to_json", "card_to_markdown", "escape", "format_value", "json_s
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _LEADING_BLOCK = re.compile(r"^(#|>|[-+=]|\d+[.)])")
-_GRADES = {1: "confirmed", 2: "probably true", 3: "single source", 5: "contradicted"}
+_GRADES = {1: "confirmed", 2: "probably true", 3: "possibly true", 5: "contradicted"}
 
 
 def escape(text: str | None) -> str:
@@ -78,11 +78,9 @@ def _grade(f) -> str:
     if unknown:  # never "5 independent sources" for five articles of unknown outlet
         if f.articles == 1:
             return f"{label}, outlet unknown"
-        if f.credibility == 3:  # one source as far as can be known, carried by several articles
-            label = "credibility 3: possibly true"
         return f"{label}, {support_label(f.independent, f.articles, unknown, 'independent source')}"
     if f.independent == 1:
-        return label if f.credibility == 3 else f"{label}, single source"
+        return f"{label}, single source"
     return f"{label}, {f.independent} independent sources"
 
 

@@ -37,7 +37,7 @@ from tui.widgets.text import format_value, safe
 __all__ = ["CardScreen", "export_name"]
 
 PIN_MARK = "◆pinned"  # one word: never split across lines
-GRADES = {1: "confirmed", 2: "probably true", 3: "single source", 5: "contradicted"}
+GRADES = {1: "confirmed", 2: "probably true", 3: "possibly true", 5: "contradicted"}
 
 
 def export_name(query: str | None, n_sources: int, suffix: str, today: date | None = None) -> str:
@@ -168,8 +168,8 @@ register(
 SUMMARY_WORDS = 250  # the summary `s` asks for
 
 SECTION_NOTES = {
-    "facts": "sources count independent outlets; credibility 1 confirmed, 2 probably true, 3 single source, "
-             "5 contradicted",
+    "facts": "sources count independent outlets; credibility 1 confirmed, 2 probably true, 3 possibly true "
+             "(one source), 5 contradicted",
 }
 
 
