@@ -30,13 +30,25 @@ def grades(clusters: list[str], old: bool) -> tuple[Counter, int]:
     try:
         out, articles_seen = Counter(), 0
         for c in clusters:
-            articles = [a for p in sorted(glob.glob(f"{c}/article_*.txt")) for a in read_file(p)]
+            articles = [a for p in sorted(glob.glob(f"{c}/article_*.txt")) for a in _read(read_file, p)]
+            if len(articles) < 2:
+                continue
             articles_seen += len(articles)
             for f in build_card(articles, query=None, duplicates={}).facts:
                 out[f.credibility] += 1
         return out, articles_seen
     finally:
         prepare.source_keys = saved
+
+
+def _read(read_file, path: str) -> list:
+    """The file's articles; none for a file with no article text (a page of furniture), as brief index skips it."""
+    from index.model import ReadError
+
+    try:
+        return read_file(path)
+    except ReadError:
+        return []
 
 
 def main() -> None:

@@ -3,9 +3,9 @@
 Each sentence is scored from what it shares with the articles and where it stands:
 
 - centrality: its TF-IDF cosine with the centroid of all the card's sentences;
-- corroboration across sources: its mean cosine with the centroid of each *other* independent source
-  (a sentence whose words the other outlets use too), and how many independent sources carry its claim
-  (0.15 for each source beyond the first, up to three);
+- corroboration across sources: its mean cosine with the centroid of each *other* source (an outlet, or a
+  different text when the outlet is unknown; see _voice): a sentence whose words the other sources use too;
+  and how many sources carry its claim (0.15 for each source beyond the first, up to three);
 - position: 1 / (1 + its index in its article), so that ledes weigh more.
 
 The bottom line adds centrality, cross-source centrality, 0.15 x position and corroboration, and leaves out
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from .align import THRESHOLD, Claim, Unit, similarity
 from .cardmodel import Location, SummaryLine
 from .prepare import Prepared, claim_of, dot, vector
+from .sources import UNKNOWN
 
 __all__ = ["summary", "long_summary", "words", "MAX_SUMMARY"]
 
@@ -110,6 +111,14 @@ def _normalised(v: dict[str, float]) -> dict[str, float]:
     return {k: w / norm for k, w in v.items()}
 
 
+def _voice(prep: Prepared, article_id: str) -> str:
+    """Whose words a sentence is, for choosing sentences: its outlet when known, else its text (near-duplicate
+    copies as one). Pasted articles of unknown outlet weigh as one source in the card's counts and grades,
+    but for a summary each different text is another voice on the story; nothing shown rests on this."""
+    key = prep.keys[article_id]
+    return key if key != UNKNOWN else "text:" + prep.copies.get(article_id, article_id)
+
+
 def _candidates(prep: Prepared, min_words: int) -> list[_Candidate]:
     """Every sentence that can stand in a summary, in the card's order (a quote of two or three sentences
     as one line)."""
@@ -117,7 +126,7 @@ def _candidates(prep: Prepared, min_words: int) -> list[_Candidate]:
     centroid: dict[str, float] = defaultdict(float)
     per_source: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for u, v in zip(prep.units, vectors):
-        of_source = per_source[prep.keys[u.article_id]]
+        of_source = per_source[_voice(prep, u.article_id)]
         for k, w in v.items():
             centroid[k] += w
             of_source[k] += w
@@ -142,10 +151,10 @@ def _candidates(prep: Prepared, min_words: int) -> list[_Candidate]:
         # corroborated by the sentences of its claim that report what this one does (not only a part of the claim)
         units = [x for x in claim.units if x is u or similarity(u, x, features[i], features[position[
             (x.article_id, x.index)]]) >= THRESHOLD] if claim else [u]
-        own = prep.keys[u.article_id]
+        own = _voice(prep, u.article_id)
         cross = (dot(vectors[i], every) - dot(vectors[i], sources[own])) / (len(sources) - 1) if len(sources) > 1 else 0.0
         out.append(_Candidate(u, text, claim, units, dot(vectors[i], centroid), cross,
-                              prep.independent(x.article_id for x in units), n))
+                              len({_voice(prep, x.article_id) for x in units}), n))
     return out
 
 
