@@ -136,7 +136,7 @@ def test_the_seeds_timeline_makes_up_no_year(seeds_card):
 
 
 def test_the_seeds_card_json_follows_the_schema(seeds_card):
-    from tests.test_card import _validate
+    from test_card import _validate
 
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     data = json.loads(json.dumps(seeds_card.to_json()))
