@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_card import DAM, FakeCache
+from test_card import DAM, FakeCache, art
 
 from briefs.compare import compare
 
@@ -74,3 +74,24 @@ def test_brief_compare_prints_each_article_with_its_own_hedge_and_sentence(capsy
     for art_, value in zip(arts, ("about 1,200", "nearly 1,200", "some 1,700")):
         (line,) = [line for line in lines if line.endswith(art_.paragraphs[0])]  # its own sentence, once
         assert line.startswith(value + " [")  # with its own hedge
+
+
+def test_what_only_one_article_says_is_never_cut_silently(capsys):
+    """At most MAX_UNIQUE sentences are shown under "only in", and the rest are counted (JSON, CLI)."""
+    from briefs.compare import MAX_UNIQUE
+    from tui.cli.cards import _print_comparison
+    from tui.cli.shared import Out
+
+    topics = ["orchard", "tunnel", "ferry", "library", "stadium", "market", "harbour", "school", "clinic",
+              "railway", "museum", "bakery"]
+    long_one = art("long0001", "Valley Courier", 2, *[f"The town council discussed the {t} budget at length on "
+                                                      f"Monday evening, officials said." for t in topics])
+    other = art("other002", "Harbour Ledger", 3, "A storm closed the coast road near Lemma for six hours overnight.")
+    result = compare([long_one, other], {})
+    assert len(result.unique["long0001"]) == MAX_UNIQUE < len(topics)
+    assert result.more_unique("long0001") == len(topics) - MAX_UNIQUE
+    data = json.loads(json.dumps(result.to_json()))
+    (entry,) = [u for u in data["unique"] if u["source"] == "long0001"]
+    assert entry["total"] == len(topics) and len(entry["sentences"]) == MAX_UNIQUE
+    _print_comparison(Out(color=False), result)
+    assert f"… and {len(topics) - MAX_UNIQUE} more sentences only" in capsys.readouterr().out

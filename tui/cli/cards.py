@@ -181,4 +181,7 @@ def _print_comparison(out: Out, result) -> None:
             out.line(f"  • {safe(p.text)}")
         if not passages:
             out.line("  nothing of note")
+        more = result.more_unique(aid)
+        if more:
+            out.line(f"  … and {more} more sentence{'s' * (more != 1)} only {label[aid]} says (--json: the count)")
         out.line()

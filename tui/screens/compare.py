@@ -275,7 +275,9 @@ def compare_rows(result, marks: dict[int, dict[int, list[tuple[int, int]]]]) -> 
 
     for s in result.sources:
         only = result.unique.get(s.id, [])
-        rows.append(Heading(f"ONLY IN {labels[s.id]} {names[s.id]} ({len(only)})", upper=False))
+        more = result.more_unique(s.id)
+        count = f"{len(only)} of {len(only) + more}, the ones with figures and the earliest" if more else f"{len(only)}"
+        rows.append(Heading(f"ONLY IN {labels[s.id]} {names[s.id]} ({count})", upper=False))
         for p in only:
             rows.append(CompareRow("only", [(f"ONLY {labels[s.id]}", "bold")], [Cell(s.id, Text(safe(p.text)))],
                                    [Target(s.id, p.text)]))
@@ -457,7 +459,7 @@ class CompareScreen(RowListActions, Screen):
         self.query_one(SourcesHeader).show(result.sources, ctx)
         n_alike_differ = sum(1 for r in rows if getattr(r, "kind", "") == "differs")
         n_figures = len(result.differences)
-        only = sum(len(v) for v in result.unique.values())
+        only = sum(len(v) + result.more_unique(k) for k, v in result.unique.items())
         self.query_one("#compare-status", Static).update(Text(
             f"{len(result.aligned)} alike{f' ({n_alike_differ} ≠)' if n_alike_differ else ''} · "
             f"{n_figures} figure{'s' * (n_figures != 1)} "
