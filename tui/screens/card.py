@@ -324,7 +324,10 @@ class CardScreen(RowListActions, Screen):
                  f"{len(card.facts)} key fact{'s' * (len(card.facts) != 1)}"]
         if card.disagreements:
             parts.append(f"{len(card.disagreements)} disagreement{'s' * (len(card.disagreements) != 1)}")
-        self.query_one("#card-status", Static).update(Text(" · ".join(parts) + " · e export · ? help"))
+        status, hint = " · ".join(parts), " · e export · ? help"
+        if len(status + hint) < self.size.width - 1:  # the hint only when it fits: never a second line of it
+            status += hint
+        self.query_one("#card-status", Static).update(Text(status))
         await self._show_rows()
         if self.summary_words:
             if card.summary:
