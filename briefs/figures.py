@@ -175,8 +175,15 @@ def _excluded_by_context(sentence: str, start: int, end: int, value: float, raw:
     if not is_word and "," not in raw and "." not in raw and 1800 <= value <= 2100:
         if prev in _YEAR_BEFORE or prev in _MONTH_WORDS or not nxt or nxt in _NOT_AFTER_YEAR:
             return True  # a year: "in 1961", "since 1998", "1961."
+        if prev == "the" and (next_word and next_word.group(1)[0].isupper() or nxt in _YEAR_EVENTS):
+            return True  # a year naming an event: "the 1991 Gulf War", "the 2016 election"
     return False
 
+
+_YEAR_EVENTS = frozenset("""
+election elections vote referendum war wars games olympics season campaign census budget attack attacks
+bombing bombings crisis earthquake hurricane storm flood floods tournament championship final cup
+""".split())  # "the 2016 election": after "the", these follow a year, not a count
 
 _MONTH_WORDS = frozenset("""
 january february march april may june july august september october november december jan feb mar apr jun jul aug

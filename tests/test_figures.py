@@ -153,3 +153,15 @@ def test_a_written_range_is_one_figure_read_as_its_range(sentence, text, low, hi
 @pytest.mark.parametrize("sentence", ["The toll rose from 4 to 9 people.", "The senate voted 52 to 48 in favour."])
 def test_a_change_or_a_vote_is_not_a_range(sentence):
     assert all(f.hedge is None for f in find_figures(sentence))
+
+
+@pytest.mark.parametrize("sentence", ["Iraq fired missiles at Israel in the 1991 Gulf War.",
+                                      "The 2016 election changed everything.", "The 2008 Olympics were held in Beijing."])
+def test_a_year_naming_an_event_is_not_a_figure(sentence):
+    """multinews cluster_152 showed "1,991 Gulf War" among the card's figures."""
+    assert find_figures(sentence) == []
+
+
+def test_a_count_after_the_is_still_a_figure():
+    (fig,) = find_figures("The 2000 people who marched were tired.")
+    assert fig.value == 2000 and fig.counted == "people"
