@@ -9,7 +9,8 @@ Each sentence is scored from what it shares with the articles and where it stand
 - position: 1 / (1 + its index in its article), so that ledes weigh more.
 
 The bottom line adds centrality, cross-source centrality, 0.15 x position and corroboration, and leaves out
-sentences that open with a quote. The longer summary weighs cross-source centrality twice, position 0.1,
+sentences that open with a quote. The longer summary weighs cross-source centrality twice, position 0.2
+(a sentence repeats another from a cosine of 0.2 there, REDUNDANT_LONG, against 0.35 in the bottom line),
 and lets quotes in (a quote of two or three sentences is one line, so that it is never cut open), since
 a summary of 250 words tells what was said as well.
 
@@ -38,7 +39,7 @@ MAX_SUMMARY = 3
 MIN_WORDS, MAX_WORDS = 8, 50  # a summary sentence's length (a quote run over two or three sentences: 75)
 MIN_WORDS_LONG = 6  # ... in the longer summary, where short sentences fill what is left of the budget
 REDUNDANT = 0.35  # cosine from which a sentence repeats one already in the bottom line
-REDUNDANT_LONG = 0.25  # ... in the longer summary, where more sentences on the same subject meet
+REDUNDANT_LONG = 0.2  # ... in the longer summary, where more sentences on the same subject meet
 _LABEL = re.compile(r"[A-Z][A-Z .&'’-]{2,}:|(Image|Photo|Photograph|Picture|Caption|Video|Watch|Related)s?\s*:")
 # a photo credit: the paragraph holding it is a caption ("..., in Franklin, Tenn. (AP Photo/Mark Zaleski)")
 _CREDIT = re.compile(r"\bAP Photo\b|\(\w+ ?Photo\b|Getty Images|\bREUTERS/|/ ?AFP\b|\bPhotograph: |\bPhoto: |"
@@ -163,7 +164,7 @@ def _bottom_score(c: _Candidate) -> float:
 
 
 def _long_score(c: _Candidate) -> float:
-    return 2 * c.cross + 0.1 / (1 + c.unit.index) + 0.15 * min(c.independent - 1, 3)
+    return 2 * c.cross + 0.2 / (1 + c.unit.index) + 0.15 * min(c.independent - 1, 3)
 
 
 def _pick(prep: Prepared, candidates: list[_Candidate], score, *, budget: int | None, limit: int | None,
