@@ -39,6 +39,7 @@ LAYERS: dict[str, list[list[str]]] = {
     ],
     "briefs": [
         ["export"],  # cards and comparisons as Markdown/JSON, files written safely
+        ["changes"],  # what changed between two cards of the same query
         ["card", "compare"],  # the card; two or more articles side by side
         ["facts", "summary", "timeline", "actors"],  # the card's sections
         ["disagree"],  # figures and the disagreements between them
