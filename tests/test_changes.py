@@ -108,3 +108,52 @@ def test_on_the_seeds_a_fifth_article_shows_as_its_source_facts_and_figures(seed
     figs = changes["new_figures"] + [f for f in second["figures"]
                                      if any(c["counted"] == f["counted"] for c in changes["changed_figures"])]
     assert figs and any(new_id in f["sources"] for f in figs)
+
+
+def test_card_history_keeps_the_last_cards_per_key_atomically(tmp_path):
+    from index import cardhistory
+
+    key = cardhistory.card_key("Kavra  Dam")
+    assert key == cardhistory.card_key("kavra dam") != cardhistory.card_key(ids=["b", "a"])
+    assert cardhistory.card_key(ids=["b", "a"]) == cardhistory.card_key(ids=["a", "b"])
+    for n in range(cardhistory.KEEP + 3):
+        cardhistory.save(tmp_path, key, {"generated": f"2026-11-{n + 1:02d}T10:00:00+00:00", "n": n})
+    kept = cardhistory.load(tmp_path, key)
+    assert [c["n"] for c in kept] == list(range(3, cardhistory.KEEP + 3))
+    assert [p.name for p in (tmp_path / "cards").iterdir() if p.name.endswith(".tmp")] == []
+    assert cardhistory.pick(kept, "last")["n"] == cardhistory.KEEP + 2
+    assert cardhistory.pick(kept, "2026-11-10")["n"] == 9
+    assert cardhistory.pick(kept, "2026-11-10T09:00:00+00:00")["n"] == 8
+    assert cardhistory.pick(kept, "2026-11-01") is None
+    assert cardhistory.load(tmp_path, cardhistory.card_key("other")) == []
+
+
+def test_brief_card_keeps_its_cards_and_fills_changes_and_since(seeds, tmp_path):
+    from tests.test_card import SCHEMA_PATH, _validate
+
+    folder, lib = tmp_path / "articles", tmp_path / "lib"
+    folder.mkdir()
+    for path in seeds[:4]:
+        shutil.copy(path, folder / path.name)
+    assert _brief("index", str(folder), "-q", library=lib).returncode == 0
+    none = _brief("card", "--all", "--since", "last", "-q", library=lib)
+    assert none.returncode == 1 and "no earlier card" in none.stderr and none.stdout == ""
+    bad = _brief("card", "--all", "--since", "yesterday", "-q", library=lib)
+    assert bad.returncode == 2 and "--since" in bad.stderr
+    first = _card(lib)
+    assert first["changes"] is None
+    assert list((lib / "cards").glob("*.json")) and not (folder / "cards").exists()
+    same = _card(lib)
+    assert is_empty(same["changes"]) and same["changes"]["since"] == first["generated"]
+    shutil.copy(seeds[4], folder / seeds[4].name)
+    assert _brief("index", str(folder), "-q", library=lib).returncode == 0
+    second = _card(lib)
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert _validate(second, schema, schema) is None
+    (new_id,) = {s["id"] for s in second["sources"]} - {s["id"] for s in first["sources"]}
+    assert second["changes"]["new_sources"] == [new_id]
+    assert second["changes"]["new_figures"]
+    md = _brief("card", "--all", "--since", first["generated"], "-q", library=lib)
+    assert md.returncode == 0, md.stderr
+    head = md.stdout.split("## Key facts")[0]
+    assert "## What changed since" in head and f"New sources: `{new_id}`" in head and "New fact:" in head
