@@ -53,11 +53,49 @@ def json_safe(data, key: str | None = None):
     return data
 
 
-def card_to_json(card: Card) -> str:
-    """The card as JSON text (``briefs/card.schema.json``), safe to print and valid UTF-8."""
+_NO_CHANGES = object()
+
+
+def card_to_json(card: Card, changes=_NO_CHANGES) -> str:
+    """The card as JSON text (``briefs/card.schema.json``), safe to print and valid UTF-8; with ``changes``
+    (``briefs.changes.card_changes``, or None: no earlier card) as its ``changes`` when given."""
     import json
 
-    return json.dumps(json_safe(card.to_json()), ensure_ascii=False, indent=2) + "\n"
+    data = card.to_json()
+    if changes is not _NO_CHANGES:
+        data["changes"] = changes
+    return json.dumps(json_safe(data), ensure_ascii=False, indent=2) + "\n"
+
+
+def _changes_section(changes: dict) -> list[str]:
+    """"What changed since <time>": the card's changes since an earlier card of the same query."""
+    since = str(changes.get("since") or "")
+    shown = since[:16].replace("T", " ") if len(since) >= 16 else since
+    out = [f"## What changed since {escape(shown)}", ""]
+    items: list[str] = []
+    if changes.get("new_sources"):
+        items.append("- New sources: " + ", ".join(f"`{safe_inline(i)}`" for i in changes["new_sources"]))
+    for f in changes.get("new_facts") or []:
+        items.append(f"- New fact: {escape(f.get('text'))} {_cite(f.get('sources') or [])}")
+    for f in changes.get("new_figures") or []:
+        items.append(f"- New figure: {escape(hedged_value(f['value'], f.get('hedge')))} {escape(f.get('counted'))} "
+                     f"{_cite(f.get('sources') or [])}")
+    for f in changes.get("changed_figures") or []:
+        b, n = f["before"], f["now"]
+        items.append(f"- {escape(f.get('counted'))}: {escape(hedged_value(b['value'], b.get('hedge')))} → "
+                     f"{escape(hedged_value(n['value'], n.get('hedge')))}")
+    for f in changes.get("credibility_changed") or []:
+        items.append(f"- Credibility {f.get('before')} → {f.get('now')}: {escape(f.get('text'))}")
+    for d in changes.get("new_disagreements") or []:
+        items.append(f"- New disagreement: **{escape(d.get('about'))}** ({escape(d.get('kind'))})")
+    for g in changes.get("gone") or []:
+        what = {"source": lambda: f"source `{safe_inline(g.get('id'))}`",
+                "fact": lambda: f"fact: {escape(g.get('text'))}",
+                "figure": lambda: f"figure: {escape(hedged_value(g['value'], g.get('hedge')))} {escape(g.get('counted'))}",
+                "disagreement": lambda: f"disagreement: {escape(g.get('about'))} (resolved)"}.get(
+                    g.get("kind"), lambda: escape(str(g)))()
+        items.append(f"- No longer on the card: {what}")
+    return out + (items or ["Nothing changed."]) + [""]
 
 
 def _cite(ids) -> str:
@@ -161,8 +199,9 @@ def _capped(card: Card, section: str) -> list[str]:
             ""]
 
 
-def card_to_markdown(card: Card) -> str:
-    """The card as a CommonMark document with footnote citations."""
+def card_to_markdown(card: Card, changes: dict | None = None) -> str:
+    """The card as a CommonMark document with footnote citations; ``changes`` (since an earlier card of the
+    same query) as a section after the bottom line."""
     out = _front_matter(card) + [_title(card), ""]
     unknown = sum(1 for s in card.sources if not s.outlet)
     outlets = "" if not unknown else (", outlets unknown" if unknown == len(card.sources) else
@@ -172,6 +211,8 @@ def card_to_markdown(card: Card) -> str:
     if card.bottom_line:
         out += ["## Bottom line", ""]
         out += [" ".join(f"{escape(s.text)} {_cite(s.sources)}" for s in card.bottom_line), ""]
+    if changes:
+        out += _changes_section(changes)
     if card.summary:
         words = sum(len(s.text.split()) for s in card.summary)
         out += ["## Summary", "", f"*{words} words, every sentence taken from the articles.*", ""]

@@ -30,7 +30,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["documents"],  # one source file -> its index documents (both writers)
         ["health"],  # the library's checks for `brief doctor` (read only)
         ["library", "search"],  # the read side: the library folder and its manifest; queries and hits
-        ["overrides"],  # what the user set about an article (outlet, date, title), kept in the library
+        ["overrides", "cardhistory"],  # the card history kept in the library; what the user set about an article (outlet, date, title), kept in the library
         ["readers", "dedup"],  # files -> articles; near-duplicate sketches
         ["plaintext", "htmltext"],  # metadata heuristics of pasted text; HTML fragments -> paragraphs
         ["clean"],  # the cleaning rules
@@ -39,6 +39,7 @@ LAYERS: dict[str, list[list[str]]] = {
     ],
     "briefs": [
         ["export"],  # cards and comparisons as Markdown/JSON, files written safely
+        ["changes"],  # what changed between two cards of the same query
         ["card", "compare"],  # the card; two or more articles side by side
         ["facts", "summary", "timeline", "actors"],  # the card's sections
         ["disagree"],  # figures and the disagreements between them

@@ -15,6 +15,7 @@ examples:
   brief card --all                             every article in the library
   brief card --ids 3kq8z1ab,7hd2m0xc           exactly those articles
   brief card --all --summary-words 250         with a summary of about 250 words
+  brief card 'kavra dam' --since 2026-11-30    what changed since the card built that day
 """
 
 
@@ -35,6 +36,10 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", "-n", type=positive, default=50, help="at most N matching articles (default 50)")
     p.add_argument("--summary-words", metavar="N", help="also a summary of about N words (whole sentences, in "
                    "reading order), besides the 1-3 sentence bottom line")
+    p.add_argument("--since", metavar="last|DATE",
+                   help="compare with an earlier card of the same query from the library's card history: "
+                   "last (the previous one, the default) or DATE (the latest built on or before it, "
+                   "YYYY-MM-DD or an ISO time in UTC)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_card)
 
@@ -77,6 +82,14 @@ def cmd_card(args) -> int:
     words = _summary_words(args.summary_words)
     if words is False:
         return EXIT_USAGE
+    if args.since is not None and args.since.strip() != "last":
+        from index.cardhistory import parse_since
+
+        try:
+            parse_since(args.since)
+        except ValueError:
+            say(f"brief card: --since takes last or a date YYYY-MM-DD (got {safe(args.since)!r})")
+            return EXIT_USAGE
     lib = open_library(args)
     articles = _select(args, lib)
     if articles is None:
@@ -90,7 +103,10 @@ def cmd_card(args) -> int:
                           progress=progress, summary_words=words)
     finally:
         finish()
-    text = card_to_json(card) if args.format == "json" else card_to_markdown(card)
+    changes = _changes(args, lib, articles, card)
+    if changes is False:
+        return EXIT_ERROR
+    text = card_to_json(card, changes) if args.format == "json" else card_to_markdown(card, changes)
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
@@ -104,6 +120,32 @@ def cmd_card(args) -> int:
         return EXIT_ERROR
     say(f"Card over {len(card.sources)} articles written to {path}")
     return EXIT_OK
+
+
+def _changes(args, lib, articles, card) -> dict | None | bool:
+    """The card's changes since an earlier card of its key (None: none kept yet; False, after saying why:
+    --since names none), after saving the card to the library's card history."""
+    from briefs.changes import card_changes
+    from index import cardhistory
+
+    since = (args.since or "last").strip()
+    key = cardhistory.card_key(args.query) if args.query else ("all" if args.all else
+                                                             cardhistory.card_key(ids=[a.id for a in articles]))
+    kept = cardhistory.load(lib.root, key)
+    earlier = cardhistory.pick(kept, since)
+    if earlier is None and args.since is not None:
+        say("brief card: no earlier card for this query in the card history" +
+            (f" built on or before {safe(since)}" if since != "last" else "") + " (brief card without --since "
+            "keeps one)")
+        return False
+    data = card.to_json()
+    try:
+        cardhistory.save(lib.root, key, data)
+    except OSError as exc:
+        say(f"brief: the card was built but not kept in the card history ({exc.strerror or exc})")
+    if earlier is None:
+        return None
+    return card_changes(earlier, data)
 
 
 def _summary_words(text: str | None) -> int | None | bool:

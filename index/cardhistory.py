@@ -1,0 +1,95 @@
+"""The library's card history: every card built for a query (or a set of ids, or --all), kept in
+``<library>/cards/<key>.json``, the last KEEP per key, written atomically. Storage only: cards go in and
+come out as their JSON (``Card.to_json()``); comparing them is ``briefs.changes``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+KEEP = 20  # cards kept per key
+VERSION = 1
+
+
+def card_key(query: str | None = None, ids=None) -> str:
+    """A stable key: a query (spacing and case do not matter), or the sorted article ids (--all, --ids)."""
+    if query is not None and query.strip():
+        return "query:" + " ".join(query.split()).lower()
+    return "ids:" + ",".join(sorted(set(ids or ())))
+
+
+def _file(root: str | os.PathLike, key: str) -> Path:
+    return Path(root) / "cards" / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:24] + ".json")
+
+
+def load(root: str | os.PathLike, key: str) -> list[dict]:
+    """The cards kept for ``key``, oldest first ([] when none or the file is unreadable)."""
+    try:
+        data = json.loads(_file(root, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("cards"), list):
+        return []
+    return [c for c in data["cards"] if isinstance(c, dict) and isinstance(c.get("generated"), str)]
+
+
+def save(root: str | os.PathLike, key: str, card: dict) -> Path:
+    """Append ``card`` (its JSON) to the history of ``key``, keeping the last KEEP; tmp file + os.replace."""
+    path = _file(root, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cards = (load(root, key) + [card])[-KEEP:]
+    text = json.dumps({"version": VERSION, "key": key, "cards": cards})  # ASCII: lone surrogates survive
+    fd, tmp = tempfile.mkstemp(prefix=".cards-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def _when(card: dict) -> datetime | None:
+    try:
+        return datetime.fromisoformat(card["generated"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def pick(cards: list[dict], since: str = "last") -> dict | None:
+    """The earlier card to compare with: ``last`` (the latest kept), or an ISO date/time: the latest card
+    built on or before it (a bare date means that whole day). None when there is none."""
+    if since == "last":
+        return cards[-1] if cards else None
+    limit = parse_since(since)
+    best = None
+    for card in cards:
+        when = _when(card)
+        if when is None:
+            continue
+        if isinstance(limit, date) and not isinstance(limit, datetime):
+            ok = when.date() <= limit
+        else:
+            ok = (when if (when.tzinfo is None) == (limit.tzinfo is None) else when.replace(tzinfo=None)) <= \
+                (limit if (when.tzinfo is None) == (limit.tzinfo is None) else limit.replace(tzinfo=None))
+        if ok and (best is None or _when(best) <= when):
+            best = card
+    return best
+
+
+def parse_since(text: str) -> date | datetime:
+    """``YYYY-MM-DD`` or an ISO date and time; ValueError otherwise."""
+    text = text.strip()
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text)
