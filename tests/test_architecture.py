@@ -30,7 +30,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["documents"],  # one source file -> its index documents (both writers)
         ["health"],  # the library's checks for `brief doctor` (read only)
         ["library", "search"],  # the read side: the library folder and its manifest; queries and hits
-        ["overrides", "cardhistory"],  # the card history kept in the library; what the user set about an article (outlet, date, title), kept in the library
+        ["overrides", "cardhistory"],  # what the user set about an article (outlet, date, title); the cards built
         ["readers", "dedup"],  # files -> articles; near-duplicate sketches
         ["plaintext", "htmltext"],  # metadata heuristics of pasted text; HTML fragments -> paragraphs
         ["clean"],  # the cleaning rules

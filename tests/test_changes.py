@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from briefs.changes import card_changes, is_empty
-from tests.test_card import DAM, _brief, art, card_of
+from test_card import DAM, _brief, art, card_of
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
@@ -129,7 +129,7 @@ def test_card_history_keeps_the_last_cards_per_key_atomically(tmp_path):
 
 
 def test_brief_card_keeps_its_cards_and_fills_changes_and_since(seeds, tmp_path):
-    from tests.test_card import SCHEMA_PATH, _validate
+    from test_card import SCHEMA_PATH, _validate
 
     folder, lib = tmp_path / "articles", tmp_path / "lib"
     folder.mkdir()
