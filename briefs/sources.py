@@ -110,8 +110,8 @@ def credibility(independent: int, contradicted: bool) -> int:
 def copy_groups(article_ids: Iterable[str], duplicates: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """article id -> the first id of its group of near-duplicate copies (syndicated or re-posted texts):
     how many different texts carry something, whatever their outlets."""
-    ids = list(dict.fromkeys(article_ids))
-    parent = {aid: aid for aid in ids}
+    order = {aid: n for n, aid in enumerate(dict.fromkeys(article_ids))}
+    parent = {aid: aid for aid in order}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -119,9 +119,9 @@ def copy_groups(article_ids: Iterable[str], duplicates: Mapping[str, Iterable[st
             x = parent[x]
         return x
 
-    for aid in ids:
+    for aid in order:
         for other in duplicates.get(aid, ()):
             if other in parent:
-                a, b = sorted((find(aid), find(other)), key=ids.index)
+                a, b = sorted((find(aid), find(other)), key=order.__getitem__)  # the earlier id names the group
                 parent[b] = a
-    return {aid: find(aid) for aid in ids}
+    return {aid: find(aid) for aid in order}
