@@ -15,8 +15,11 @@ KEEP = 20  # cards kept per key
 VERSION = 1
 
 
-def card_key(query: str | None = None, ids=None) -> str:
-    """A stable key: a query (spacing and case do not matter), or the sorted article ids (--all, --ids)."""
+def card_key(query: str | None = None, ids=None, brief: str | None = None) -> str:
+    """A stable key: a named brief (``brief:NAME``, its name as given), a query (spacing and case do not
+    matter), or the sorted article ids (--ids). ``all`` is the key of a card over every article."""
+    if brief is not None:
+        return "brief:" + brief
     if query is not None and query.strip():
         return "query:" + " ".join(query.split()).lower()
     return "ids:" + ",".join(sorted(set(ids or ())))
