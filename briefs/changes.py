@@ -122,3 +122,32 @@ def card_changes(previous: dict, current: dict) -> dict:
 def is_empty(changes: dict | None) -> bool:
     """No change at all (``since`` aside)."""
     return not changes or not any(v for k, v in changes.items() if k != "since")
+
+
+class NoEarlierCard(LookupError):
+    """``since`` names no card of the history (none built then, or none at all)."""
+
+
+def keep_and_compare(root, key: str, card: dict, since: str = "last", *, required: bool = False) -> tuple[dict | None, str | None]:
+    """Keep ``card`` (its JSON) in the library's card history under ``key`` and give its changes since an
+    earlier card of that key: ``since`` "last" (the latest kept) or a date/time (``cardhistory.pick``).
+
+    Returns ``(changes, problem)``: changes is None when no earlier card is kept; problem is a sentence when
+    the card could not be kept (a read-only library: the changes are still given). A card that changes
+    nothing since the latest kept one is not kept again, so that the history keeps when each state was
+    first seen. ``required``: raise NoEarlierCard instead of giving None, before keeping anything."""
+    from index import cardhistory
+
+    kept = cardhistory.load(root, key)
+    earlier = cardhistory.pick(kept, since)
+    if earlier is None and required:
+        raise NoEarlierCard(since)
+    latest = kept[-1] if kept else None
+    same = latest is not None and is_empty(card_changes(latest, card))
+    problem = None
+    if not same:
+        try:
+            cardhistory.save(root, key, card)
+        except OSError as exc:
+            problem = f"the card was built but not kept in the card history ({exc.strerror or exc})"
+    return (None if earlier is None else card_changes(earlier, card)), problem

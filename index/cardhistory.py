@@ -62,6 +62,60 @@ def save(root: str | os.PathLike, key: str, card: dict) -> Path:
     return path
 
 
+def keys(root: str | os.PathLike) -> list[dict]:
+    """Every key with cards kept: ``{"key", "cards", "first", "last", "articles", "file"}`` (``articles``:
+    of the latest card), the most recently built first. Unreadable files are left out."""
+    folder = Path(root) / "cards"
+    out = []
+    try:
+        files = sorted(folder.glob("*.json"))
+    except OSError:
+        return []
+    for path in files:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        key = data.get("key") if isinstance(data, dict) else None
+        if not isinstance(key, str) or path != _file(root, key):
+            continue
+        cards = load(root, key)
+        if not cards:
+            continue
+        out.append({"key": key, "cards": len(cards), "first": cards[0]["generated"], "last": cards[-1]["generated"],
+                    "articles": len(cards[-1].get("sources") or []), "file": str(path)})
+    out.sort(key=lambda k: k["last"], reverse=True)
+    return out
+
+
+def clear(root: str | os.PathLike, key: str | None = None) -> int:
+    """Forget the cards of ``key`` (None: of every key); the number of cards forgotten."""
+    if key is not None:
+        n = len(load(root, key))
+        try:
+            _file(root, key).unlink()
+        except FileNotFoundError:
+            return 0
+        return n
+    n = 0
+    for entry in keys(root):
+        n += clear(root, entry["key"])
+    return n
+
+
+def describe(key: str) -> str:
+    """How a key reads to a user: ``"kavra dam"``, ``every article``, ``3 chosen articles``, ``brief "Dam"``."""
+    kind, _, rest = key.partition(":")
+    if key == "all":
+        return "every article"
+    if kind == "query":
+        return rest
+    if kind == "brief":
+        return f"brief {rest!r}"
+    n = len([i for i in rest.split(",") if i])
+    return f"{n} chosen article{'s' * (n != 1)}"
+
+
 def _when(card: dict) -> datetime | None:
     try:
         return datetime.fromisoformat(card["generated"])

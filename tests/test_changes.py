@@ -157,3 +157,52 @@ def test_brief_card_keeps_its_cards_and_fills_changes_and_since(seeds, tmp_path)
     assert md.returncode == 0, md.stderr
     head = md.stdout.split("## Key facts")[0]
     assert "## What changed since" in head and f"New sources: `{new_id}`" in head and "New fact:" in head
+
+
+def _write(folder: Path, name: str, outlet: str, *paragraphs: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(f"---\ntitle: {name}\noutlet: {outlet}\n---\n\n" + "\n\n".join(paragraphs) + "\n",
+                               encoding="utf-8")
+
+
+def test_brief_history_lists_what_is_kept_what_each_card_changed_and_clears_it(tmp_path):
+    folder, lib = tmp_path / "articles", tmp_path / "lib"
+    _write(folder, "a.md", "Valley Post", "The Kavra dam failed on March 1 after heavy rain, officials said.",
+           "About 1,200 residents were evacuated from the valley, the governor said.")
+    _write(folder, "b.md", "Harbour Ledger", "The Kavra dam failed on March 1 after heavy rain, engineers said.",
+           "Some 1,200 residents were evacuated from the valley overnight.")
+    assert _brief("index", str(folder), "-q", library=lib).returncode == 0
+    empty = _brief("history", library=lib)
+    assert empty.returncode == 0 and "No card kept yet" in empty.stderr
+    assert _brief("card", "kavra dam", "-q", library=lib).returncode == 0
+    assert _brief("card", "Kavra  Dam", "-q", library=lib).returncode == 0  # the same card: kept once
+    _write(folder, "c.md", "Meridian Wire", "The Kavra dam failed on March 1, the utility said.",
+           "A second levee near Sella was reinforced with sandbags overnight by volunteers.")
+    assert _brief("index", str(folder), "-q", library=lib).returncode == 0
+    assert _brief("card", "kavra dam", "-q", library=lib).returncode == 0
+    assert _brief("card", "--all", "-q", library=lib).returncode == 0
+
+    listing = _brief("history", library=lib)
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("every article") and "1 card" in lines[0]
+    assert lines[1].startswith("kavra dam") and "2 cards" in lines[1] and "3 articles" in lines[1]
+
+    one = _brief("history", "kavra dam", library=lib)
+    rows = one.stdout.splitlines()
+    assert len(rows) == 2 and "2 articles" in rows[0] and rows[0].endswith("first card")
+    assert "3 articles" in rows[1] and "1 new source" in rows[1]
+    data = json.loads(_brief("history", "kavra dam", "--json", library=lib).stdout)
+    assert data["key"] == "query:kavra dam" and [c["articles"] for c in data["cards"]] == [2, 3]
+    assert data["cards"][0]["changes"] is None and data["cards"][1]["changes"]["new_sources"] == 1
+
+    refused = _brief("history", "--clear", library=lib)
+    assert refused.returncode == 2 and "--everything" in refused.stderr
+    cleared = _brief("history", "kavra dam", "--clear", library=lib)
+    assert cleared.returncode == 0 and "Forgot 2 cards of kavra dam" in cleared.stderr
+    after = _brief("card", "kavra dam", "--format", "json", "-q", library=lib)
+    assert json.loads(after.stdout)["changes"] is None  # a new history starts
+    everything = _brief("history", "--clear", "--everything", library=lib)
+    assert everything.returncode == 0 and "Forgot 2 cards" in everything.stderr
+    assert _brief("history", library=lib).stdout == ""
+    assert sorted(p.name for p in folder.iterdir()) == ["a.md", "b.md", "c.md"]  # the sources untouched

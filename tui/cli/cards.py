@@ -124,28 +124,23 @@ def cmd_card(args) -> int:
 
 def _changes(args, lib, articles, card) -> dict | None | bool:
     """The card's changes since an earlier card of its key (None: none kept yet; False, after saying why:
-    --since names none), after saving the card to the library's card history."""
-    from briefs.changes import card_changes
+    --since names none), after keeping the card in the library's card history."""
+    from briefs.changes import NoEarlierCard, keep_and_compare
     from index import cardhistory
 
     since = (args.since or "last").strip()
     key = cardhistory.card_key(args.query) if args.query else ("all" if args.all else
                                                              cardhistory.card_key(ids=[a.id for a in articles]))
-    kept = cardhistory.load(lib.root, key)
-    earlier = cardhistory.pick(kept, since)
-    if earlier is None and args.since is not None:
+    try:
+        changes, problem = keep_and_compare(lib.root, key, card.to_json(), since, required=args.since is not None)
+    except NoEarlierCard:
         say("brief card: no earlier card for this query in the card history" +
             (f" built on or before {safe(since)}" if since != "last" else "") + " (brief card without --since "
             "keeps one)")
         return False
-    data = card.to_json()
-    try:
-        cardhistory.save(lib.root, key, data)
-    except OSError as exc:
-        say(f"brief: the card was built but not kept in the card history ({exc.strerror or exc})")
-    if earlier is None:
-        return None
-    return card_changes(earlier, data)
+    if problem:
+        say(f"brief: {problem}")
+    return changes
 
 
 def _summary_words(text: str | None) -> int | None | bool:
