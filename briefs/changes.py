@@ -7,6 +7,7 @@ they are about. Everything is read from the JSON, so a card from the history com
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 OVERLAP = 0.8  # share of words two fact texts have in common to be one fact
 
@@ -128,18 +129,30 @@ class NoEarlierCard(LookupError):
     """``since`` names no card of the history (none built then, or none at all)."""
 
 
-def keep_and_compare(root, key: str, card: dict, since: str = "last", *, required: bool = False) -> tuple[dict | None, str | None]:
-    """Keep ``card`` (its JSON) in the library's card history under ``key`` and give its changes since an
-    earlier card of that key: ``since`` "last" (the latest kept) or a date/time (``cardhistory.pick``).
+class Kept(NamedTuple):
+    changes: dict | None  # since the earlier card; None: no earlier card
+    problem: str | None  # why the card could not be kept (it was still built and compared)
+    earlier: dict | None  # the card compared with
 
-    Returns ``(changes, problem)``: changes is None when no earlier card is kept; problem is a sentence when
-    the card could not be kept (a read-only library: the changes are still given). A card that changes
-    nothing since the latest kept one is not kept again, so that the history keeps when each state was
-    first seen. ``required``: raise NoEarlierCard instead of giving None, before keeping anything."""
+
+_PICK = object()
+
+
+def keep_and_compare(root, key: str, card: dict, since: str = "last", *, required: bool = False,
+                     earlier=_PICK) -> Kept:
+    """Keep ``card`` (its JSON) in the library's card history under ``key`` and give its changes since an
+    earlier card of that key: ``since`` "last" (the latest kept) or a date/time (``cardhistory.pick``), or
+    the ``earlier`` card given (a screen rebuilding its card compares with what it first compared with).
+
+    A card that changes nothing since the latest kept one is not kept again, so that the history keeps when
+    each state was first seen. ``problem`` is a sentence when the card could not be kept (a read-only
+    library): the changes are still given. ``required``: raise NoEarlierCard, before keeping anything, when
+    there is no earlier card."""
     from index import cardhistory
 
     kept = cardhistory.load(root, key)
-    earlier = cardhistory.pick(kept, since)
+    if earlier is _PICK:
+        earlier = cardhistory.pick(kept, since)
     if earlier is None and required:
         raise NoEarlierCard(since)
     latest = kept[-1] if kept else None
@@ -150,4 +163,4 @@ def keep_and_compare(root, key: str, card: dict, since: str = "last", *, require
             cardhistory.save(root, key, card)
         except OSError as exc:
             problem = f"the card was built but not kept in the card history ({exc.strerror or exc})"
-    return (None if earlier is None else card_changes(earlier, card)), problem
+    return Kept(None if earlier is None else card_changes(earlier, card), problem, earlier)

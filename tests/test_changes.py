@@ -128,6 +128,14 @@ def test_card_history_keeps_the_last_cards_per_key_atomically(tmp_path):
     assert cardhistory.load(tmp_path, cardhistory.card_key("other")) == []
 
 
+def _next_second(iso: str) -> None:
+    import time
+    from datetime import datetime, timezone
+
+    while datetime.now(timezone.utc).replace(microsecond=0) <= datetime.fromisoformat(iso):
+        time.sleep(0.05)
+
+
 def test_brief_card_keeps_its_cards_and_fills_changes_and_since(seeds, tmp_path):
     from test_card import SCHEMA_PATH, _validate
 
@@ -147,6 +155,7 @@ def test_brief_card_keeps_its_cards_and_fills_changes_and_since(seeds, tmp_path)
     assert is_empty(same["changes"]) and same["changes"]["since"] == first["generated"]
     shutil.copy(seeds[4], folder / seeds[4].name)
     assert _brief("index", str(folder), "-q", library=lib).returncode == 0
+    _next_second(first["generated"])  # cards are timed to the second: --since the first must not be the second
     second = _card(lib)
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     assert _validate(second, schema, schema) is None

@@ -9,6 +9,8 @@ Public API, for the screens (tui.screens.compare / tui.screens.card are written 
         ``highlight`` (a passage's text) is marked and scrolled to
     app.open_compare(ids)                          push tui.screens.compare.CompareScreen(ids)
     app.open_card(query=None, ids=None)            push tui.screens.card.CardScreen(query=..., ids=...)
+    app.card_history: bool                         cards built are kept in the library's card history and say
+                                                   what changed since the one before (True; test harnesses: off)
     app.marked: list[str]                          marked article ids, in mark order (shared by screens)
     app.toggle_mark(article_id) -> bool            True when now marked; posts MarksChanged to the screen
     app.pinned: list[dict]                         pinned facts {"text": str, "sources": [ids]}
@@ -125,6 +127,7 @@ class BriefApp(App):
         self.hint = hint
         self.marked: list[str] = []
         self.pinned: list[dict] = []
+        self.card_history = True  # card screens keep their cards in the library's card history, and compare
         self.keymap: dict[str, str] = {}
         self._theme_choice = theme
         self._config_path = config_path

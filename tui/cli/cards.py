@@ -132,7 +132,7 @@ def _changes(args, lib, articles, card) -> dict | None | bool:
     key = cardhistory.card_key(args.query) if args.query else ("all" if args.all else
                                                              cardhistory.card_key(ids=[a.id for a in articles]))
     try:
-        changes, problem = keep_and_compare(lib.root, key, card.to_json(), since, required=args.since is not None)
+        changes, problem, _ = keep_and_compare(lib.root, key, card.to_json(), since, required=args.since is not None)
     except NoEarlierCard:
         say("brief card: no earlier card for this query in the card history" +
             (f" built on or before {safe(since)}" if since != "last" else "") + " (brief card without --since "

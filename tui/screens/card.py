@@ -195,9 +195,11 @@ class CardScreen(RowListActions, Screen):
             self.stage, self.done, self.total = stage, done, total
 
     class Built(Message):
-        def __init__(self, card) -> None:
+        def __init__(self, card, changes: dict | None = None, earlier: dict | None = None,
+                     problem: str | None = None) -> None:
             super().__init__()
             self.card = card
+            self.changes, self.earlier, self.problem = changes, earlier, problem
 
     class Failed(Message):
         def __init__(self, error: str) -> None:
@@ -229,6 +231,8 @@ class CardScreen(RowListActions, Screen):
         self.today: date | None = None  # date in the default export name; None: today
         self.expanded: set[str] = set()  # sections shown whole ("people", "quotes"...), not only the top ones
         self.summary_words: int | None = None  # the summary asked for (s), None: none
+        self.changes: dict | None = None  # what changed since the earlier card of the same query (None: none)
+        self._earlier = _FIRST  # the card of the history compared with: picked at the first build, then kept
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -264,11 +268,12 @@ class CardScreen(RowListActions, Screen):
         ids = self.ids if self.ids is not None else (
             None if self.card_query else list(getattr(self.app, "marked", [])))
         words = self.summary_words
-        self.run_worker(lambda: self._build(lib, self.card_query, ids, self.now, words), thread=True,
+        history = bool(getattr(self.app, "card_history", False))
+        self.run_worker(lambda: self._build(lib, self.card_query, ids, self.now, words, history), thread=True,
                         exclusive=True, group="card-build", exit_on_error=False, name="build card")
 
     def _build(self, lib, query: str | None, ids: list[str] | None, now: datetime | None,
-               summary_words: int | None = None) -> None:
+               summary_words: int | None = None, history: bool = False) -> None:
         """In a thread: choose the articles, build the card, post Built or Failed."""
         try:
             from briefs.card import build_card
@@ -298,7 +303,27 @@ class CardScreen(RowListActions, Screen):
         except Exception as exc:  # noqa: BLE001 - any failure is reported, the app carries on
             self.post_message(self.Failed(describe_error(exc)))
             return
-        self.post_message(self.Built(card))
+        kept = self._keep(lib, card, query, [a.id for a in articles]) if history else None
+        if kept is None:
+            self.post_message(self.Built(card))
+        else:
+            self.post_message(self.Built(card, changes=kept.changes, earlier=kept.earlier, problem=kept.problem))
+
+    def _keep(self, lib, card, query: str | None, ids: list[str]):
+        """In the build thread: keep the card in the library's card history, as `brief card` does, and compare
+        it with the card before (the same one on every rebuild of this screen). None when that failed."""
+        from briefs.changes import keep_and_compare
+        from index.cardhistory import card_key
+
+        key = card_key(query) if query else card_key(ids=ids)
+        extra = {} if self._earlier is _FIRST else {"earlier": self._earlier}
+        try:
+            return keep_and_compare(lib.root, key, card.to_json(), **extra)
+        except Exception as exc:  # noqa: BLE001 - the card itself is fine: show it, say what went wrong
+            from briefs.changes import Kept
+
+            return Kept(None, f"the card was built but not compared with the card history ({describe_error(exc)})",
+                        None)
 
     def on_card_screen_progress(self, message: Progress) -> None:
         if self.card is not None:
@@ -313,6 +338,12 @@ class CardScreen(RowListActions, Screen):
 
     async def on_card_screen_built(self, message: Built) -> None:
         self.card = message.card
+        self.changes = message.changes
+        if self._earlier is _FIRST and message.problem is None:
+            self._earlier = message.earlier
+        if message.problem:
+            say(self, message.problem[:1].upper() + message.problem[1:] + ".", title="Card history",
+                severity="warning")
         self.query_one("#card-progress", ProgressBar).add_class("-hidden")
         card = self.card
         unknown = sum(1 for s in card.sources if not s.outlet)
@@ -337,7 +368,7 @@ class CardScreen(RowListActions, Screen):
         self.query_one(RowList).focus()
 
     async def _show_rows(self, cursor: int | None = None) -> None:
-        rows, ctx = card_rows(self.card, self.expanded)
+        rows, ctx = card_rows(self.card, self.expanded, self.changes)
         await self.query_one(RowList).set_rows(rows, ctx, cursor)
 
     def _to_kind(self, kind: str) -> None:
@@ -475,18 +506,20 @@ class CardScreen(RowListActions, Screen):
     def export_to(self, path: str, fmt: str, force: bool = False) -> None:
         """Write the card to ``path`` in a worker; Exported, ExportExists or ExportFailed follows."""
         card = self.card
-        self.run_worker(lambda: self._write(card, path, fmt, force), thread=True, group="card-export",
+        # what changed goes into the file as into `brief card`'s (None: no earlier card; no history: no field)
+        extra = (self.changes,) if getattr(self.app, "card_history", False) else ()
+        self.run_worker(lambda: self._write(card, path, fmt, force, *extra), thread=True, group="card-export",
                         exit_on_error=False, name="export card")
 
-    def _write(self, card, path: str, fmt: str, force: bool) -> None:
+    def _write(self, card, path: str, fmt: str, force: bool, *changes) -> None:
         from briefs.export import card_to_json, card_to_markdown, write_file
 
         target = Path(path).expanduser().absolute()
         try:
             if fmt == "json":
-                text = card_to_json(card)  # no control character from any field, valid UTF-8
+                text = card_to_json(card, *changes)  # no control character from any field, valid UTF-8
             else:
-                text = card_to_markdown(card)
+                text = card_to_markdown(card, *changes)
             written = write_file(target, text, force=force)
         except FileExistsError:
             self.post_message(self.ExportExists(target, fmt))
@@ -547,6 +580,85 @@ def when_label(start: date, end: date | None) -> str:
     return f"{start.isoformat()} to {tail}"
 
 
+_FIRST = object()  # CardScreen._earlier before the first build has picked the card to compare with
+
+
+def _since_label(since) -> str:
+    """"2026-11-30 14:02" from the earlier card's ISO time (as the Markdown card says it)."""
+    text = str(since or "")
+    return text[:16].replace("T", " ") if len(text) >= 16 else text
+
+
+def _json_targets(item: dict, text: str | None, rank: dict[str, int]) -> list[Target]:
+    """The passages of a fact/figure of the card JSON as targets (its sentence in each article)."""
+    spots = item.get("passages") or item.get("locations") or []
+    targets = [Target(p["source"], p.get("text") or text) for p in spots if isinstance(p, dict) and p.get("source")]
+    targets = targets or [Target(sid, text) for sid in item.get("sources") or []]
+    return sorted(dict.fromkeys(targets), key=lambda t: rank.get(t.source, len(rank)))
+
+
+def changes_rows(changes: dict, card, rank: dict[str, int]) -> list[Row]:
+    """"What changed since 2026-11-30 14:02": new sources, facts and figures, figures whose value or hedge
+    changed, credibility that changed, new disagreements, what is no longer on the card."""
+    from briefs.export import hedged_value
+
+    rows: list[Row] = [Heading(f"What changed since {_since_label(changes.get('since'))}",
+                               "compared with the card built then for this query")]
+    sources = {s.id: s for s in card.sources}
+    n_before = len(rows)
+    for sid in changes.get("new_sources") or []:
+        s = sources.get(sid)
+        body = Text("New source: ", style="bold")
+        body.append(safe(s.title) if s is not None and s.title else "untitled")
+        if s is not None:
+            body.append(f" — {safe(s.outlet) or 'unknown outlet'}")
+        rows.append(Line("change", "+", body, [Target(sid, None)], prefix_width=1))
+    for f in changes.get("new_facts") or []:
+        body = Text("New fact: ", style="bold")
+        body.append(safe(f.get("text")))
+        rows.append(Line("change", "+", body, _json_targets(f, f.get("text"), rank),
+                         pin=_pin(f.get("text") or "", f.get("sources") or []), prefix_width=1))
+    for f in changes.get("new_figures") or []:
+        body = Text("New figure: ", style="bold")
+        body.append(safe(hedged_value(f["value"], f.get("hedge"))) + " " + (safe(f.get("counted")) or ""))
+        rows.append(Line("change", "+", body, _json_targets(f, f.get("text"), rank), prefix_width=1))
+    for f in changes.get("changed_figures") or []:
+        before, now = f.get("before") or {}, f.get("now") or {}
+        body = Text((safe(f.get("counted")) or "a figure") + ": ", style="bold")
+        body.append(safe(hedged_value(before.get("value"), before.get("hedge"))) + " → "
+                    + safe(hedged_value(now.get("value"), now.get("hedge"))))
+        rows.append(Line("change", "≠", body, cites=False, prefix_width=1))
+    for f in changes.get("credibility_changed") or []:
+        body = Text(f"Credibility {f.get('before')} → {f.get('now')}: ", style="bold")
+        body.append(safe(f.get("text")))
+        fact = next((x for x in card.facts if x.text == f.get("text")), None)
+        targets = [] if fact is None else sorted(dict.fromkeys(Target(p.source, p.text) for p in fact.passages),
+                                                 key=lambda t: rank.get(t.source, 0))
+        rows.append(Line("change", "≠", body, targets, prefix_width=1))
+    for d in changes.get("new_disagreements") or []:
+        body = Text("New disagreement: ", style="bold")
+        body.append(f"{safe(d.get('about'))} ({safe(d.get('kind'))})")
+        rows.append(Line("change", "+", body, cites=False, prefix_width=1))
+    for g in changes.get("gone") or []:
+        kind = g.get("kind")
+        if kind == "source":
+            what = f"source {safe(g.get('id'))}"
+        elif kind == "fact":
+            what = "fact: " + safe(g.get("text"))
+        elif kind == "figure":
+            what = f"figure: {safe(hedged_value(g.get('value'), g.get('hedge')))} {safe(g.get('counted'))}"
+        elif kind == "disagreement":
+            what = f"disagreement: {safe(g.get('about'))} (resolved)"
+        else:
+            continue
+        body = Text("No longer on the card: ", style="bold")
+        body.append(what)
+        rows.append(Line("change", "−", body, cites=False, prefix_width=1))
+    if len(rows) == n_before:
+        rows.append(Line("change", "", Text("Nothing changed.", style="italic"), cites=False, prefix_width=1))
+    return rows
+
+
 class MoreLine(Line):
     """"… 23 more quotes from 12 speakers — enter to show": the lines of a section not shown yet."""
 
@@ -578,9 +690,10 @@ def _capped_notes(rows: list[Row], card) -> list[Row]:
     return rows
 
 
-def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
+def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -> tuple[list[Row], dict]:
     """Every section of ``card`` as headings and selectable lines; people, organisations, places and quotes
-    show their top ones and a “… more” line unless their section is in ``expanded``."""
+    show their top ones and a “… more” line unless their section is in ``expanded``. ``changes`` (what
+    changed since an earlier card, briefs.changes) comes first."""
     expanded = set(expanded)
     shown = {name: len(items) if name in expanded else min(len(items), cap)
              for name, items, cap in _shown_sections(card)}
@@ -590,6 +703,14 @@ def card_rows(card, expanded: Iterable[str] = ()) -> tuple[list[Row], dict]:
 
     def targets_of(locations, text):
         return _targets_of(locations, text, rank)
+
+    if changes is not None:
+        try:
+            rows += changes_rows(changes, card, rank)
+        except (KeyError, TypeError, ValueError, AttributeError):  # a card history edited by hand
+            rows += [Heading("What changed"), Line("change", "", Text("The card history could not be compared "
+                                                                       "(brief history --clear starts it again).",
+                                                                       style="italic"), cites=False, prefix_width=1)]
 
     if card.bottom_line:
         rows.append(Heading("Bottom line"))
