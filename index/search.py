@@ -213,6 +213,17 @@ def _plain_query(text: str, schema) -> query.Query | None:
     return (words[0] if len(words) == 1 else query.And(words)).normalize()
 
 
+_QUESTION = re.compile(r'"[^"]*"|(?<=\w)\?+(?=[\s)]|$)|(?<!\S)\?+(?=[\s)]|$)')
+
+
+def _questions_as_punctuation(text: str) -> str:
+    """A question mark that ends a word or stands alone (`is the dam safe?`) is punctuation, not the
+    one-letter wildcard it is inside a word (`wh?t`); phrases are left as they are."""
+    if "?" not in text:
+        return text
+    return _QUESTION.sub(lambda m: m.group() if m.group().startswith('"') else "", text).strip()
+
+
 def parse_query(text: str, schema) -> query.Query:
     """``text`` as a Whoosh query; QueryError says in words what is wrong with a query that is not one.
     (Wildcards, fuzzy terms and ranges are checked against the index by bound_query.)"""
@@ -220,6 +231,10 @@ def parse_query(text: str, schema) -> query.Query:
     if not text:
         raise QueryError("the query is empty")
     _check_syntax(text)
+    asked = text
+    text = _questions_as_punctuation(text)
+    if not text:
+        raise QueryError(f"the query {shown(asked)} has no words to search for")
     q = _plain_query(text, schema)
     if q is None:
         q = _parse(text, schema)
@@ -288,7 +303,21 @@ def bound_query(q: query.Query, reader) -> query.Query:
             inner = visit(node.query)
             # NOT of nothing is everything (as Whoosh answers NOT of a word no article holds).
             return query.Every(boost=node.boost) if inner is query.NullQuery else query.Not(inner, boost=node.boost)
-        return node if node.is_leaf() else node.apply(visit).normalize()
+        if node.is_leaf():
+            return node
+        if kind in (query.And, query.Require):
+            # an article must hold every part: a part no article holds leaves none (Whoosh's normalize would
+            # drop it and widen `what? dam` to `dam`)
+            parts = [visit(child) for child in node.children()]
+            if any(p is query.NullQuery for p in parts):
+                return query.NullQuery
+            # and one that every article holds (`NOT what?` when no word matches `what?`) narrows nothing:
+            # Whoosh's normalize would make the whole AND every article
+            narrowing = [p for p in parts if type(p) is not query.Every] or parts[:1]
+            if kind is query.Require or len(narrowing) == len(parts):
+                return node.apply(lambda child, it=iter(parts): next(it)).normalize()
+            return (narrowing[0] if len(narrowing) == 1 else query.And(narrowing, boost=node.boost)).normalize()
+        return node.apply(visit).normalize()
 
     bounded = visit(q)
     return bounded if bounded is q else bounded.normalize()
