@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-__all__ = ["SCHEMA", "CREDIBILITY_RULE", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
+__all__ = ["SCHEMA", "CREDIBILITY_RULE", "CREDIBILITY_LEGEND", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
            "Statement", "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "quotes_by_speaker",
            "speaker_names", "Card", "Attribution"]
 
@@ -27,6 +27,11 @@ disagreement is listed. Independent sources are counted as distinct outlets: nea
 beside the known outlets (a copy of a known outlet's article counts with that outlet), so five articles
 of unknown outlet grade 3, not 1, until their outlets are set (`brief set ID --outlet NAME`).
 Grade 4 (doubtful) and 6 (cannot be judged) are not used."""
+
+# What the Markdown card says under its key facts: the rule in one line (README gives it whole).
+CREDIBILITY_LEGEND = ("Credibility: 1 confirmed (three or more independent sources), 2 probably true (two), "
+                      "3 possibly true (one), 5 contradicted by at least as many independent sources. Copies of "
+                      "one text count once; articles of unknown outlet count as one source together.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +140,8 @@ class FigureLine:
     figure: str  # the figure as written
     attributed_to: str | None
     locations: list[Location]
-    disputed: bool = False
+    disputed: bool = False  # the sources contradict each other on it (a "conflict" disagreement)
+    differs: str | None = None  # the kind of the disagreement it is part of: conflict, evolving or range
 
     @property
     def sources(self) -> list[str]:
@@ -144,7 +150,7 @@ class FigureLine:
     def to_json(self) -> dict:
         return {"value": self.value, "hedge": self.hedge, "counted": self.counted, "text": self.text,
                 "figure": self.figure, "sources": self.sources, "attributed_to": self.attributed_to,
-                "disputed": self.disputed, "locations": _locations_json(self.locations)}
+                "disputed": self.disputed, "differs": self.differs, "locations": _locations_json(self.locations)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +214,7 @@ class TimelineEntry:
     month_day: str | None = None  # then ISO 8601's year-less form: "--10-18", a range "--10-08/--10-13"
     partial: str | None = None  # and how it reads: "18 Oct, year not given"
     year_from: str | None = None  # the year was taken from this date of the same paragraph ("December 30, 2023")
+    also: list[str] = field(default_factory=list)  # the other dates the same claim gives, as written ("2011")
 
     @property
     def sources(self) -> list[str]:
@@ -218,7 +225,8 @@ class TimelineEntry:
                 "end": self.end.isoformat() if self.end else None,
                 "text": self.text, "when": self.when, "sources": self.sources,
                 "locations": _locations_json(self.locations), "year_known": self.year_known,
-                "month_day": self.month_day, "partial": self.partial, "year_from": self.year_from}
+                "month_day": self.month_day, "partial": self.partial, "year_from": self.year_from,
+                "also": list(self.also)}
 
 
 @dataclass(slots=True)

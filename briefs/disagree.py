@@ -264,17 +264,19 @@ def figures_and_disagreements(prep: Prepared) -> tuple[list[FigureLine], list[Di
     disagreements: list[Disagreement] = []
     same = same_subject(prep)
     for cluster in group_figures(prep.mentions, same):
-        disputed = len(cluster) > 1
-        for side in cluster:
-            s = _side(side, published, rank)
-            line = FigureLine(s.value, s.hedge, _about([side]), s.text, s.figure, s.attributed_to, s.locations,
-                              disputed)
-            support = prep.independent(m.article_id for m in side)
-            lines.append(((not disputed, -support, min(m.sentence_index for m in side), s.value), line))
-        if disputed:
+        differs = None
+        if len(cluster) > 1:
             sides = sorted((_side(side, published, rank) for side in cluster),
                            key=lambda s: (s.published or date.max, s.value))
-            disagreements.append(Disagreement(_about(cluster), _kind(sides, cluster, published, same), sides))
+            differs = _kind(sides, cluster, published, same)
+            disagreements.append(Disagreement(_about(cluster), differs, sides))
+        for side in cluster:
+            s = _side(side, published, rank)
+            # only a contradiction is "disputed": an estimate that grew over time or overlapping ranges are not
+            line = FigureLine(s.value, s.hedge, _about([side]), s.text, s.figure, s.attributed_to, s.locations,
+                              differs == "conflict", differs)
+            support = prep.independent(m.article_id for m in side)
+            lines.append(((differs is None, -support, min(m.sentence_index for m in side), s.value), line))
     lines.sort(key=lambda x: x[0])
     kept = [line for _, line in lines[:MAX_FIGURES]]
     kept.sort(key=lambda f: ((f.counted or "").lower(), f.value))

@@ -18,8 +18,9 @@ from pathlib import Path
 from index.sanitize import display_path, safe_inline, sanitize, unsurrogate
 
 from .actors import MAX_ACTORS, MAX_QUOTES, more_quotes
-from .cardmodel import CREDIBILITY_RULE, Card, Disagreement, FigureLine
+from .cardmodel import CREDIBILITY_LEGEND, Card, Disagreement, FigureLine
 from .sources import support_label
+from .timeline import entry_label, entry_written
 
 __all__ = ["card_to_json", "card_to_markdown", "escape", "format_value", "json_safe", "safe_path", "write_file"]
 
@@ -143,13 +144,16 @@ def hedged_value(value: float, hedge: str | None) -> str:
     return f"{hedge} {format_value(value)}" if hedge else format_value(value)
 
 
+DIFFERS_MARKS = {"conflict": " ⚠", "evolving": " ↗", "range": " ↔"}  # a figure's part in a disagreement
+DIFFERS_WORDS = {"conflict": "disputed", "evolving": "estimate changed over time", "range": "estimates overlap"}
+
 KIND_LABELS = {"conflict": "sources disagree", "evolving": "estimate changed over time",
                "range": "estimates that overlap, not a contradiction"}
 
 
 def _figure_row(f: FigureLine) -> str:
     value = ("≈ " if f.hedge else "") + format_value(f.value)
-    cells = [value + (" ⚠" if f.disputed else ""), escape(f.counted) or "—", escape(f.figure),
+    cells = [value + DIFFERS_MARKS.get(f.differs or "", ""), escape(f.counted) or "—", escape(f.figure),
              escape(f.attributed_to) or "—", _cite(f.sources)]
     return "| " + " | ".join(cells) + " |"
 
@@ -225,14 +229,16 @@ def card_to_markdown(card: Card, changes: dict | None = None) -> str:
             if len(f.attributions) > 1:
                 out.append("   - ⚠ attribution disputed: " + "; ".join(
                     f"{escape(a.who)} ({len(a.sources)} {_cite(a.sources)})" for a in f.attributions))
-        out += ["", "*Credibility: " + escape(" ".join(CREDIBILITY_RULE.split())) + "*", ""]
+        out += ["", f"*{CREDIBILITY_LEGEND}*", ""]
         out += _capped(card, "facts")
     if card.figures or card.disagreements:
         out += ["## Figures", ""]
     if card.figures:
         out += ["| Value | Counted | As written | Attributed to | Sources |", "| ---: | --- | --- | --- | --- |"]
         out += [_figure_row(f) for f in card.figures]
-        out += ["", "*≈ hedged figure; ⚠ disputed, see below.*", ""]
+        marks = [f"{DIFFERS_MARKS[k].strip()} {DIFFERS_WORDS[k]}" for k in ("conflict", "evolving", "range")
+                 if any(f.differs == k for f in card.figures)]
+        out += ["", "*" + "; ".join(["≈ hedged figure"] + marks) + (", see below" if marks else "") + ".*", ""]
         out += _capped(card, "figures")
     if card.disagreements:
         out += ["### Disagreements", ""]
@@ -242,12 +248,11 @@ def card_to_markdown(card: Card, changes: dict | None = None) -> str:
     if card.timeline:
         out += ["## Timeline", ""]
         for t in card.timeline:
-            if t.date is None:  # a day or month without a year, not placed: said so, never a made-up year
-                when, written = t.partial or "year not given", escape(t.when)
-            else:
-                when = t.date.isoformat() + (f" to {t.end.isoformat()}" if t.end else "")
-                written = escape(t.when) + (f"; year from “{escape(t.year_from)}”" if t.year_from else "")
-            out.append(f"- **{when}** ({written}): {escape(t.text)} {_cite(t.sources)}")
+            # "1998", a range "2025-03-02 to 03-04", a partial date "18 Oct, year not given" (never a made-up
+            # year); how it was written only when that says more, and the claim's other dates
+            written = "; ".join(escape(w) for w in entry_written(t))
+            out.append(f"- **{escape(entry_label(t))}**" + (f" ({written})" if written else "") +
+                       f": {escape(t.text)} {_cite(t.sources)}")
         out.append("")
         out += _capped(card, "timeline")
     if card.people or card.organizations or card.places:

@@ -1,4 +1,5 @@
-"""The timeline: dated events of the articles, one entry per date and claim.
+"""The timeline: dated events of the articles, one entry per date and claim, and one sentence once, at the
+earliest date it gives (the others listed with it: "2002 (also 2011)").
 
 An undated article's "October 18" is still part of the story: placed from an explicit date with a year joined
 to it ("in June and July 2009"; ``dates.place_in_context``), else shown as a partial date ("18 Oct,
@@ -14,7 +15,7 @@ from .cardmodel import Location, TimelineEntry
 from .dates import is_anchor, month_day, partial_label, place_in_context
 from .prepare import Prepared
 
-__all__ = ["timeline", "MAX_TIMELINE"]
+__all__ = ["timeline", "MAX_TIMELINE", "when_label", "entry_label", "entry_written"]
 
 MAX_TIMELINE = 20
 
@@ -90,8 +91,64 @@ def timeline(prep: Prepared) -> list[TimelineEntry]:
             entry = entries.setdefault(key, entry)
             if loc not in entry.locations:
                 entry.locations.append(loc)
+    entries = _one_per_claim(entries)
     ranked = sorted(entries.values(), key=lambda e: (-prep.independent(e.sources), _order(e)))[:MAX_TIMELINE]
     return sorted(ranked, key=_order)
+
+
+def when_label(start, end=None) -> str:
+    """2025-03-04; a whole year "1998"; a whole month "2024-08"; a range "2025-03-02 to 03-04"."""
+    import calendar
+
+    if end is None or end == start:
+        return start.isoformat()
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    last = calendar.monthrange(end.year, end.month)[1]
+    if start.day == 1 and end.day == last and (start.year, start.month) == (end.year, end.month):
+        return f"{start.year}-{start.month:02d}"
+    tail = end.isoformat()[5:] if end.year == start.year else end.isoformat()
+    return f"{start.isoformat()} to {tail}"
+
+
+def entry_label(e: TimelineEntry) -> str:
+    """When an entry is, as the card shows it: "1998", "2025-03-04", or a partial date that says its year
+    is not given ("18 Oct, year not given") — never a made-up year."""
+    if e.date is None:
+        return e.partial or "year not given"
+    return when_label(e.date, e.end)
+
+
+def entry_written(e: TimelineEntry) -> list[str]:
+    """How the entry's dates were written, when that says more than its label: ["“March 4”", "year from
+    “2025”", "also “2011”"]; [] for a "1998" shown as 1998."""
+    out = []
+    if e.when.strip().lower() != entry_label(e).lower():
+        out.append(f"“{e.when}”")
+    if e.year_from:
+        out.append(f"year from “{e.year_from}”")
+    if e.also:
+        out.append("also " + ", ".join(f"“{w}”" for w in e.also))
+    return out
+
+
+def _one_per_claim(entries: dict[tuple, TimelineEntry]) -> dict[tuple, TimelineEntry]:
+    """A sentence that gives several dates ("became an instructor in 2002 and resigned in 2011") is one entry,
+    at its earliest date (one whose year is known first), with the others in ``also``: the timeline never
+    shows one sentence twice. The sentences of one claim in other articles keep their own dates."""
+    by_claim: dict = {}
+    for key, entry in entries.items():
+        by_claim.setdefault((key[-1], entry.text), []).append((key, entry))
+    out: dict[tuple, TimelineEntry] = {}
+    for group in by_claim.values():
+        group.sort(key=lambda ke: _order(ke[1]))
+        key, first = group[0]
+        for _, other in group[1:]:
+            if other.when != first.when and other.when not in first.also:
+                first.also.append(other.when)
+            first.locations.extend(loc for loc in other.locations if loc not in first.locations)
+        out[key] = first
+    return out
 
 
 def _order(e: TimelineEntry) -> tuple:

@@ -86,15 +86,21 @@ def test_an_undated_article_keeps_its_chronology_as_partial_dates_never_made_up(
     dec = by_when["December"]
     assert (dec.date, dec.end, dec.year_known, dec.year_from) == (date(2023, 12, 1), date(2023, 12, 31), True,
                                                                  "January 2024")
-    june = by_when["June"]  # another event's year in the sentence is not its year (the sentence was in 2015)
-    assert (june.date, june.partial) == (None, "June, year not given")
+    assert dec.also == ["January 2024"]  # one sentence, once: at its earliest date, the other listed with it
+    # another event's year in the sentence is not June's (the sentence was in 2015): the sentence is shown once,
+    # at the date it gives with its year, and June is listed as written, without a year
+    bombing = by_when["April 15, 2013"]
+    assert "June" not in by_when and bombing.also == ["June"] and bombing.date == date(2013, 4, 15)
     assert "March 31" not in by_when  # its year (1866) is written: never "year not given"
     order = [t.when for t in card.timeline]
-    assert order == ["April 15, 2013", "December", "January 2024", "June", "October 8", "Sunday (October 20)"]
+    assert order == ["April 15, 2013", "December", "October 8", "Sunday (October 20)"]
+    assert len({t.text for t in card.timeline}) == len(card.timeline)
     data = card.to_json()["timeline"]
-    assert data[4]["date"] is None and data[4]["partial"] == "8 Oct, year not given"
+    assert data[2]["date"] is None and data[2]["partial"] == "8 Oct, year not given"
+    assert data[0]["also"] == ["June"] and data[2]["also"] == []
     md = to_markdown(card)
-    assert "**8 Oct, year not given** (October 8)" in md and "year from “January 2024”" in md
+    assert "**8 Oct, year not given** (“October 8”)" in md and "year from “January 2024”" in md
+    assert "- **2013-04-15** (“April 15, 2013”; also “June”): He was sentenced" in md
 
 
 def test_a_dated_article_is_resolved_as_before():
@@ -173,5 +179,7 @@ def test_on_multinews_another_events_year_is_not_taken(tmp_path):
     """"Tsarnaev was sentenced to death in June for ... the April 15, 2013, Boston Marathon bombing": the
     sentence was in 2015; June stays a month without a year."""
     card = _cluster_card(tmp_path, "cluster_167")
-    june = [t for t in card.timeline if t.when == "June" and "sentenced to death in June" in t.text]
-    assert june and all(t.date is None and t.partial == "June, year not given" for t in june)
+    june = [t for t in card.timeline if "sentenced to death in June" in t.text]
+    assert june and all("June" in t.also or (t.date is None and t.partial == "June, year not given") for t in june)
+    assert not any(t.when == "June" and t.date is not None for t in card.timeline)
+    assert len({t.text for t in card.timeline}) == len(card.timeline)  # no sentence twice

@@ -567,17 +567,9 @@ def _date_of(d) -> str:
 
 def when_label(start: date, end: date | None) -> str:
     """2025-03-04; a whole year "1998"; a whole month "2024-08"; a range "2025-03-02 to 03-04"."""
-    import calendar
+    from briefs.timeline import when_label as label
 
-    if end is None or end == start:
-        return start.isoformat()
-    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
-        return str(start.year)
-    last = calendar.monthrange(end.year, end.month)[1]
-    if start.day == 1 and end.day == last and (start.year, start.month) == (end.year, end.month):
-        return f"{start.year}-{start.month:02d}"
-    tail = end.isoformat()[5:] if end.year == start.year else end.isoformat()
-    return f"{start.isoformat()} to {tail}"
+    return label(start, end)
 
 
 _FIRST = object()  # CardScreen._earlier before the first build has picked the card to compare with
@@ -752,7 +744,7 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
                              pin=_pin(f.text, f.sources), prefix_width=width))
 
     if card.figures:
-        rows.append(Heading(f"Figures ({len(card.figures)})", "≈ hedged · ⚠ disputed"))
+        rows.append(Heading(f"Figures ({len(card.figures)})", "≈ hedged · ⚠ disputed · ↗ changed over time"))
         prefixes = [("≈ " if f.hedge else "  ") + format_value(f.value) for f in card.figures]
         width = max(len(p) for p in prefixes)
         for f, prefix in zip(card.figures, prefixes):
@@ -760,8 +752,13 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
             body.append(safe(f.counted) or "(what is counted is not stated)")
             if f.attributed_to:
                 body.append(" — according to " + safe(f.attributed_to))
-            if f.disputed:
+            differs = getattr(f, "differs", None) or ("conflict" if f.disputed else None)
+            if differs == "conflict":
                 body.append("  ⚠ DISPUTED", style="bold")
+            elif differs == "evolving":
+                body.append("  ↗ estimate changed over time", style="italic")
+            elif differs == "range":
+                body.append("  ↔ estimates overlap", style="italic")
             detail = Text(f"“{safe(f.figure)}” in: {safe(f.text)}", style="italic")
             rows.append(Line("figure", Text(prefix.rjust(width), style="bold"), body, targets_of(f.locations, f.text),
                              detail=detail, pin=_pin(f.text, f.sources), prefix_width=width))
@@ -805,12 +802,11 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
     if card.timeline:
         rows.append(Heading(f"Timeline ({len(card.timeline)})"))
 
-        def timeline_when(t) -> str:  # a partial date says its year is not given: never a made-up year
-            return when_label(t.date, t.end) if t.date is not None else (t.partial or "year not given")
+        from briefs.timeline import entry_label as timeline_when, entry_written  # never a made-up year
 
         width = max(len(timeline_when(t)) for t in card.timeline)
         for t in card.timeline:
-            written = f"“{safe(t.when)}”" + (f", year from “{safe(t.year_from)}”" if t.year_from else "")
+            written = safe(", ".join(entry_written(t)))
             rows.append(Line("timeline", timeline_when(t), Text(safe(t.text)), targets_of(t.locations, t.text),
                              meta=Text(written, style="italic"),
                              pin=_pin(f"{timeline_when(t)}: {t.text}", t.sources), prefix_width=width))
