@@ -239,3 +239,23 @@ def test_a_figure_row_puts_each_articles_own_sentence_and_hedge_in_its_column():
     assert cells["a11"].startswith("about 1,200") and cells["b11"].startswith("nearly 1,200")
     assert cells["c11"].startswith("some 1,700")
     assert {t.source: t.highlight for t in row.targets} == {a.id: a.paragraphs[0] for a in arts}
+
+
+def test_the_narrow_header_gives_the_title_first_and_only_what_is_known_of_outlet_and_date():
+    from datetime import date as day
+    from types import SimpleNamespace
+
+    from tui.screens.compare import narrow_line
+
+    pasted = SimpleNamespace(title="Army engineers race to hold the line at Kavra as Sorrel Dam flood spreads",
+                             outlet=None, published=None)
+    line = narrow_line(pasted, "[2]", 80).plain
+    assert line == "[2] Army engineers race to hold the line at Kavra as Sorrel Dam flood spreads"
+    assert "unknown outlet" not in line and "undated" not in line  # no line spent on what is not known
+    known = SimpleNamespace(title="Levee holds at Kavra as Sorrel Dam death toll reaches 11 after a week of rain",
+                            outlet="Northgate Review", published=day(2025, 3, 6))
+    line = narrow_line(known, "[1]", 80).plain
+    assert len(line) <= 80 and line.startswith("[1] Levee holds at Kavra") and "…" in line
+    assert line.endswith(" — Northgate Review · 2025-03-06")  # the title is cut, never the outlet and date
+    hostile = SimpleNamespace(title="[bold]x[/] \x1b[31mred", outlet="[link=http://e]o[/link]", published=None)
+    assert "\x1b" not in narrow_line(hostile, "[3]", 80).plain

@@ -37,6 +37,7 @@ __all__ = ["CompareScreen", "SourcePicker", "compare_rows", "WIDE"]
 
 WIDE = 96  # row width (in cells) from which sources sit in columns side by side
 LABEL_WIDTH = 11
+GUTTER = (0, 3, 0, 0)  # three cells between side-by-side columns: one space read as one wide sentence
 
 register(
     Action("compare.next_claim", "j", "next", "compare", "move(1)", show=False, help="Next claim (also ↓)"),
@@ -112,7 +113,7 @@ class CompareRow(Row):
             return out
 
         if width >= WIDE and len(order) > 1:
-            grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+            grid = Table.grid(expand=True, padding=GUTTER)
             grid.add_column(width=LABEL_WIDTH)
             for _ in order:
                 grid.add_column(ratio=1)
@@ -302,6 +303,24 @@ def _nothing(text: str) -> Row:
     return _Note(text)
 
 
+def narrow_line(s, label: str, width: int) -> Text:
+    """One source on one line of a narrow header: its title first (cut to what is left), then only what is
+    known of its outlet and date: "[2] Levee holds at Kavra as Sorrel… — Northgate Review · 2025-03-06"."""
+    meta = " · ".join(x for x in (safe(s.outlet), s.published.isoformat() if s.published else "") if x)
+    tail = f" — {meta}" if meta else ""
+    title = safe(s.title) or "untitled"
+    room = max(12, width - len(label) - 1 - len(tail))
+    if len(title) > room:
+        title = title[:room - 1].rstrip() + "…"
+    line = Text()
+    line.append(label, style="bold")
+    line.append(" " + title, style="italic")
+    line.append(tail)
+    line.no_wrap = True
+    line.overflow = "ellipsis"
+    return line
+
+
 class SourcesHeader(Static):
     """The compared articles: columns over the rows when wide, a list when narrow."""
 
@@ -341,7 +360,7 @@ class _HeaderRender:
             return t
 
         if options.max_width >= WIDE - 2 and len(order) > 1:
-            grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+            grid = Table.grid(expand=True, padding=GUTTER)
             grid.add_column(width=2 + LABEL_WIDTH)
             for _ in order:
                 grid.add_column(ratio=1)
@@ -349,10 +368,7 @@ class _HeaderRender:
             yield grid
         else:
             for sid in order:
-                line = describe(by_id[sid], False)
-                line.no_wrap = True
-                line.overflow = "ellipsis"
-                yield line
+                yield narrow_line(by_id[sid], labels.get(sid, ""), options.max_width)
 
 
 # ----------------------------------------------------------------------------------------------
