@@ -87,6 +87,8 @@ async def test_a_remapped_key_works_and_help_shows_it(demo_lib, tmp_path, monkey
         assert reader.current == 0
         await pilot.pause()
         assert "m next" in screen_text(app)  # the footer shows the remapped key
+        status = str(reader.query_one("#reader-status").render())
+        assert "m next · N previous" in status and "n next" not in status  # and so does the status line
         await pilot.press("question_mark")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
@@ -95,10 +97,11 @@ async def test_a_remapped_key_works_and_help_shows_it(demo_lib, tmp_path, monkey
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         rows = help_screen.help_rows()
-        assert ("Reader", "m", "Jump to the next match of the query") in rows
-        assert ("Everywhere", "f2", "Show every key of this screen") in rows
+        assert ("Reader", "m", "Jump to the next match of the query", "reader.next_match") in rows
+        assert ("Everywhere", "f2", "Show every key of this screen", "app.help") in rows
         text = screen_text(app)
         assert "Jump to the next match" in text and str(cfg) in text
+        assert "reader.next_match" in text  # the id a [keys] line needs is on the help screen
 
 
 @async_test

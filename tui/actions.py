@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from textual.binding import Binding
 
 __all__ = ["Action", "REGISTRY", "register", "bindings", "actions_for", "get", "effective_key", "key_label",
-           "check_key", "MODIFIERS"]
+           "key_of", "check_key", "MODIFIERS"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,11 @@ def key_label(key: str) -> str:
         parts[-1] = _NAMES.get(parts[-1], parts[-1])
         out.append("+".join(parts))
     return " / ".join(out)
+
+
+def key_of(action_id: str, keymap: dict[str, str] | None) -> str:
+    """The first key in force for an action, as a status line names it ("n", or the user's remap)."""
+    return key_label(effective_key(REGISTRY[action_id], keymap).split(",")[0])
 
 
 MODIFIERS = {"ctrl", "alt", "shift", "meta", "super", "hyper"}

@@ -101,14 +101,14 @@ class ActionsProvider(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, a in self._actions():
-            yield DiscoveryHit(name, partial(self._run, a), help=help_text)
+            yield DiscoveryHit(name, partial(self._run, a), help=f"{help_text} · {a.id}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, a in self._actions():
-            score = max(matcher.match(name), matcher.match(a.long_help) * 0.8)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, a), help=help_text)
+            score = max(matcher.match(name), matcher.match(a.long_help) * 0.8, matcher.match(a.id) * 0.8)
+            if score > 0:  # the action id too: the name a [keys] line of the config file uses
+                yield Hit(score, matcher.highlight(name), partial(self._run, a), help=f"{help_text} · {a.id}")
 
 
 class BriefApp(App):

@@ -36,30 +36,39 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.scope = scope
 
-    def help_rows(self) -> list[tuple[str, str, str]]:
-        """(scope title, key label, what it does) for the screen's scope, then the app's."""
+    def help_rows(self) -> list[tuple[str, str, str, str]]:
+        """(scope title, key label, what it does, action id) for the screen's scope, then the app's."""
         keymap = getattr(self.app, "keymap", {})
         rows = []
         for scope in ([self.scope] if self.scope and self.scope != "app" else []) + ["app"]:
             for a in actions_for(scope):
-                rows.append((SCOPE_TITLES.get(scope, scope.title()), key_label(effective_key(a, keymap)), a.long_help))
+                rows.append((SCOPE_TITLES.get(scope, scope.title()), key_label(effective_key(a, keymap)), a.long_help,
+                             a.id))
         return rows
 
     def compose(self) -> ComposeResult:
         from ..config import config_path
 
         table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
-        keys_width = max(12, *(len(k) for _, k, _ in self.help_rows()))
+        keys_width = max(12, *(len(k) for _, k, _, _ in self.help_rows()))
         table.add_column("key", style="bold", no_wrap=True, width=min(keys_width, 30))
         table.add_column("what", ratio=1)
+        wide = self.app.size.width >= 110  # the ids in a column of their own; narrower, after each line's text
+        if wide:
+            table.add_column("id", style="dim italic", no_wrap=True)
         last = None
-        for title, key, what in self.help_rows():
+        for title, key, what, action_id in self.help_rows():
             if title != last:
                 if last is not None:
                     table.add_row("", "")
                 table.add_row(Text(title, style="bold underline"), "")
                 last = title
-            table.add_row(Text(key), Text(what))
+            said = Text(what)  # with the id a [keys] line of the config file names
+            if wide:
+                table.add_row(Text(key), said, Text(action_id))
+            else:
+                said.append("  " + action_id, style="dim italic")
+                table.add_row(Text(key), said)
         if self.scope == "search":
             table.add_row("", "")
             table.add_row(Text("Queries", style="bold underline"), "")
@@ -75,7 +84,8 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(table, id="help-table")
             note = Text("Remap keys in ", style="dim")
             note.append(_home(config_path()), style="dim bold")
-            note.append('  ([keys] "reader.next_match" = "j") · ctrl+p: every command · escape closes', style="dim")
+            note.append(' by action id ([keys] "reader.next_match" = "ctrl+n") · ctrl+p: every command · escape closes',
+                        style="dim")
             yield Static(note, id="help-note")
 
     def on_mount(self) -> None:

@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from index.sanitize import display_path, sanitize
 
-from ..actions import Action, bindings, register
+from ..actions import Action, bindings, key_of, register
 from ..messages import MarksChanged
 from ..widgets.keybar import KeyBar
 from ..widgets.text import DIM, MARK, TITLE, _wrap_segments, date_label, paragraph_text, safe
@@ -327,7 +327,9 @@ class ReaderScreen(FastScreen):
                 t.append(f"match {at} of {len(self.matches)}", style="bold")
                 t.append(" for ")
                 t.append(safe(self.search_query))
-                t.append("  n next · N previous", style=DIM)
+                keymap = getattr(self.app, "keymap", {})  # the keys in force, remaps included
+                t.append(f"  {key_of('reader.next_match', keymap)} next · "
+                         f"{key_of('reader.prev_match', keymap)} previous", style=DIM)
             else:
                 t.append("no match of ", style=DIM)
                 t.append(safe(self.search_query))
