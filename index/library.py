@@ -294,8 +294,10 @@ class Library:
             for art in entry["articles"]:
                 rows.append({"id": art["id"], "title": art["title"], "outlet": art.get("outlet"),
                              "published": art.get("published"), "path": path})
-        rows.sort(key=lambda r: (r["published"] or "", r["title"].lower()), reverse=True)
-        # Newest first, but undated articles last and titles A-Z within a day.
+        # Newest first, undated articles last; titles A-Z within a day and among the undated (each sort is
+        # stable: the title order stays under the date order).
+        rows.sort(key=lambda r: (r["title"].lower(), r["id"]))
+        rows.sort(key=lambda r: r["published"] or "", reverse=True)
         rows.sort(key=lambda r: r["published"] is None)
         return rows
 

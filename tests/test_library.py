@@ -308,3 +308,21 @@ def test_rebuild_forgets_near_duplicates_of_articles_now_gone(lib, tmp_path):
     assert len(ids) == 2
     linked = set(lib.near_duplicates()) | {i for v in lib.near_duplicates().values() for i in v}
     assert linked <= ids, "a link to an article that is no longer in the library"
+
+
+def test_the_catalog_is_newest_first_with_titles_a_to_z_within_a_day_and_among_the_undated(tmp_path):
+    from index.indexer import update
+    from index.library import Library
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, title, day in (("1.md", "Beta report", "2025-03-04"), ("2.md", "Alpha report", "2025-03-04"),
+                             ("3.md", "Gamma report", "2025-03-05"), ("4.md", "Zulu notes", None),
+                             ("5.md", "Echo notes", None), ("6.md", "Mike notes", None)):
+        date_line = f"date: {day}\n" if day else ""
+        (src / name).write_text(f"---\ntitle: {title}\n{date_line}---\n\nThe reservoir level rose again today.\n",
+                                encoding="utf-8")
+    lib = Library(tmp_path / "lib")
+    update(lib, [src])
+    assert [r["title"] for r in lib.catalog()] == ["Gamma report", "Alpha report", "Beta report",
+                                                   "Echo notes", "Mike notes", "Zulu notes"]

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 CATALOG_FIELDS = ("id", "title", "outlet", "published", "path")
-CATALOG_CACHE_VERSION = 2
+CATALOG_CACHE_VERSION = 3  # 3: titles A-Z within a day and among the undated (was Z-A)
 
 
 def catalog_cache_path(root: Path) -> Path:
