@@ -205,6 +205,7 @@ class Library:
         self.next_sketches_path = self.root / "sketches.next.json"
         self.lock_path = self.root / "brief.lock"
         self._manifest: dict | None = None
+        self._ids: tuple | None = None  # (the manifest they were read from, its ids as a set, sorted)
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -311,18 +312,34 @@ class Library:
         """id -> ids of its near-duplicate copies (syndicated or re-posted)."""
         return {k: list(v) for k, v in self.manifest().get("duplicates", {}).items()}
 
+    def _id_index(self) -> tuple[set[str], list[str]]:
+        """Every article id as a set and sorted, read once per manifest (not the whole catalog, sorted, for
+        each id resolved: a card over 50 articles of a 100k library resolved 50 ids in ~25 s that way)."""
+        manifest = self.manifest()
+        if self._ids is None or self._ids[0] is not manifest:
+            ids = {a["id"] for entry in manifest["files"].values() for a in entry["articles"]}
+            self._ids = (manifest, ids, sorted(ids))
+        return self._ids[1], self._ids[2]
+
     def resolve_id(self, prefix: str) -> str:
         """The full id for an id or a unique prefix of one; LookupError explains otherwise."""
+        import bisect
+
         prefix = prefix.strip().lower()
-        ids = [r["id"] for r in self.catalog()]
+        ids, ordered = self._id_index()
         if prefix in ids:
             return prefix
-        matches = [i for i in ids if i.startswith(prefix)] if prefix else []
+        matches = []
+        if prefix:
+            at = bisect.bisect_left(ordered, prefix)
+            while at < len(ordered) and ordered[at].startswith(prefix) and len(matches) <= 8:
+                matches.append(ordered[at])
+                at += 1
         if len(matches) == 1:
             return matches[0]
         if not matches:
             raise LookupError(f"no article with id {prefix!r} (see `brief list`)")
-        raise LookupError(f"id prefix {prefix!r} is ambiguous: {', '.join(sorted(matches)[:8])}")
+        raise LookupError(f"id prefix {prefix!r} is ambiguous: {', '.join(matches[:8])}")
 
     # -- reading the index ----------------------------------------------------------------------
 
