@@ -999,3 +999,94 @@ def _bm25(tokens: list[str], idf: dict[str, float], k1: float = 1.2, b: float = 
             counts[t] = counts.get(t, 0) + 1
     norm = k1 * (1 - b + b * len(tokens) / avg_len)
     return sum(idf[t] * c * (k1 + 1) / (c + norm) for t, c in counts.items())
+
+
+# ----------------------------------------------------------------------------------------------
+# Related articles: the same story in other outlets
+
+
+class Stopped(Exception):
+    """``related_articles`` gave up: its ``stop()`` said so."""
+
+
+RELATED_TERMS = 15  # key terms of the title and lede a related article is looked for by
+RELATED_SHARE = 0.35  # of their weight a related article must hold (one shared word is not a story)
+RELATED_MIN_TERMS = 3  # and at least this many of them
+
+
+def related_articles(searcher, article, limit: int = 8, stop=None, *, other_outlets: bool = True,
+                     share: float = RELATED_SHARE, min_terms: int = RELATED_MIN_TERMS) -> list[dict]:
+    """Articles telling the same story as ``article``: more-like-this over its title (twice) and lede, whose
+    key terms (Bo1) a candidate must share — at least ``min_terms`` of them, holding ``share`` of their
+    weight, so that a story sharing one word ("dam": a beaver dam) is not one — from another outlet than the
+    article's when ``other_outlets`` and its outlet is known. Best first, as stored fields (id, title,
+    outlet, published). ``stop()``, asked now and then, gives up with Stopped."""
+    from whoosh import classify
+    from whoosh.collectors import FilterCollector, WrappingCollector
+
+    stop = stop or (lambda: False)
+    docnum = searcher.document_number(id=article.id)
+    if docnum is None or stop():
+        return []
+    text = f"{article.title} {article.title} " + " ".join(article.paragraphs[:3])
+    terms = searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS, model=classify.Bo1Model,
+                                         normalize=False)
+    if not terms:
+        return []
+
+    class Stoppable(WrappingCollector):
+        seen = 0
+
+        def collect(self, sub_docnum):
+            self.seen += 1
+            if not self.seen & 255 and stop():
+                raise Stopped()
+            return self.child.collect(sub_docnum)
+
+    q = query.Or([query.Term("body", word, boost=weight) for word, weight in terms])
+    pool = limit * 4 + 4  # candidates: some are left out below (same outlet, one shared word)
+    collector = FilterCollector(Stoppable(searcher.collector(limit=pool)), None, {docnum})
+    searcher.search_with_collector(q, collector)
+    hits = [(h.docnum, h.score, h.fields()) for h in collector.results()]
+    if not hits:
+        return []
+    held = _terms_held(searcher, [d for d, _, _ in hits], [w for w, _ in terms])
+    weight = {w: v for w, v in terms}
+    total = sum(weight.values()) or 1.0
+    own = " ".join((article.outlet or "").casefold().split())
+    floor = 0.3 * hits[0][1]
+    out = []
+    for d, score, fields in hits:
+        words = held.get(d, set())
+        if score < floor or len(words) < min_terms or sum(weight[w] for w in words) / total < share:
+            continue
+        if fields.get("id") == article.id:
+            continue
+        if other_outlets and own and " ".join((fields.get("outlet") or "").casefold().split()) == own:
+            continue
+        out.append(fields)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _terms_held(searcher, docnums: list[int], words: list[str]) -> dict[int, set[str]]:
+    """docnum -> which of ``words`` its body holds, for a few documents (posting lists skipped through)."""
+    reader = searcher.reader()
+    wanted = sorted(set(docnums))
+    out: dict[int, set[str]] = {}
+    for word in words:
+        try:
+            m = reader.postings("body", word)
+        except Exception:  # noqa: BLE001 - a word no body holds (only a title): no document has it
+            continue
+        for d in wanted:
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                out.setdefault(d, set()).add(word)
+    return out

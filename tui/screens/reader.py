@@ -56,28 +56,6 @@ RELATED = 8
 _RELATED_CACHE: OrderedDict[tuple, list] = OrderedDict()  # (library, index generation, id) -> related
 
 
-class _Stopped(Exception):
-    pass
-
-
-def _stoppable(searcher, limit: int, mask: set[int], stop):
-    """Searcher.collector(limit, mask=mask), giving up (raising _Stopped) when ``stop()`` says so, asked
-    every 256 hits collected."""
-    from whoosh.collectors import FilterCollector, WrappingCollector
-
-    class Stoppable(WrappingCollector):
-        seen = 0
-
-        def collect(self, sub_docnum):
-            self.seen += 1
-            if not self.seen & 255 and stop():
-                raise _Stopped()
-            return self.child.collect(sub_docnum)
-
-    # As Searcher.collector builds it: the filter outermost, so that it sees the documents first.
-    return FilterCollector(Stoppable(searcher.collector(limit=limit)), None, mask)
-
-
 class Paragraph(Static):
     """A paragraph of the article; the first one drawn tells the reader that the text is on screen."""
 
@@ -196,8 +174,7 @@ class ReaderScreen(FastScreen):
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def _find_related(self, article, key: tuple) -> None:
-        from whoosh import classify
-        from whoosh import query as wq
+        from index.search import Stopped, related_articles
 
         worker = get_current_worker()
 
@@ -207,26 +184,13 @@ class ReaderScreen(FastScreen):
         related: list[Related] = []
         try:
             with self.app.background_searcher() as s:
-                docnum = s.document_number(id=article.id)
-                if docnum is not None and not stop():
-                    # The story is in the title and the lede: more-like-this over them (the title twice)
-                    # finds the same story better than over the whole body, whose tail wanders.
-                    # (Searcher.more_like, with a collector that stops when the reader is left.)
-                    text = f"{article.title} {article.title} " + " ".join(article.paragraphs[:3])
-                    terms = s.key_terms_from_text("body", text, numterms=15, model=classify.Bo1Model,
-                                                  normalize=False)
-                    q = wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms])
-                    collector = _stoppable(s, RELATED + 1, {docnum}, stop)
-                    s.search_with_collector(q, collector)
-                    hits = list(collector.results())
-                    floor = 0.3 * max((h.score for h in hits), default=0.0)
-                    for hit in hits:
-                        if hit["id"] == article.id or hit.score < floor:
-                            continue
-                        pub = hit.get("published")
-                        related.append(Related(hit["id"], hit.get("title") or "", hit.get("outlet") or None,
-                                               pub.date() if pub else None))
-        except _Stopped:
+                # the same story: more-like-this over the title and lede, sharing enough of their key
+                # terms (not one word: a beaver dam is not the Sorrel Dam), from other outlets
+                for hit in related_articles(s, article, RELATED, stop):
+                    pub = hit.get("published")
+                    related.append(Related(hit["id"], hit.get("title") or "", hit.get("outlet") or None,
+                                           pub.date() if pub else None))
+        except Stopped:
             return
         except Exception:  # noqa: BLE001 - related articles are a nicety; the article is what matters
             related = []
