@@ -84,7 +84,7 @@ register(
     Action("app.palette", "ctrl+p", "commands", "app", "app.command_palette",
            help="Open the command palette (every action, searchable)"),
     Action("app.quit", "ctrl+q", "quit", "app", "app.quit", help="Quit brief"),
-    Action("app.brief", "P", "brief", "app", "app.open_brief", show=False,
+    Action("app.brief", "P,f3", "brief", "app", "app.open_brief", show=False,
            help="Your brief: the pins of the current brief (open, reorder, note, export, other briefs)"),
 )
 

@@ -94,8 +94,8 @@ class PinRow(Row):
         pin = self.pin
         body = Text()
         body.append(safe(pin.text) or "(no text)", style="bold" if pin.kind == "article" else "")
+        body.append(" ")
         for k, sid in enumerate(pin.sources):
-            body.append(" ")
             mark = current and len(pin.sources) > 1 and k == side
             body.append(("›" if mark else "") + labels.get(sid, f"[{sid}]"), style="bold underline" if mark else "")
         about = [KIND_LABELS.get(pin.kind, pin.kind)]
