@@ -108,19 +108,25 @@ class PinRow(Row):
             body.append("\n✎ ", style="bold")
             body.append(safe(pin.note), style="italic")
         shown = pin.sources if current else pin.sources[:1]
-        for sid in shown:
+        prefix = max(2, ctx.get("width", 2))
+        for k, sid in enumerate(shown):
             row = self.sources.get(sid)
+            more = f"  +{len(pin.sources) - 1} more" if not current and len(pin.sources) > 1 else ""
+            label = labels.get(sid, "") + " "
             body.append("\n")
-            body.append(labels.get(sid, "") + " ", style=DIM)
+            body.append(label, style=DIM)
             if row is None:
                 body.append(f"{sid}: no longer in the library", style="italic")
-            else:
-                body.append(safe(row.get("outlet")) or "unknown outlet", style="italic")
-                body.append(" · " + (safe(row.get("title")) or "untitled"))
-        if not current and len(pin.sources) > 1:
-            body.append(f"  +{len(pin.sources) - 1} more", style=DIM)
+            else:  # one line a source: the title cut to what is left of it
+                outlet = safe(row.get("outlet")) or "unknown outlet"
+                title = safe(row.get("title")) or "untitled"
+                room = max(10, width - prefix - 4 - len(label) - len(outlet) - 3 - len(more))
+                body.append(outlet, style="italic")
+                body.append(" · " + (title if len(title) <= room else title[:room - 1].rstrip() + "…"))
+            if more:
+                body.append(more, style=DIM)
         grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
-        grid.add_column(width=max(2, ctx.get("width", 2)), no_wrap=True)
+        grid.add_column(width=prefix, no_wrap=True)
         grid.add_column(ratio=1)
         grid.add_row(Text(f"{self.n}."), body)
         return grid
@@ -171,6 +177,7 @@ class BriefScreen(RowListActions, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.removed: tuple | None = None  # (pin, index, brief name) of the last removal, for undo
+        self.want: str | None = None  # the pin the cursor goes to when the list is shown again
         self.today: date | None = None  # date of the default export name (tests); None: today
         self.now: datetime | None = None  # the export's generation time (tests); None: now
 
@@ -194,7 +201,10 @@ class BriefScreen(RowListActions, Screen):
         return self.app.briefs.current
 
     async def on_pins_changed(self, message: PinsChanged) -> None:
-        await self.show(keep=True)
+        # Every change shows here, one after the other (an action runs outside this screen's queue: it
+        # never redraws the list itself, it says where the cursor goes, ``want``).
+        want, self.want = self.want, None
+        await self.show(keep=True, pin_id=want)
 
     async def on_screen_resume(self) -> None:
         await self.show(keep=True)
@@ -265,8 +275,8 @@ class BriefScreen(RowListActions, Screen):
         if pin is None:
             return
         name = self.brief_name
-        if self.app.change_briefs(lambda b: b.move_pin(pin.id, step, name)) is not None:
-            await self.show(pin_id=pin.id)
+        self.want = pin.id  # the list is shown again on PinsChanged, the cursor on this pin
+        self.app.change_briefs(lambda b: b.move_pin(pin.id, step, name))
 
     async def action_remove(self) -> None:
         pin = self._current_pin()
@@ -276,7 +286,6 @@ class BriefScreen(RowListActions, Screen):
         gone = self.app.change_briefs(lambda b: b.remove_pin(pin.id, name))
         if gone is not None:
             self.removed = (gone, index, name)
-            await self.show(keep=True)
             say(self, f"Removed pin {index + 1} (u puts it back).", title="Brief")
 
     async def action_undo(self) -> None:
@@ -285,8 +294,8 @@ class BriefScreen(RowListActions, Screen):
             return
         pin, index, name = self.removed
         self.removed = None
+        self.want = pin.id
         self.app.change_briefs(lambda b: b.insert_pin(_copy(pin), index, name) or True)
-        await self.show(pin_id=pin.id)
 
     def action_note(self) -> None:
         from ..widgets.dialogs import PromptScreen
