@@ -78,6 +78,22 @@ async def test_pins_made_in_card_and_reader_are_there_after_quitting(demo_lib, n
         paragraph = app.screen.paragraphs[app.screen.matches[0][0]]
         await pilot.press("a")  # the whole article too
         assert [p["text"] for p in app.pinned] == [fact, paragraph, FLOOD]
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert app.screen is card
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("x")  # the fact, removed from the brief screen...
+        await settle(pilot)
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert app.screen is card and "◆pinned" not in screen_text(app)  # ...is no longer marked on the card
+        await pilot.press("p")
+        assert app.pinned[-1]["text"] == fact
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("end", "K", "K")  # the last pin back to the top
+        assert [p["text"] for p in app.pinned] == [fact, paragraph, FLOOD]
     again = BriefApp(demo_lib, hint=HINT)
     async with again.run_test(size=(100, 30)) as pilot:
         screen = await _brief_screen(pilot)

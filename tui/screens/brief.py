@@ -209,6 +209,13 @@ class BriefScreen(RowListActions, Screen):
     async def on_screen_resume(self) -> None:
         await self.show(keep=True)
 
+    def on_screen_suspend(self) -> None:
+        # Pins removed or added here: the card lines below show their ◆pinned mark as it is now.
+        for screen in self.app.screen_stack:
+            if screen is not self:
+                for rows in screen.query(RowList):
+                    rows.refresh_rows()
+
     async def show(self, keep: bool = False, pin_id: str | None = None) -> None:
         """Fill the list from the app's briefs; the cursor stays on its pin (``keep``) or goes to ``pin_id``."""
         brief = self.brief
