@@ -149,7 +149,8 @@ def _changes(args, lib, articles, card) -> dict | None | bool:
 
     since = (args.since or "last").strip()
     key = cardhistory.card_key(args.query) if args.query else ("all" if args.all else cardhistory.card_key(
-        brief=args.brief) if getattr(args, "brief", None) is not None else cardhistory.card_key(ids=[a.id for a in articles]))
+        brief=args.brief) if getattr(args, "brief", None) is not None else
+        cardhistory.card_key(ids=[a.id for a in articles]))
     kept = cardhistory.load(lib.root, key)
     earlier = cardhistory.pick(kept, since)
     if earlier is None and args.since is not None:
