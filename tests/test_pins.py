@@ -272,3 +272,30 @@ def test_brief_card_from_a_brief_is_kept_under_its_own_key(seeded_brief, capsys)
     assert code == 0 and "## What changed since" in out
     code, _, err = _run(capsys, "card", "x", "--brief", "Pinned", *L)
     assert code == 2 and "--brief NAME" in err
+
+
+def test_brief_pins_add_and_remove(seeded_brief, capsys):
+    lib, _ = seeded_brief
+    L = ("--library", str(lib.root))
+    aid = lib.catalog()[0]["id"]
+    article = lib.get(aid)
+    code, out, err = _run(capsys, "pins", "add", aid[:6], "--paragraph", "2", "--note", "why?", "--json", *L)
+    assert code == 0, err
+    pin = json.loads(out)
+    assert pin["text"] == article.paragraphs[1] and pin["origin"] == {"article": aid, "paragraph": 1}
+    assert pin["note"] == "why?" and pin["brief"] == "Pinned" and pin["kind"] == "paragraph"
+    code, _, err = _run(capsys, "pins", "add", aid, "--paragraph", "2", *L)
+    assert code == 0 and "Already pinned" in err
+    code, _, err = _run(capsys, "pins", "add", aid, "--brief", "Elsewhere", *L)
+    assert code == 0 and "into 'Elsewhere' (1 pin): pin " in err
+    state = pins.load(lib.root)
+    assert state.current == "Pinned" and [p.kind for p in state.get("Elsewhere").pins] == ["article"]
+    assert state.get("Elsewhere").pins[0].text == " ".join(article.title.split())
+    code, _, err = _run(capsys, "pins", "add", aid, "--paragraph", str(len(article.paragraphs) + 1), *L)
+    assert code == 2 and "paragraph" in err
+    assert _run(capsys, "pins", "add", "nosuchid", *L)[0] == 1
+    code, _, err = _run(capsys, "pins", "remove", pin["id"], *L)
+    assert code == 0 and pin["id"] in err
+    assert pin["id"] not in pins.load(lib.root).pin_ids()
+    code, _, err = _run(capsys, "pins", "remove", pin["id"], *L)
+    assert code == 1 and "no pin with id" in err

@@ -269,6 +269,28 @@ async def test_a_damaged_briefs_file_is_one_notice_and_the_app_goes_on(demo_lib,
     assert list(path.parent.glob("briefs-damaged-*.json"))
 
 
+@async_test
+async def test_a_command_pinning_while_the_app_runs_loses_nothing(demo_lib, no_config, capsys):
+    import tui.cli
+
+    app = BriefApp(demo_lib, hint=HINT)
+    flood, toll = _id(demo_lib, FLOOD), _id(demo_lib, TOLL)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.pin("From the app, first.", [flood], kind="fact")
+        app.flush_pins()
+        assert tui.cli.main(["pins", "add", toll, "--library", str(demo_lib.root)]) == 0  # the command's pin
+        assert app.pin("From the app, second.", [flood], kind="fact")  # re-read, changed, replaced: both kept
+        app.flush_pins()
+        await settle(pilot)
+        want = ["From the app, first.", TOLL, "From the app, second."]
+        assert _texts(demo_lib) == want
+        assert [p["text"] for p in app.pinned] == want  # the app took the file's state back
+        await pilot.press("P")
+        await settle(pilot)
+        assert TOLL in screen_text(app)
+
+
 def test_the_brief_key_is_in_the_palette_and_free_everywhere():
     from tui.actions import REGISTRY, actions_for
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .shared import EXIT_ERROR, EXIT_OK, Out, open_library, print_json, safe, say
+from .shared import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Out, open_library, positive, print_json, safe, say
 
 BRIEFS_EPILOG = """\
 examples:
@@ -46,13 +46,28 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     a.add_argument("-o", "--output", metavar="FILE", help="write the brief to FILE instead of stdout")
     a.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
-    p = sub.add_parser("pins", parents=[common], help="list the pins of a brief (or of every brief)",
+    p = sub.add_parser("pins", parents=[common], help="list the pins of a brief (or of every brief); add, remove",
                        description="List the pins of the current brief, of --brief NAME, or of --all briefs: "
-                       "id, kind, text, articles, note.")
+                       "id, kind, text, articles, note. `add` pins an article or one of its paragraphs, "
+                       "`remove` takes a pin out (safe while the app is open: it sees the change).",
+                       epilog="examples:\n  brief pins add 3kq8z1ab --paragraph 4 --note 'check the toll'\n"
+                       "  brief pins add 3kq8z1ab --brief 'Dam inquiry'     the whole article, into that brief "
+                       "(made if new)\n  brief pins remove k3v9q2a",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--brief", metavar="NAME", help="the brief (default: the current one)")
     p.add_argument("--all", action="store_true", help="the pins of every brief")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_pins)
+    p.set_defaults(func=cmd_pins, action=None)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    a = actions.add_parser("add", parents=[common], help="pin an article, or one paragraph of it")
+    a.add_argument("id", metavar="ID", help="the article (an id or a unique prefix)")
+    a.add_argument("--paragraph", "-p", type=positive, metavar="N",
+                   help="pin its paragraph N (1 is the first paragraph `brief show` prints) instead of the article")
+    a.add_argument("--brief", metavar="NAME", help="into this brief (made when new; default: the current one)")
+    a.add_argument("--note", metavar="TEXT", help="a note on the pin")
+    a.add_argument("--json", action="store_true", help="print the pin as JSON")
+    a = actions.add_parser("remove", parents=[common], help="take a pin out of its brief")
+    a.add_argument("pin", metavar="PIN_ID", help="the pin's id (see `brief pins`)")
 
 
 def _load(lib):
@@ -183,18 +198,72 @@ def _export(args) -> int:
     except OSError as exc:
         say(f"brief: could not write {args.output}: {exc.strerror or exc}" + _write_fix(exc))
         return EXIT_ERROR
-    say(f"Brief {safe(brief.name)!r} ({len(brief.pins)} pins) written to {path}")
+    say(f"Brief {safe(brief.name)!r} ({len(brief.pins)} pin{'s' * (len(brief.pins) != 1)}) written to {path}")
+    return EXIT_OK
+
+
+def _add(args) -> int:
+    from index import pins
+
+    lib = open_library(args)
+    article = lib.get(args.id)  # LookupError (exit 1) for an unknown id
+    if args.paragraph is not None:
+        if args.paragraph > len(article.paragraphs):
+            n = len(article.paragraphs)
+            say(f"brief pins add: the article {article.id} has {n} paragraph{'s' * (n != 1)} "
+                f"(got --paragraph {args.paragraph})")
+            return EXIT_USAGE
+        pin = pins.make_pin(article.paragraphs[args.paragraph - 1], [article.id], "paragraph",
+                            {"article": article.id, "paragraph": args.paragraph - 1}, args.note)
+    else:
+        pin = pins.make_pin(" ".join(article.title.split()) or f"Article {article.id}", [article.id], "article",
+                            {"article": article.id}, args.note)
+    try:
+        state, added = pins.update(lib.root, lambda b: b.add_pin(pin, args.brief))
+    except pins.BriefsError as exc:
+        say(f"brief: {exc}")
+        return EXIT_ERROR
+    if state.problem:
+        say(f"brief: {state.problem}")
+    name = args.brief if args.brief is not None else state.current
+    brief = state.get(name)
+    if not added:
+        say(f"Already pinned in the brief {brief.name!r}; nothing changed.")
+        return EXIT_OK
+    if args.json:
+        print_json(dict(pin.to_json(), brief=brief.name))
+    else:
+        say(f"Pinned {'paragraph ' + str(args.paragraph) if args.paragraph else 'the article'} of {article.id} "
+            f"into {brief.name!r} ({len(brief.pins)} pin{'s' * (len(brief.pins) != 1)}): pin {pin.id}")
+    return EXIT_OK
+
+
+def _remove(args) -> int:
+    from index import pins
+
+    lib = open_library(args)
+    wanted = args.pin.strip()
+    if wanted not in _load(lib).pin_ids():
+        raise LookupError(f"no pin with id {args.pin!r} (see `brief pins --all`)")
+    state, gone = pins.update(lib.root, lambda b: b.remove_pin(wanted))
+    if gone is None:  # removed meanwhile by another brief
+        raise LookupError(f"no pin with id {args.pin!r} (see `brief pins --all`)")
+    say(f"Removed pin {gone.id}: {safe(gone.text)[:80]}")
     return EXIT_OK
 
 
 def cmd_pins(args) -> int:
     from briefs.brief import KIND_LABELS
 
+    if args.action == "add":
+        return _add(args)
+    if args.action == "remove":
+        return _remove(args)
     lib = open_library(args)
     state = _load(lib)
     if args.all and args.brief:
         say("brief pins: give --brief NAME or --all, not both")
-        return 2
+        return EXIT_USAGE
     chosen = state.briefs if args.all else ([_choose(state, args.brief)] if (args.brief or state.briefs) else [])
     if args.brief is None and not args.all and state.current_brief() is None:
         chosen = []
