@@ -167,6 +167,12 @@ def test_markdown_export_reads_like_a_card_with_its_citations(seeded_brief):
     assert "[^gone0001]: *No longer in the library*" in sources
     cited = {c for c in __import__("re").findall(r"\[\^([^\]]+)\]", body)}
     assert cited == set(brief.sources)  # every citation has its source line
+    folder = lib.root.parent / "exported"
+    folder.mkdir()
+    (folder / "brief.md").write_text(md, encoding="utf-8")
+    other = Library(lib.root.parent / "other-lib")
+    update(other, [folder])
+    assert other.article_count() == 0  # exported into an indexed folder, it is never indexed as an article
 
 
 def test_json_export_has_every_pin_its_sources_and_what_is_gone(seeded_brief):
