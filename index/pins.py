@@ -8,6 +8,7 @@ File shape (version 1)::
                  "pins": [{"id": "k3v9q2a", "kind": "fact", "text": "...", "sources": [article ids],
                            "note": null, "added": ISO, "origin": {"card": "sorrel dam"} | {"card_ids": [...]}
                            | {"brief": NAME} | {"article": id, "paragraph": 3} | {"article": id} | {}}]}]}
+    (a card's origin may add "passages": {article id: that article's own sentence}, where `enter` opens it)
 
 ``current`` is the brief the app's `p` pins into. Every change is a read-modify-replace under a small lock
 file (``briefs.lock``, fcntl): the app and a command writing at the same time never lose each other's pins.
@@ -80,11 +81,15 @@ class Pin:
                 and (note is None or isinstance(note, str)) and isinstance(added, str) and isinstance(origin, dict)):
             return None
         origin = {k: v for k, v in origin.items() if k in _ORIGIN_KEYS and isinstance(v, _ORIGIN_KEYS[k])}
+        if "passages" in origin:
+            origin["passages"] = {k: v for k, v in origin["passages"].items() if isinstance(v, str) and v}
         return cls(pid, kind if kind in KINDS else "line", text, list(dict.fromkeys(sources)), note or None, added,
                    origin)
 
 
-_ORIGIN_KEYS = {"card": str, "card_ids": list, "brief": str, "article": str, "paragraph": int}
+# where a pin came from: a card (its query, its ids, or the brief it was built from) and each source's own
+# sentence there ("passages": {article id: sentence}), or an article (and the paragraph's index)
+_ORIGIN_KEYS = {"card": str, "card_ids": list, "brief": str, "article": str, "paragraph": int, "passages": dict}
 
 
 @dataclass

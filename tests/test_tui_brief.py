@@ -70,6 +70,8 @@ async def test_pins_made_in_card_and_reader_are_there_after_quitting(demo_lib, n
         rows = card.rows
         rows.move_to(next(n for n, r in enumerate(rows.rows) if r.kind == "fact"))
         fact = rows.current.pin["text"]
+        where = {t.source: t.highlight for t in rows.current.targets}  # each source's own sentence
+        assert len(where) >= 2
         await pilot.press("p")
         assert app.pinned[0]["text"] == fact and "◆pinned" in screen_text(app)
         app.open_article(flood, query="spillway")
@@ -99,7 +101,16 @@ async def test_pins_made_in_card_and_reader_are_there_after_quitting(demo_lib, n
         screen = await _brief_screen(pilot)
         assert [r.pin.text for r in screen.rows.rows] == [fact, paragraph, FLOOD]
         kinds = [(r.pin.kind, r.pin.origin) for r in screen.rows.rows]
-        assert kinds[0] == ("fact", {"card": "sorrel dam"})
+        assert kinds[0][0] == "fact" and kinds[0][1]["card"] == "sorrel dam"
+        assert {t.source: t.highlight for t in screen.rows.rows[0].targets} == where  # opens each at its own
+        await pilot.press("l", "enter")  # the second source, at its own sentence
+        await reader_ready(pilot)
+        reader = again.screen
+        second = screen.rows.rows[0].targets[1]
+        assert reader.article_id == second.source and reader.passage is not None
+        assert " ".join(second.highlight.split()) in " ".join(reader.paragraphs[reader.passage].split())
+        await pilot.press("backspace")
+        await settle(pilot)
         assert kinds[1][0] == "paragraph" and kinds[1][1]["article"] == flood and kinds[2][0] == "article"
         text = screen_text(again)
         assert "Brief: Pinned" in text and "3 pins" in text and "from the card for “sorrel dam”" in text

@@ -83,8 +83,9 @@ class PinRow(Row):
     kind = "pin"
 
     def __init__(self, n: int, pin, sources: dict[str, dict]) -> None:
-        highlight = None if pin.kind == "article" else pin.text
-        super().__init__([Target(s, highlight) for s in pin.sources], None)
+        own = pin.origin.get("passages") or {}  # each source's own sentence, when the card gave it
+        super().__init__([Target(s, None if pin.kind == "article" else own.get(s, pin.text)) for s in pin.sources],
+                         None)
         self.n, self.pin, self.sources = n, pin, sources
 
     def view(self, ctx, current, side, pinned, width):

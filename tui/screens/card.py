@@ -418,6 +418,9 @@ class CardScreen(RowListActions, Screen):
             elif "origin" in _parameters(pin):
                 origin = {"card": self.card_query} if self.card_query else {"card_ids": list(self.ids)} if self.ids \
                     else {}
+                passages = {t.source: t.highlight for t in row.targets if t.highlight and t.highlight != text}
+                if passages:  # each source's own sentence, where the brief opens it
+                    origin["passages"] = passages
                 pin(text, sources, kind=row.pin.get("kind", "line"), origin=origin)
             else:  # an app without kinds of pins
                 pin(text, sources)
