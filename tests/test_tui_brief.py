@@ -302,6 +302,25 @@ async def test_a_command_pinning_while_the_app_runs_loses_nothing(demo_lib, no_c
         assert TOLL in screen_text(app)
 
 
+@async_test
+async def test_an_empty_brief_says_how_to_pin_and_every_key_is_harmless(demo_lib, no_config, tmp_path):
+    app = BriefApp(demo_lib, hint=HINT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _brief_screen(pilot)
+        assert "No pins yet" in screen_text(app) and "0 pins" in screen_text(app)
+        await pilot.press("j", "J", "K", "x", "u", "n", "enter", "l", "D")
+        await settle(pilot)
+        assert app.screen is screen and app.briefs.briefs == []
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.screen is screen  # no card without articles, said
+        out = tmp_path / "empty.md"
+        screen.export_to(str(out), "markdown")
+        await wait_until(pilot, lambda: out.exists())
+    assert "No pins yet" in out.read_text(encoding="utf-8")
+    assert not pins.path_for(demo_lib.root).exists()  # looking changes nothing on disk
+
+
 def test_the_brief_key_is_in_the_palette_and_free_everywhere():
     from tui.actions import REGISTRY, actions_for
 
