@@ -31,3 +31,17 @@ def seed_text(seeds_dir):
 @pytest.fixture
 def demo_dir() -> Path:
     return DEMO
+
+
+@pytest.fixture(autouse=True)
+def _pins_apart_from_the_shared_demo(tmp_path, monkeypatch):
+    """Pins an app makes in a test go to the test's own folder, never into the demo library the tests share
+    (tests/tui_support.py): the next test, or another checkout's run, starts with no pins."""
+    import index.pins
+
+    import tempfile
+
+    shared = str((Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())) / "brief-tui-test-demo")
+    real = index.pins.folder_for
+    monkeypatch.setattr(index.pins, "folder_for", lambda root: tmp_path / "demo-briefs"
+                        if str(Path(root).absolute()).startswith(shared) else real(root))

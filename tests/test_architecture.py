@@ -31,6 +31,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["health"],  # the library's checks for `brief doctor` (read only)
         ["library", "search"],  # the read side: the library folder and its manifest; queries and hits
         ["overrides", "cardhistory"],  # what the user set about an article (outlet, date, title); the cards built
+        ["pins"],  # the library's briefs and their pins (briefs.json)
         ["readers", "dedup"],  # files -> articles; near-duplicate sketches
         ["plaintext", "htmltext"],  # metadata heuristics of pasted text; HTML fragments -> paragraphs
         ["clean"],  # the cleaning rules
@@ -38,6 +39,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["model", "sanitize", "errors"],  # the article, untrusted text made safe, the errors users see
     ],
     "briefs": [
+        ["brief"],  # a stored brief (its pins) as a document: Markdown/JSON like a card
         ["export"],  # cards and comparisons as Markdown/JSON, files written safely
         ["changes"],  # what changed between two cards of the same query
         ["card", "compare"],  # the card; two or more articles side by side
@@ -63,11 +65,13 @@ LAYERS: dict[str, list[list[str]]] = {
     "tui.cli": [
         ["__main__"],  # python -m tui.cli
         ["__init__"],  # the parser and main(): the commands are found here
+        ["briefs"],  # briefs and pins: list, show, export
         ["library", "cards", "history", "doctor", "launch"],  # one module per command family
         ["shared"],  # the plumbing every command uses: exit codes, output, JSON, opening the library
     ],
     "tui.screens": [
         ["__init__"],
+        ["brief"],  # the brief screen: the current brief's pins
         ["search", "card", "compare", "reader", "help"],  # screens that are pushed by the app
         ["saved", "export"],  # the dialogs those screens open themselves
         ["base"],  # the base screen class

@@ -96,7 +96,8 @@ def test_two_actions_of_one_screen_on_one_key_is_a_problem(tmp_path):
 def test_an_app_key_that_shadows_a_screen_key_is_a_problem(tmp_path):
     config = load_config(write(tmp_path, '[keys]\n"app.back" = "backspace,j"\n'))
     found = {(p.split(" and ")[0].split()[-1], p.split(" and ")[1].split(",")[0]) for p in config.problems}
-    assert found == {("card.next", "app.back"), ("compare.next_claim", "app.back"), ("reader.down", "app.back")}
+    assert found == {("card.next", "app.back"), ("compare.next_claim", "app.back"), ("reader.down", "app.back"),
+                     ("brief.next", "app.back")}
     assert all("j is bound to both" in p for p in config.problems)
 
 

@@ -13,9 +13,20 @@ Public API, for the screens (tui.screens.compare / tui.screens.card are written 
                                                    what changed since the one before (True; test harnesses: off)
     app.marked: list[str]                          marked article ids, in mark order (shared by screens)
     app.toggle_mark(article_id) -> bool            True when now marked; posts MarksChanged to the screen
-    app.pinned: list[dict]                         pinned facts {"text": str, "sources": [ids]}
-    app.pin(text, sources) -> bool                 False when already pinned; posts PinsChanged
+    app.pinned: list[dict]                         the current brief's pins {"text": str, "sources": [ids]}
+    app.pin(text, sources, *, kind="line", origin=None) -> bool
+                                                   pin into the current brief (index.pins kinds; origin:
+                                                   {"card": query} / {"article": id, "paragraph": n}...);
+                                                   False when already pinned; posts PinsChanged
     app.unpin(text) -> bool                        False when it was not pinned; posts PinsChanged
+    app.briefs: index.pins.Briefs                  every brief of the library (<library>/briefs.json), read
+                                                   at first use; change it only through change_briefs
+    app.change_briefs(change) -> result            apply change(briefs) now, and to the file in the
+                                                   background (re-read, change, replace, under its lock);
+                                                   posts PinsChanged; BriefsError -> a warning, None
+    app.reload_briefs()                            read the file again in the background (another brief
+                                                   may have changed it); PinsChanged when it did
+    app.open_brief()                               push tui.screens.brief.BriefScreen (the current brief)
     app.back() / app.forward()                     history: back pops the screen, keeping it (and its state:
                                                    query, selection, scroll) for forward
     app.push_history(screen)                       push a screen as a new place (clears forward history)
@@ -41,6 +52,7 @@ screens share besides (notifications, the extraction cache) in tui.services.
 
 from __future__ import annotations
 
+import copy
 import gc
 import os
 import threading
@@ -74,6 +86,8 @@ register(
     Action("app.palette", "ctrl+p", "commands", "app", "app.command_palette",
            help="Open the command palette (every action, searchable)"),
     Action("app.quit", "ctrl+q", "quit", "app", "app.quit", help="Quit brief"),
+    Action("app.brief", "P,f3", "brief", "app", "app.open_brief", show=False,
+           help="Your brief: the pins of the current brief (open, reorder, note, export, other briefs)"),
 )
 
 HISTORY_LIMIT = 30
@@ -126,8 +140,10 @@ class BriefApp(App):
         self.library = library
         self.hint = hint
         self.marked: list[str] = []
-        self.pinned: list[dict] = []
         self.card_history = True  # card screens keep their cards in the library's card history, and compare
+        self._briefs = None  # index.pins.Briefs, read at first use (marks and pins)
+        self._pin_writer = None
+        self._pin_jobs = 0
         self.keymap: dict[str, str] = {}
         self._theme_choice = theme
         self._config_path = config_path
@@ -167,6 +183,7 @@ class BriefApp(App):
         if self.keymap:
             self.set_keymap(self.keymap)
         self._apply_theme(os.environ.get("BRIEF_THEME") or self._theme_choice or config.theme, config.path)
+        _ = self.briefs  # read the library's briefs now (a problem with the file is said)
         self.push_screen(SearchScreen())
 
     def _apply_theme(self, name: str | None, config_path: Path | None) -> None:
@@ -301,6 +318,7 @@ class BriefApp(App):
 
     async def on_unmount(self) -> None:
         self.close_searcher()
+        self.flush_pins()
 
     # -- errors ---------------------------------------------------------------------------------
 
@@ -340,20 +358,114 @@ class BriefApp(App):
         self.marked.clear()
         self._broadcast(MarksChanged())
 
-    def pin(self, text: str, sources: list[str]) -> bool:
-        if any(p["text"] == text for p in self.pinned):
-            return False
-        self.pinned.append({"text": text, "sources": list(sources)})
-        self._broadcast(PinsChanged())
-        return True
+    # Pins live in the library's briefs.json (index.pins): every change is applied at once to the copy
+    # here, and then, in order, on one writer thread, to the file read fresh under its lock (so a command
+    # pinning at the same time loses nothing); the file's state comes back when no change is pending.
+
+    class PinsSaved(Message):
+        def __init__(self, briefs, problem: str | None) -> None:
+            super().__init__()
+            self.briefs, self.problem = briefs, problem
+
+    @property
+    def briefs(self):
+        if self._briefs is None:
+            from index.pins import load
+
+            self._briefs = load(self.library.root)
+            if self._briefs.problem and self.is_running:
+                self.call_later(self.say, self._briefs.problem, "warning", 12)
+        return self._briefs
+
+    @property
+    def pinned(self) -> list[dict]:
+        brief = self.briefs.current_brief()
+        return [{"text": p.text, "sources": list(p.sources)} for p in brief.pins] if brief else []
+
+    def pin(self, text: str, sources: list[str], *, kind: str = "line", origin: dict | None = None) -> bool:
+        from index.pins import make_pin
+
+        new = make_pin(text, sources, kind, origin)
+        return bool(self.change_briefs(lambda b: b.add_pin(copy.deepcopy(new))))
 
     def unpin(self, text: str) -> bool:
-        for n, p in enumerate(self.pinned):
-            if p["text"] == text:
-                del self.pinned[n]
-                self._broadcast(PinsChanged())
-                return True
-        return False
+        return self.change_briefs(lambda b: b.remove_text(text)) is not None
+
+    def change_briefs(self, change):
+        """``change(briefs)`` on the briefs here now and on the file in the background; its result (a falsy
+        one changes nothing on disk). A BriefsError (a name taken...) is said as a warning: None."""
+        from index.pins import BriefsError
+
+        try:
+            result = change(self.briefs)
+        except BriefsError as exc:
+            self.say(str(exc)[:1].upper() + str(exc)[1:], severity="warning")
+            return None
+        if result is None or result is False:
+            return result
+        self._pin_job(change)
+        self._broadcast(PinsChanged())
+        return result
+
+    def reload_briefs(self) -> None:
+        self._pin_job(None)
+
+    def _pin_job(self, change) -> None:
+        import concurrent.futures
+
+        from index import pins
+
+        if self._pin_writer is None:
+            self._pin_writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="brief-pins")
+        self._pin_jobs += 1
+        root = self.library.root
+
+        def job() -> None:
+            state, problem = None, None
+            try:
+                if change is None:
+                    state = pins.load(root)
+                else:
+                    state, _ = pins.update(root, change)
+                problem = state.problem
+            except pins.BriefsError:  # changed meanwhile by another brief (a name taken): take the file as is
+                state = pins.load(root)
+                problem = state.problem
+            except Exception as exc:  # noqa: BLE001 - a read-only library, a full disk: said, pins kept here
+                from .services import describe_error
+
+                problem = (f"Pins could not be saved in {pins.path_for(root)} ({describe_error(exc)}); they are "
+                           f"kept until you quit")
+            self.post_message(self.PinsSaved(state, problem))
+
+        self._pin_writer.submit(job)
+
+    def on_brief_app_pins_saved(self, message: PinsSaved) -> None:
+        self._pin_jobs -= 1
+        if message.problem:
+            self.say(message.problem, severity="warning", timeout=12)
+        if message.briefs is None or self._pin_jobs > 0:
+            return
+        message.briefs.problem = None
+        if self._briefs is None or message.briefs.to_json() != self._briefs.to_json():
+            self._briefs = message.briefs
+            self._broadcast(PinsChanged())
+
+    def flush_pins(self) -> None:
+        """Wait for the pins being written (at quit)."""
+        if self._pin_writer is not None:
+            self._pin_writer.shutdown(wait=True)
+            self._pin_writer = None
+
+    def open_brief(self) -> None:
+        from .screens.brief import BriefScreen
+
+        if isinstance(self.screen, BriefScreen):
+            return
+        self.push_history(BriefScreen())
+
+    def action_open_brief(self) -> None:
+        self.open_brief()
 
     def _broadcast(self, message: Message) -> None:
         if self._screen_stack:

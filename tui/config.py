@@ -137,7 +137,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return config
 
 
-SCREENS = ("search", "reader", "compare", "card", "saved", "help")  # the modules of tui.screens with actions
+SCREENS = ("search", "reader", "compare", "card", "saved", "help", "brief")  # the modules of tui.screens with actions
 
 
 def _ensure_all_registered() -> None:

@@ -16,6 +16,7 @@ examples:
   brief card --ids 3kq8z1ab,7hd2m0xc           exactly those articles
   brief card --all --summary-words 250         with a summary of about 250 words
   brief card 'kavra dam' --since 2026-11-30    what changed since the card built that day
+  brief card --brief 'Dam inquiry'             the articles the pins of that brief cite
 """
 
 
@@ -30,6 +31,7 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="?", help="search query choosing the articles")
     p.add_argument("--all", action="store_true", help="use every article in the library")
     p.add_argument("--ids", metavar="ID,ID,...", help="use exactly these articles (ids or unique prefixes)")
+    p.add_argument("--brief", metavar="NAME", help="use the articles the pins of this brief cite (see `brief briefs`)")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown", help="output format (default markdown)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the card to FILE instead of stdout")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
@@ -59,12 +61,29 @@ def _cache(lib):
 
 def _select(args, lib) -> list | None:
     """The articles a card is about; None (after saying why) when the selection is a usage error."""
-    chosen = [bool(args.query), args.all, bool(args.ids)]
+    chosen = [bool(args.query), args.all, bool(args.ids), args.brief is not None]
     if sum(chosen) != 1:
-        say("brief card: give exactly one of QUERY, --all or --ids ID,ID,...")
+        say("brief card: give exactly one of QUERY, --all, --ids ID,ID,... or --brief NAME")
         return None
     if args.all:
         return list(lib.articles())
+    if args.brief is not None:  # an unknown brief: LookupError, exit 1, naming the briefs there are
+        from index.pins import load
+
+        state = load(lib.root)
+        if state.problem:
+            say(f"brief: {state.problem}")
+        brief = state.get(args.brief)
+        if brief is None:
+            names = ", ".join(repr(n) for n in state.names())
+            raise LookupError(f"there is no brief named {args.brief!r}" + (f"; the briefs are: {names}" if names
+                                                                         else "; there are no briefs yet"))
+        args.brief = brief.name  # its name as stored: the card history's key
+        held = {r["id"] for r in lib.catalog()}
+        gone = [i for i in brief.sources if i not in held]
+        if gone:
+            say(f"{len(gone)} of the brief's {len(brief.sources)} articles are no longer in the library")
+        return list(lib.articles([i for i in brief.sources if i in held]))
     if args.ids:
         ids = [i for i in (x.strip() for x in args.ids.split(",")) if i]
         return list(lib.articles(ids))
@@ -129,8 +148,9 @@ def _changes(args, lib, articles, card) -> dict | None | bool:
     from index import cardhistory
 
     since = (args.since or "last").strip()
-    key = cardhistory.card_key(args.query) if args.query else ("all" if args.all else
-                                                             cardhistory.card_key(ids=[a.id for a in articles]))
+    key = cardhistory.card_key(args.query) if args.query else ("all" if args.all else cardhistory.card_key(
+        brief=args.brief) if getattr(args, "brief", None) is not None else
+        cardhistory.card_key(ids=[a.id for a in articles]))
     try:
         changes, problem, _ = keep_and_compare(lib.root, key, card.to_json(), since, required=args.since is not None)
     except NoEarlierCard:

@@ -153,7 +153,8 @@ register(
            help="Jump to the next section of the card"),
     Action("card.previous_section", "left_square_bracket", "previous section", "card", "section(-1)",
            show=False, help="Jump to the previous section of the card"),
-    Action("card.pin", "p", "pin", "card", "pin", help="Pin the line into the custom brief (again to unpin)"),
+    Action("card.pin", "p", "pin", "card", "pin",
+           help="Pin the line into the current brief (again to unpin; P shows the brief)"),
     Action("card.export_markdown", "e", "export md", "card", "export('markdown')",
            help="Export the card to a Markdown file (asks for the path)"),
     Action("card.export_json", "E", "export json", "card", "export('json')",
@@ -433,20 +434,28 @@ class CardScreen(RowListActions, Screen):
         if pinned is None:
             say(self, "Pinning is not available.", severity="warning")
             return
-        if any(p.get("text") == row.pin["text"] for p in pinned):
+        text, sources = row.pin["text"], list(row.pin["sources"])
+        if any(p.get("text") == text for p in pinned):
             unpin = getattr(self.app, "unpin", None)
             if unpin is not None:
-                unpin(row.pin["text"])
+                unpin(text)
             else:
-                pinned[:] = [p for p in pinned if p.get("text") != row.pin["text"]]
-            say(self, f"Unpinned ({len(pinned)} in the custom brief).", title="Pin")
+                pinned[:] = [p for p in pinned if p.get("text") != text]
+            say(self, f"Unpinned ({_pins_in(self.app)}).", title="Pin")
         else:
             pin = getattr(self.app, "pin", None)
-            if pin is not None:
-                pin(row.pin["text"], list(row.pin["sources"]))
-            else:
-                pinned.append({"text": row.pin["text"], "sources": list(row.pin["sources"])})
-            say(self, f"Pinned ({len(pinned)} in the custom brief).", title="Pin")
+            if pin is None:
+                pinned.append({"text": text, "sources": sources})
+            elif "origin" in _parameters(pin):
+                origin = {"card": self.card_query} if self.card_query else {"card_ids": list(self.ids)} if self.ids \
+                    else {}
+                passages = {t.source: t.highlight for t in row.targets if t.highlight and t.highlight != text}
+                if passages:  # each source's own sentence, where the brief opens it
+                    origin["passages"] = passages
+                pin(text, sources, kind=row.pin.get("kind", "line"), origin=origin)
+            else:  # an app without kinds of pins
+                pin(text, sources)
+            say(self, f"Pinned ({_pins_in(self.app)}; P shows the brief).", title="Pin")
         self.rows.refresh_rows()
 
     def action_rebuild(self) -> None:
@@ -557,8 +566,26 @@ def _targets_of(locations, text: str | None, rank: dict[str, int] | None = None)
     return sorted(targets, key=lambda t: (rank or {}).get(t.source, 0))
 
 
-def _pin(text: str, sources: Iterable[str]) -> dict:
-    return {"text": text, "sources": list(dict.fromkeys(sources))}
+def _parameters(fn) -> set[str]:
+    import inspect
+
+    try:
+        return set(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def _pins_in(app) -> str:
+    """"3 in the brief “Pinned”": how many pins the current brief holds now."""
+    n = len(getattr(app, "pinned", []))
+    briefs = getattr(app, "briefs", None)
+    name = getattr(briefs, "current", None)
+    return f"{n} in the brief “{safe(name)}”" if name else f"{n} in the custom brief"
+
+
+def _pin(text: str, sources: Iterable[str], kind: str = "line") -> dict:
+    """What `p` pins of a line: its text, its articles and its kind (index.pins.KINDS)."""
+    return {"text": text, "sources": list(dict.fromkeys(sources)), "kind": kind}
 
 
 def _date_of(d) -> str:
@@ -708,14 +735,14 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
         rows.append(Heading("Bottom line"))
         for s in card.bottom_line:
             rows.append(Line("summary", "", Text(safe(s.text)), targets_of(s.locations, s.text),
-                             pin=_pin(s.text, s.sources), prefix_width=1))
+                             pin=_pin(s.text, s.sources, "summary"), prefix_width=1))
 
     if card.summary:
         words = sum(len(s.text.split()) for s in card.summary)
         rows.append(Heading(f"Summary ({words} words)", "every sentence taken from the articles"))
         for s in card.summary:
             rows.append(Line("summary-long", "", Text(safe(s.text)), targets_of(s.locations, s.text),
-                             pin=_pin(s.text, s.sources), prefix_width=1))
+                             pin=_pin(s.text, s.sources, "summary"), prefix_width=1))
 
     if card.facts:
         rows.append(Heading(f"Key facts ({len(card.facts)})", SECTION_NOTES["facts"]))
@@ -741,7 +768,7 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
                 detail.rstrip()
                 detail = detail or None
             rows.append(Line("fact", f"{n}.", Text(safe(f.text)), targets, meta=meta, detail=detail,
-                             pin=_pin(f.text, f.sources), prefix_width=width))
+                             pin=_pin(f.text, f.sources, "fact"), prefix_width=width))
 
     if card.figures:
         rows.append(Heading(f"Figures ({len(card.figures)})", "≈ hedged · ⚠ disputed · ↗ changed over time"))
@@ -761,7 +788,7 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
                 body.append("  ↔ estimates overlap", style="italic")
             detail = Text(f"“{safe(f.figure)}” in: {safe(f.text)}", style="italic")
             rows.append(Line("figure", Text(prefix.rjust(width), style="bold"), body, targets_of(f.locations, f.text),
-                             detail=detail, pin=_pin(f.text, f.sources), prefix_width=width))
+                             detail=detail, pin=_pin(f.text, f.sources, "figure"), prefix_width=width))
 
     if card.disagreements:
         from briefs.export import KIND_LABELS, hedged_value
@@ -795,9 +822,10 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
             for n, (c, figure, source, text) in enumerate(said):  # each article's own sentence
                 detail.append(("\n" if n else "") + safe(figure) + (f" [{safe(source)}]" if source else "") + ": "
                               + safe(text))
-            pin_text = f"{d.about} ({d.kind}): " + "; ".join(f"{c.figure} ({', '.join(c.sources)})" for c in sides)
+            pin_text = f"{d.about} ({d.kind}): " + " vs ".join(
+                c.figure + (f", according to {c.attributed_to}" if c.attributed_to else "") for c in sides)
             rows.append(SidesLine("disagreement", Text("≠", style="bold"), head, side_lines, targets, detail=detail,
-                                  pin=_pin(pin_text, [s for c in sides for s in c.sources])))
+                                  pin=_pin(pin_text, [s for c in sides for s in c.sources], "disagreement")))
 
     if card.timeline:
         rows.append(Heading(f"Timeline ({len(card.timeline)})"))
@@ -809,7 +837,7 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
             written = safe(", ".join(entry_written(t)))
             rows.append(Line("timeline", timeline_when(t), Text(safe(t.text)), targets_of(t.locations, t.text),
                              meta=Text(written, style="italic"),
-                             pin=_pin(f"{timeline_when(t)}: {t.text}", t.sources), prefix_width=width))
+                             pin=_pin(f"{timeline_when(t)}: {t.text}", t.sources, "timeline"), prefix_width=width))
 
     def count(section: str, items: list) -> str:
         return f"{len(items)}" if shown[section] == len(items) else f"top {shown[section]} of {len(items)}"
@@ -844,7 +872,7 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
                 body.append(", via " + safe(q.via))
             who = q.speaker or "unattributed"
             rows.append(Line("quote", "•", body, [Target(q.source, q.text)],
-                             pin=_pin(f"“{q.text}” — {who}", [q.source]), prefix_width=1))
+                             pin=_pin(f"“{q.text}” — {who}", [q.source], "quote"), prefix_width=1))
         if shown["quotes"] < len(card.quotes):
             rows.append(MoreLine("quotes", safe(more_quotes(card.quotes, shown["quotes"]))))
 

@@ -14,7 +14,7 @@ from textual.widgets import Static
 from ..actions import actions_for, effective_key, key_label
 
 SCOPE_TITLES = {"search": "Search", "reader": "Reader", "compare": "Compare", "card": "Card", "app": "Everywhere",
-                "saved": "Saved searches"}
+                "saved": "Saved searches", "brief": "Brief"}
 
 
 def _home(path) -> str:

@@ -42,7 +42,9 @@ register(
     Action("reader.card", "b", "card", "reader", "card", show=False,
            help="Briefing card for this article and the marked ones"),
     Action("reader.pin", "p", "pin", "reader", "pin", show=False,
-           help="Pin the paragraph of the current match into your custom brief"),
+           help="Pin the paragraph of the current match (else the one on screen) into the current brief"),
+    Action("reader.pin_article", "a", "pin article", "reader", "pin_article", show=False,
+           help="Pin this article into the current brief (again to unpin; P shows the brief)"),
     Action("reader.details", "e", "outlet/date", "reader", "edit_details",
            help="Set this article's outlet, date or title (kept in the library; the file is not changed)"),
     Action("reader.down", "j", "down", "reader", "scroll_lines(1)", show=False, help="Scroll down a line"),
@@ -471,10 +473,15 @@ class ReaderScreen(FastScreen):
             pi = self._first_visible_paragraph()
         if pi is None:
             return
-        if self.app.pin(self.paragraphs[pi], [self.article.id]):
-            self.app.say(f"Pinned paragraph {pi + 1} ({len(self.app.pinned)} pinned)")
+        if self.app.pin(self.paragraphs[pi], [self.article.id], kind="paragraph",
+                        origin={"article": self.article.id, "paragraph": pi}):
+            self.app.say(f"Pinned paragraph {pi + 1} ({len(self.app.pinned)} pinned; P shows the brief)")
         else:
             self.app.say("That paragraph is already pinned")
+
+    def action_pin_article(self) -> None:
+        if self.article is not None:
+            pin_article(self.app, self.article.id, self.article.title)
 
     def _first_visible_paragraph(self) -> int | None:
         body = self.query_one("#article", VerticalScroll)
@@ -507,6 +514,18 @@ class ReaderScreen(FastScreen):
                 ol.replace_option_prompt(r.id, self._related_prompt(r))
             except Exception:  # noqa: BLE001
                 pass
+
+
+def pin_article(app, article_id: str, title: str | None) -> None:
+    """Pin a whole article into the current brief (its title is the pin's text), or unpin it when it is."""
+    text = " ".join((title or "").split()) or f"Article {article_id}"
+    if any(p["text"] == text and p["sources"] == [article_id] for p in app.pinned):
+        app.unpin(text)
+        app.say(f"Unpinned the article ({len(app.pinned)} pinned)")
+    elif app.pin(text, [article_id], kind="article", origin={"article": article_id}):
+        app.say(f"Pinned the article: {text} ({len(app.pinned)} pinned; P shows the brief)")
+    else:
+        app.say("A pin with that text is already in the brief")
 
 
 def find_matches(app, article, query: str | None) -> list[list[tuple[int, int]]]:

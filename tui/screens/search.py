@@ -52,6 +52,8 @@ register(
     Action("search.saved", "l", "saved", "search", "saved_searches", show=False, help="Saved searches: run or delete one"),
     Action("search.unmark_all", "U", "unmark all", "search", "unmark_all", show=False,
            help="Unmark every marked article"),
+    Action("search.pin_article", "a", "pin article", "search", "pin_article", show=False,
+           help="Pin the highlighted article into the current brief (again to unpin; P shows the brief)"),
 )
 
 PAGE = 10  # a screenful at 40 rows; on a big library each hit of the first page costs ~2 ms
@@ -549,6 +551,20 @@ class SearchScreen(FastScreen):
         ol = self.query_one("#results", ResultList)
         if ol.highlighted is not None and ol.highlighted < len(self.items) - 1:
             ol.highlighted += 1
+
+    def action_pin_article(self) -> None:
+        it = self.current()
+        if it is None:
+            self.app.say("No article to pin: type a query first")
+            return
+        text = " ".join((it.title or "").split()) or f"Article {it.id}"
+        if any(p["text"] == text and p["sources"] == [it.id] for p in self.app.pinned):
+            self.app.unpin(text)
+            self.app.say(f"Unpinned the article ({len(self.app.pinned)} pinned)")
+        elif self.app.pin(text, [it.id], kind="article", origin={"article": it.id}):
+            self.app.say(f"Pinned the article: {text} ({len(self.app.pinned)} pinned; P shows the brief)")
+        else:
+            self.app.say("A pin with that text is already in the brief")
 
     def action_unmark_all(self) -> None:
         self.app.clear_marks()
