@@ -25,8 +25,13 @@ def card_key(query: str | None = None, ids=None, brief: str | None = None) -> st
     return "ids:" + ",".join(sorted(set(ids or ())))
 
 
+def folder_for(root: str | os.PathLike) -> Path:
+    """Where a library keeps its card history."""
+    return Path(root) / "cards"
+
+
 def _file(root: str | os.PathLike, key: str) -> Path:
-    return Path(root) / "cards" / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:24] + ".json")
+    return folder_for(root) / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:24] + ".json")
 
 
 def load(root: str | os.PathLike, key: str) -> list[dict]:
@@ -65,7 +70,7 @@ def save(root: str | os.PathLike, key: str, card: dict) -> Path:
 def keys(root: str | os.PathLike) -> list[dict]:
     """Every key with cards kept: ``{"key", "cards", "first", "last", "articles", "file"}`` (``articles``:
     of the latest card), the most recently built first. Unreadable files are left out."""
-    folder = Path(root) / "cards"
+    folder = folder_for(root)
     out = []
     try:
         files = sorted(folder.glob("*.json"))

@@ -35,13 +35,16 @@ def demo_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def _pins_apart_from_the_shared_demo(tmp_path, monkeypatch):
-    """Pins an app makes in a test go to the test's own folder, never into the demo library the tests share
-    (tests/tui_support.py): the next test, or another checkout's run, starts with no pins."""
-    import index.pins
-
+    """Pins and cards an app makes in a test go to the test's own folder, never into the demo library the
+    tests share (tests/tui_support.py): the next test, or another checkout's run, starts with no pins and no
+    card history (a card screen would otherwise say what changed since the last test's card)."""
     import tempfile
 
+    import index.cardhistory
+    import index.pins
+
     shared = str((Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())) / "brief-tui-test-demo")
-    real = index.pins.folder_for
-    monkeypatch.setattr(index.pins, "folder_for", lambda root: tmp_path / "demo-briefs"
-                        if str(Path(root).absolute()).startswith(shared) else real(root))
+    for module, name in ((index.pins, "demo-briefs"), (index.cardhistory, "demo-cards")):
+        real = module.folder_for
+        monkeypatch.setattr(module, "folder_for", lambda root, real=real, name=name: tmp_path / name
+                            if str(Path(root).absolute()).startswith(shared) else real(root))

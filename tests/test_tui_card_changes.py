@@ -90,3 +90,21 @@ async def test_the_card_screen_shows_what_a_fifth_seed_brought_and_keeps_it_on_r
         rows = app.screen.query_one(RowList)
         assert _headings(rows)[0] == "What changed since 2026-11-30 14:09"
         assert [r.body.plain for r in rows.rows if r.kind == "change"] == ["Nothing changed."]
+
+
+@sync
+async def test_the_card_of_a_brief_is_kept_as_the_brief_s_card(tmp_path):
+    """The brief screen's `b` card is kept under the brief's key (as `brief card --brief NAME`), not the ids'."""
+    from index import cardhistory
+    from test_tui_card import stable_demo_copy
+
+    lib = Library(tmp_path / "lib")
+    update(lib, [stable_demo_copy()])
+    ids = [r["id"] for r in lib.catalog() if "Sorrel" in r["title"]][:3]
+    screen = CardScreen(ids=ids, brief="Dam week")
+    app = HistoryHarness(lib, screen)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        assert screen.card is not None
+        assert "the brief “Dam week” (3 articles)" in str(screen.query_one("#card-title").render())
+    assert [k["key"] for k in cardhistory.keys(lib.root)] == ["brief:Dam week"]

@@ -172,6 +172,8 @@ async def test_marking_and_pinning_from_the_reader(app):
         await pilot.press("n", "p")
         reader = app.screen
         assert app.pinned == [{"text": reader.paragraphs[reader.matches[0][0]], "sources": [aid]}]
+        await pilot.press("p")  # again: unpinned, as on the card
+        assert app.pinned == []
         await pilot.press("p")
         assert len(app.pinned) == 1
         await pilot.press("backspace")

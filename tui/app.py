@@ -8,7 +8,8 @@ Public API, for the screens (tui.screens.compare / tui.screens.card are written 
         push the reader; ``query`` terms highlighted (n/N jump); the paragraph containing
         ``highlight`` (a passage's text) is marked and scrolled to
     app.open_compare(ids)                          push tui.screens.compare.CompareScreen(ids)
-    app.open_card(query=None, ids=None)            push tui.screens.card.CardScreen(query=..., ids=...)
+    app.open_card(query=None, ids=None, brief=None) push tui.screens.card.CardScreen(query=..., ids=...); with
+                                                   ``brief`` (its name) the card of a brief's articles
     app.card_history: bool                         cards built are kept in the library's card history and say
                                                    what changed since the one before (True; test harnesses: off)
     app.marked: list[str]                          marked article ids, in mark order (shared by screens)
@@ -560,7 +561,7 @@ class BriefApp(App):
             return
         self.push_history(CompareScreen(ids))
 
-    def open_card(self, query: str | None = None, ids: list[str] | None = None) -> None:
+    def open_card(self, query: str | None = None, ids: list[str] | None = None, brief: str | None = None) -> None:
         if not query and not ids:
             self.say("A card needs a query or marked articles", severity="warning")
             return
@@ -569,7 +570,7 @@ class BriefApp(App):
         except ImportError:
             self.say("Briefing cards are not available yet", severity="warning")
             return
-        self.push_history(CardScreen(query=query, ids=list(ids) if ids else None))
+        self.push_history(CardScreen(query=query, ids=list(ids) if ids else None, brief=brief))
 
 
 def _modal_types() -> tuple[type, ...]:

@@ -270,7 +270,7 @@ class BriefScreen(RowListActions, Screen):
             say(self, "The brief cites no article of the library yet: nothing to build a card from.", title="Brief",
                 severity="warning")
             return
-        self.app.open_card(ids=ids)
+        self.app.open_card(ids=ids, brief=self.brief_name)  # kept in the card history as the brief's card
 
     # -- changing the pins --------------------------------------------------------------------
 

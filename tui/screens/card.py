@@ -222,10 +222,11 @@ class CardScreen(RowListActions, Screen):
             super().__init__()
             self.path, self.fmt, self.error = path, fmt, error
 
-    def __init__(self, query: str | None = None, ids: list[str] | None = None) -> None:
+    def __init__(self, query: str | None = None, ids: list[str] | None = None, brief: str | None = None) -> None:
         super().__init__()
         self.card_query = query or None
         self.ids = list(ids) if ids else None
+        self.brief = brief  # the name of the brief whose articles ``ids`` are: its card history is the brief's
         self.card = None
         self.error: str | None = None
         self.now: datetime | None = None  # fixed generation time (tests); None: the real time
@@ -248,6 +249,8 @@ class CardScreen(RowListActions, Screen):
         text = Text("Brief: ")
         if self.card_query:
             text.append(safe(self.card_query))
+        elif self.brief is not None and self.ids:
+            text.append(f"the brief “{safe(self.brief)}” ({len(self.ids)} article{'s' * (len(self.ids) != 1)})")
         elif self.ids:
             text.append(f"{len(self.ids)} chosen article{'s' * (len(self.ids) != 1)}")
         else:
@@ -316,7 +319,7 @@ class CardScreen(RowListActions, Screen):
         from briefs.changes import keep_and_compare
         from index.cardhistory import card_key
 
-        key = card_key(query) if query else card_key(ids=ids)
+        key = card_key(query) if query else card_key(brief=self.brief) if self.brief is not None else card_key(ids=ids)
         extra = {} if self._earlier is _FIRST else {"earlier": self._earlier}
         try:
             return keep_and_compare(lib.root, key, card.to_json(), **extra)

@@ -42,7 +42,7 @@ register(
     Action("reader.card", "b", "card", "reader", "card", show=False,
            help="Briefing card for this article and the marked ones"),
     Action("reader.pin", "p", "pin", "reader", "pin", show=False,
-           help="Pin the paragraph of the current match (else the one on screen) into the current brief"),
+           help="Pin the paragraph of the current match (else the one on screen) into the current brief (again to unpin)"),
     Action("reader.pin_article", "a", "pin article", "reader", "pin_article", show=False,
            help="Pin this article into the current brief (again to unpin; P shows the brief)"),
     Action("reader.details", "e", "outlet/date", "reader", "edit_details",
@@ -476,8 +476,8 @@ class ReaderScreen(FastScreen):
         if self.app.pin(self.paragraphs[pi], [self.article.id], kind="paragraph",
                         origin={"article": self.article.id, "paragraph": pi}):
             self.app.say(f"Pinned paragraph {pi + 1} ({len(self.app.pinned)} pinned; P shows the brief)")
-        else:
-            self.app.say("That paragraph is already pinned")
+        elif self.app.unpin(self.paragraphs[pi]):  # again: unpinned, as on the card
+            self.app.say(f"Unpinned paragraph {pi + 1} ({len(self.app.pinned)} pinned)")
 
     def action_pin_article(self) -> None:
         if self.article is not None:
