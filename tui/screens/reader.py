@@ -42,7 +42,8 @@ register(
     Action("reader.card", "b", "card", "reader", "card", show=False,
            help="Briefing card for this article and the marked ones"),
     Action("reader.pin", "p", "pin", "reader", "pin", show=False,
-           help="Pin the paragraph of the current match (else the one on screen) into the current brief (again to unpin)"),
+           help="Pin the paragraph of the current match (else the one on screen) into the current brief "
+                "(again to unpin)"),
     Action("reader.pin_article", "a", "pin article", "reader", "pin_article", show=False,
            help="Pin this article into the current brief (again to unpin; P shows the brief)"),
     Action("reader.details", "e", "outlet/date", "reader", "edit_details",
