@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+import tui.app  # noqa: F401 - registers the app-wide actions (back, help) the keymap names, as the app does
 from tui.actions import REGISTRY
 from tui.config import _ensure_all_registered, key_conflicts, load_config
 
