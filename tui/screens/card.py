@@ -425,8 +425,9 @@ class CardScreen(RowListActions, Screen):
     # -- new articles in the library (the app's watching, `brief watch`, `brief index`) ---------------
 
     def on_index_changed(self, message) -> None:
-        """Articles came into the library: those the card's query matches are offered, in a line at the top
-        ("2 new articles for this card's query · r to rebuild the card with them"). A card of chosen articles is left as it is."""
+        """Articles came into the library: those the card's query matches are offered in a line at the top
+        ("2 new articles for this card's query · r to rebuild the card with them"); a card of chosen
+        articles is left as it is."""
         if not self.card_query or self.card is None or not message.new:
             return
         lib, query, new = self.app.library, self.card_query, list(message.new)
@@ -450,7 +451,7 @@ class CardScreen(RowListActions, Screen):
         self._new_ids = list(dict.fromkeys(getattr(self, "_new_ids", []) + ids))
         n = len(self._new_ids)
         text = Text(f"{n} new article{'s' * (n != 1)}", style="bold reverse")
-        text.append(" for this card's query · r to rebuild the card with them")
+        text.append(f" for this card's query · r to rebuild the card with {'them' if n != 1 else 'it'}")
         offers = self.query("#card-offer")
         if offers:
             offers.first(Static).update(text)
