@@ -228,3 +228,23 @@ async def test_watching_a_library_without_folders_says_so(tmp_path, monkeypatch)
         await pilot.press("f5")
         await until(pilot, lambda: any(m.startswith("Cannot watch: nothing to watch") for m in notices(app)))
         await until(pilot, lambda: not app.watching)
+
+
+@async_test
+async def test_an_empty_library_fills_while_the_app_is_open(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEF_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    src = tmp_path / "src"
+    src.mkdir()
+    lib = Library(tmp_path / "lib")
+    app = BriefApp(lib)
+    async with app.run_test(size=(100, 30)) as pilot:
+        search = await home_ready(pilot)
+        await pilot.pause()
+        assert "Your library is empty" in screen_text(app)
+        (src / "spillway.md").write_text(NEW_ARTICLE)
+        update(Library(lib.root), [src])  # the `brief index ~/articles` the hint asks for
+        await until(pilot, lambda: search.total == 1)
+        await pilot.pause()
+        assert "Your library is empty" not in screen_text(app)
+        assert "Engineers reopen the Sorrel dam spillway" in screen_text(app)

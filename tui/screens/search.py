@@ -578,6 +578,8 @@ class SearchScreen(FastScreen):
         if found is not None and row is not None and found < len(starts):
             results.scroll_to(y=max(0, starts[found] - row), animate=False, immediate=True)
         results.mark(message.generation)
+        if not self.shown_query:  # an empty library that has articles now, or one emptied
+            self._update_hint(empty=not self.items and not self.outlet and not self.dates)
         self.counting = bool(self.shown_query)  # the count and the outlets, again on the changed index
         self._update_status()
         self._update_facets()
