@@ -95,12 +95,14 @@ class Watcher:
 
     def __init__(self, lib: Library, paths: Iterable[str | os.PathLike] = (), *, on_batch: BatchFn | None = None,
                  on_message: MessageFn | None = None, step_ms: int = STEP_MS, debounce_ms: int = DEBOUNCE_MS,
-                 lock_wait: float = LOCK_WAIT, catch_up: bool = True) -> None:
+                 lock_wait: float = LOCK_WAIT, catch_up: bool = True, repeat_waits: bool = True) -> None:
         self.lib = lib
         self.given = [os.path.realpath(os.path.expanduser(os.fspath(p))) for p in paths]
         self.on_batch = on_batch or (lambda batch: None)
         self.on_message = on_message or (lambda text, severity: None)
         self.step_ms, self.debounce_ms, self.lock_wait, self.catch_up = step_ms, debounce_ms, lock_wait, catch_up
+        self.repeat_waits = repeat_waits  # False: a wait for another writer is said the first time only
+        self._waited = False
         self.stop_event = threading.Event()
         self.roots: list[str] = []  # watched now
         self.missing: list[str] = []  # roots that are not there (not watched)
@@ -237,8 +239,8 @@ class Watcher:
                 report = update(self.lib, roots, wait=self.lock_wait, on_wait=lambda _message: None)
             except LockTimeout:
                 self.busy = False
-                if not said_wait:
-                    said_wait = True
+                if not said_wait and (self.repeat_waits or not self._waited):
+                    said_wait = self._waited = True
                     self.waiting_for = self._holder()
                     who = f"pid {self.waiting_for}" if self.waiting_for else "another process"
                     self.on_message(f"another brief ({who}) is writing to {self.lib.root}; waiting for it, then "

@@ -213,8 +213,13 @@ async def test_the_app_waits_for_another_writer_and_says_so_once(library, tmp_pa
             await pilot.pause(1.0)
             assert search.total == 17
         await until(pilot, lambda: search.total == 18)
+        with hold_lock(Library(lib.root)):  # again (a `brief watch` elsewhere, batch after batch)
+            (src / "sluice.md").write_text(NEW_ARTICLE.replace("spillway", "sluice"))
+            await pilot.pause(1.0)
+            assert search.total == 18
+        await until(pilot, lambda: search.total == 19)
         said = [m for m in notices(app) if "is writing to" in m]
-        assert len(said) == 1 and f"pid {os.getpid()}" in said[0]
+        assert len(said) == 1 and f"pid {os.getpid()}" in said[0]  # said once, not at every batch
 
 
 @async_test

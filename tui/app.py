@@ -586,7 +586,7 @@ class BriefApp(App):
         if self.watching:
             return
         self.watching = True
-        self._watcher = Watcher(self.library, on_batch=self._watch_batch,
+        self._watcher = Watcher(self.library, on_batch=self._watch_batch, repeat_waits=False,
                                 on_message=lambda text, severity: self._from_thread(self.say, text, severity))
         self.run_worker(partial(self._watch, self._watcher), thread=True, group="watch", exit_on_error=False,
                         name="watch the folders")
