@@ -143,12 +143,17 @@ class Watcher:
 
     def run(self) -> None:
         """Catch up, then watch until stopped. KeyboardInterrupt (Ctrl-C) goes through to the caller."""
-        from watchfiles import watch
+        try:
+            from watchfiles import watch
+        except ImportError as exc:
+            raise LibraryError(f"watching needs the watchfiles package, which cannot be imported here ({exc}); "
+                               f"install brief's dependencies: pip install -c requirements.lock -e .") from None
 
         if not self.roots:
             self.prepare()
         if self.catch_up:
             self._index(self.roots, [], catch_up=True)
+        failures = 0
         while not self.stopped:
             roots = list(self.roots)
             try:
@@ -161,6 +166,7 @@ class Watcher:
                         if self._roots_changed():
                             break
                         continue
+                    failures = 0
                     paths = sorted({p for _change, p in changes})
                     affected = [r for r in roots if any(_under(p, r) for p in paths)] or roots
                     self._index(affected, paths)
@@ -169,6 +175,9 @@ class Watcher:
             except (OSError, RuntimeError) as exc:  # a root went away under the watch, inotify limits...
                 if self.stopped:
                     return
+                failures += 1
+                if failures >= 3:  # not a passing hitch: inotify's limits (fs.inotify.max_user_watches)...
+                    raise LibraryError(f"cannot watch {', '.join(roots)} ({type(exc).__name__}: {exc})") from None
                 self.on_message(f"watching stopped for a moment ({type(exc).__name__}: {exc}); starting again",
                                 "warning")
                 if self.stop_event.wait(1.0):
