@@ -16,8 +16,8 @@ from .shared import EXIT_USAGE, safe_path, say
 WATCH_DESCRIPTION = """\
 Watch folders and keep the library up to date: files added, changed, moved or removed are indexed
 within a second or two of the last change, a burst of them (a copy of 500 files) in one or a few
-runs. With no PATH, watch the folders indexed before. What changed while nothing watched is indexed
-first. Each run is a `brief index` of the folders the changes are in, with the same safety: one
+runs. With no PATH, watch the folders indexed before; a PATH not indexed yet is added to the library,
+as `brief index PATH` would. What changed while nothing watched is indexed first. Each run is a `brief index` of the folders the changes are in, with the same safety: one
 writer at a time (a watch waits for a `brief index` running elsewhere, and says so), and stopping
 at any moment leaves the index whole. Hidden files, editor and download leftovers (.swp, ~, .part,
 .tmp) and other file types are passed over; a file that cannot be read is named once, and the watch
@@ -45,7 +45,7 @@ def add_command(sub, common) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or folders to watch, recursively (default: the folders indexed before)")
     p.add_argument("--quiet", "-q", action="store_true",
-                   help="no line per batch (skipped files and errors are still said)")
+                   help="no line per batch and no start line (skipped files and errors are still said)")
     p.set_defaults(func=cmd_watch)
 
 
