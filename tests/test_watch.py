@@ -373,3 +373,19 @@ def test_quiet_says_only_problems(tmp_path, folder):
         out, err = proc.communicate(timeout=15)
     assert out == ""
     assert f"skipped {src / 'broken.txt'}: not text (binary data)" in err and "Watching" not in err
+
+
+def test_a_path_not_indexed_yet_is_added_then_watched(folder):
+    src, lib = folder
+    fresh = src.parent / "fresh"
+    fresh.mkdir()
+    (fresh / "one.txt").write_text(article("Already there", "preexisting"))
+    with Running(lib, [fresh]) as run:
+        assert run.batches[0].new == 1 and hits(lib, "preexisting")  # the catch-up indexed it
+        lib.forget()
+        assert str(fresh) in lib.roots() and str(src) in lib.roots()
+        (fresh / "two.txt").write_text(article("Then another", "afterwards"))
+        wait_for(lambda: hits(lib, "afterwards"))
+        (src / "ignored.txt").write_text(article("Not watched here", "unwatched"))
+        time.sleep(0.5)
+        assert not hits(lib, "unwatched")  # only the PATH given is watched
