@@ -107,6 +107,8 @@ async def test_a_dropped_file_shows_in_the_list_with_a_notice_and_the_place_is_k
         search = await home_ready(pilot)
         await watching(pilot)
         assert app.watching and search.total == 17
+        await pilot.pause()
+        assert "17 articles (newest first) · 10 loaded · watching the folders" in screen_text(app)
         results = search.query_one("#results")
         results.focus()
         await pilot.press("down", "down", "down")
@@ -125,6 +127,8 @@ async def test_a_dropped_file_shows_in_the_list_with_a_notice_and_the_place_is_k
         await pilot.press("f5")  # stops watching
         await until(pilot, lambda: not app.watching)
         assert "Stopped watching the library's folders" in notices(app)
+        await pilot.pause()
+        assert "watching the folders" not in screen_text(app)
         (src / "later.md").write_text(NEW_ARTICLE.replace("spillway", "sluice"))
         await pilot.pause(1.5)
         assert search.total == 18  # nobody indexes it now

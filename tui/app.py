@@ -58,6 +58,7 @@ from textual import events, on
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from .actions import REGISTRY, Action, actions_for, effective_key, key_label, register
@@ -474,7 +475,7 @@ class BriefApp(App):
     # is then a writer, under the library's lock like `brief index` (another writer is waited for).
 
     WATCH_POLL = 1.0
-    watching = False
+    watching: reactive[bool] = reactive(False, init=False)  # screens may watch it (the search status shows it)
     _watcher = None
     _seen_signature: object = None
     _known_ids: frozenset | None = None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -480,6 +480,8 @@ class SearchScreen(FastScreen):
             t.append(" (x clears)", style=DIM)
         if self.app.marked:
             t.append(f" · {MARK} {len(self.app.marked)} marked")
+        if getattr(self.app, "watching", False):
+            t.append(" · watching the folders", style=DIM)
         if self.shown_query and not self.total:
             t.append(" · nothing matches: try fewer words, OR, or a wildcard such as evacu*", style=DIM)
         self.query_one("#status", Static).update(t, layout=False)
@@ -513,6 +515,12 @@ class SearchScreen(FastScreen):
     # -- the index changed on disk (the app's watching, `brief watch`, `brief index`) ---------------
 
     REFRESH_PAGES = 20  # at most this many pages are searched again (the place is kept within them)
+
+    @on(events.Mount)
+    def _follow_watching(self) -> None:
+        """The status line says when the app watches the folders (app.watching, f5)."""
+        if hasattr(type(self.app), "watching"):
+            self.watch(self.app, "watching", lambda _on: self._update_status(), init=False)
 
     def on_index_changed(self, message: IndexChanged) -> None:
         """Search again what is shown (the query, its filters, as many results as were loaded), then put
