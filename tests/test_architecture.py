@@ -25,6 +25,7 @@ PACKAGE_LAYERS = [["tui"], ["briefs"], ["index"]]
 # rooms: a module directly in the package, or a sub-package (tui.screens, tui.widgets, tui.cli) as a whole.
 LAYERS: dict[str, list[list[str]]] = {
     "index": [
+        ["watch"],  # keeping the library up to date while files change (brief watch, the app's watching)
         ["indexer"],  # the writer: incremental runs under the lock, the manifest, the commit
         ["parallel"],  # the two worker processes of a big run
         ["documents"],  # one source file -> its index documents (both writers)
@@ -67,6 +68,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["__init__"],  # the parser and main(): the commands are found here
         ["briefs"],  # briefs and pins: list, show, export
         ["library", "cards", "history", "doctor", "launch"],  # one module per command family
+        ["watch"],  # brief watch (below library: it imports nothing of it)
         ["shared"],  # the plumbing every command uses: exit codes, output, JSON, opening the library
     ],
     "tui.screens": [

@@ -42,6 +42,10 @@ Public API, for the screens (tui.screens.compare / tui.screens.card are written 
                                                    the manifest's rows, reloaded when the manifest changes)
     app.say(message, severity="information")       a notification; never interprets markup (article text is safe)
     app.keymap: dict[str, str]                     the user's remaps (action id -> key string) in force
+    app.watching: bool                             whether the app keeps the library up to date as files change
+                                                   (the config's ``watch``; f5 toggles it: app.toggle_watch())
+    on_index_changed(IndexChanged) on screens      the index changed on disk (the app's watching, `brief watch`,
+                                                   `brief index`); the searchers and catalog already see it
 
 Screens set ``SCOPE = "<scope>"`` and ``BINDINGS = tui.actions.bindings("<scope>")``; help (?) and the
 command palette list that scope's actions and the app scope's, with the effective keys.
@@ -65,12 +69,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events, on
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 
-from .actions import Action, actions_for, effective_key, key_label, register
+from .actions import REGISTRY, Action, actions_for, effective_key, key_label, register
 from .actions import bindings as action_bindings
 from .messages import MarksChanged, PinsChanged
 
@@ -89,6 +95,10 @@ register(
     Action("app.quit", "ctrl+q", "quit", "app", "app.quit", help="Quit brief"),
     Action("app.brief", "P,f3", "brief", "app", "app.open_brief", show=False,
            help="Your brief: the pins of the current brief (open, reorder, note, export, other briefs)"),
+)
+register(  # the "watching" section of BriefApp
+    Action("app.watch", "f5", "watch", "app", "app.toggle_watch", show=False,
+           help="Watch the folders: index files as they change (on/off)"),
 )
 
 HISTORY_LIMIT = 30
@@ -571,6 +581,172 @@ class BriefApp(App):
             self.say("Briefing cards are not available yet", severity="warning")
             return
         self.push_history(CardScreen(query=query, ids=list(ids) if ids else None, brief=brief))
+
+    # -- watching -------------------------------------------------------------------------------
+    # The app follows the index on disk, whoever writes it: every WATCH_POLL seconds a stat of the manifest
+    # in force (Library.signature); when it changed, the searchers are opened again (Whoosh's refresh()
+    # keeps a segment's reader whose deletions changed), the catalog reloaded, and every screen gets
+    # IndexChanged (the search list shows the new articles where the user was; a card offers a rebuild).
+    # Watching (the config's ``watch = true``, or f5) runs index.watch's engine in a thread worker: the app
+    # is then a writer, under the library's lock like `brief index` (another writer is waited for).
+
+    WATCH_POLL = 1.0
+    watching: reactive[bool] = reactive(False, init=False)  # screens may watch it (the search status shows it)
+    _watcher = None
+    _seen_signature: object = None
+    _known_ids: frozenset | None = None
+    _reloading = False
+    _reload_again = False
+
+    @on(events.Mount)
+    def _start_following(self) -> None:
+        from .config import load_config
+
+        self._seen_signature = self._signature_now()
+        self.set_interval(self.WATCH_POLL, self._poll_index, name="follow the index")
+        if load_config(self._config_path).watch:  # (its problems are said by on_mount)
+            self.start_watching()
+
+    @on(events.Unmount)
+    def _stop_on_exit(self) -> None:
+        self.stop_watching()
+
+    def _signature_now(self):
+        try:
+            return self.library.signature()
+        except Exception:  # noqa: BLE001 - a manifest being replaced: looked at again next time
+            return self._seen_signature
+
+    def _poll_index(self) -> None:
+        """A stat every second: reload what the screens show when the index changed on disk."""
+        if self._known_ids is None and self._catalog is not None:
+            self._known_ids = frozenset(r["id"] for r in self._catalog)
+        signature = self._signature_now()
+        if signature == self._seen_signature:
+            return
+        self._seen_signature = signature
+        if self._reloading:
+            self._reload_again = True
+            return
+        self._reloading = True
+        self.run_worker(self._reload_index, thread=True, group="index-reload", exit_on_error=False,
+                        name="reload the index")
+
+    def _reload_index(self) -> None:
+        """In a thread: open the searchers again, reload the catalog, tell the screens what came and went."""
+        old = self._known_ids
+        if old is None and self._catalog is not None:
+            old = frozenset(r["id"] for r in self._catalog)
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = self._index = None
+            self._articles.clear()
+            self._catalog = None
+            self.library._manifest = None
+            self.index_generation += 1
+            generation = self.index_generation
+        with self._bg_lock:
+            if self._bg_searcher is not None:
+                self._bg_searcher.close()
+                self._bg_searcher = None
+        new: list[str] = []
+        removed: list[str] = []
+        try:
+            rows = self.catalog()
+            ids = frozenset(r["id"] for r in rows)
+            if old is not None:
+                new = [r["id"] for r in rows if r["id"] not in old]
+                removed = sorted(old - ids)
+            self._known_ids = ids
+        except Exception as exc:  # noqa: BLE001 - a damaged manifest: said; the screens keep what they show
+            self._from_thread(self.say, f"The library changed but cannot be read now: {exc}", "warning")
+            self._from_thread(self._reloaded, None)
+            return
+        self._from_thread(self._reloaded, (new, removed, generation))
+
+    def _reloaded(self, change) -> None:
+        from .messages import IndexChanged
+
+        self._reloading = False
+        if change is not None:
+            new, removed, generation = change
+            for screen in list(self.screen_stack) + list(self._forward):
+                screen.post_message(IndexChanged(new, removed, generation))
+            parts = ([f"{len(new)} new article{'s' * (len(new) != 1)}"] if new else []) + (
+                [f"{len(removed)} removed" if new else f"{len(removed)} article{'s' * (len(removed) != 1)} removed"]
+                if removed else [])
+            if parts:
+                self.say(", ".join(parts), timeout=4)
+        if self._reload_again:
+            self._reload_again = False
+            self._seen_signature = None  # look again now: it changed while this reload ran
+            self._poll_index()
+
+    def _from_thread(self, fn, *args) -> None:
+        try:
+            self.call_from_thread(fn, *args)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def action_toggle_watch(self) -> None:
+        if self.watching:
+            self.stop_watching()
+            self.say("Stopped watching the library's folders")
+        else:
+            self.start_watching()
+
+    def start_watching(self) -> None:
+        """Run the watch engine in a thread worker (see the section's comment)."""
+        from index.watch import Watcher
+
+        if self.watching:
+            return
+        self.watching = True
+        self._watcher = Watcher(self.library, on_batch=self._watch_batch, repeat_waits=False,
+                                on_message=lambda text, severity: self._from_thread(self.say, text, severity))
+        self.run_worker(partial(self._watch, self._watcher), thread=True, group="watch", exit_on_error=False,
+                        name="watch the folders")
+
+    def stop_watching(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        self.watching = False
+        if watcher is not None:
+            watcher.stop()
+
+    def _watch(self, watcher) -> None:
+        """In a thread: what is watched, said; then the watch until stop_watching()."""
+        from index.errors import LibraryError
+
+        key = key_label(effective_key(REGISTRY["app.watch"], self.keymap))
+        try:
+            roots, missing = watcher.prepare()
+            where = roots[0] if len(roots) == 1 else f"{len(roots)} folders"
+            gone = f" ({len(missing)} not there: not watched)" if missing else ""
+            self._from_thread(self.say, f"Watching {where} for new and changed files{gone} ({key} stops)")
+            watcher.run()
+        except LibraryError as exc:
+            self._from_thread(self.say, f"Cannot watch: {exc}", "warning")
+        except Exception as exc:  # noqa: BLE001 - the watch ends, said; the app goes on
+            self._from_thread(self.say, f"Watching stopped: {type(exc).__name__}: {exc}", "error")
+        finally:
+            self._from_thread(self._watch_ended, watcher)
+
+    def _watch_ended(self, watcher) -> None:
+        if self._watcher is watcher:
+            self._watcher = None
+            self.watching = False
+
+    def _watch_batch(self, batch) -> None:
+        """In the watch thread: a batch was indexed; files that could not be read are said, and the screens
+        follow at once (not at the next poll)."""
+        for problem in batch.problems[:3]:
+            self._from_thread(self.say, f"Skipped {problem}", "warning")
+        if len(batch.problems) > 3:
+            self._from_thread(self.say, f"… and {len(batch.problems) - 3} more files skipped", "warning")
+        for line in batch.setup:
+            self._from_thread(self.say, line, "error")
+        self._from_thread(self._poll_index)
 
 
 def _modal_types() -> tuple[type, ...]:

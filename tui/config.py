@@ -1,16 +1,18 @@
-"""The user's config file: key remaps and the theme.
+"""The user's config file: key remaps, the theme, and whether the app watches the library's folders.
 
 ``$BRIEF_CONFIG``, else ``$XDG_CONFIG_HOME/brief/config.toml`` (``~/.config/brief/config.toml``)::
 
     theme = "ansi"          # ansi (the terminal's own 16 colours), dark, light, or any Textual theme name
+    watch = true            # the app keeps the library up to date as files change (as `brief watch`); default false
 
     [keys]                  # action id = key; alternatives separated by commas
     "reader.next_match" = "j"
     "app.back" = "backspace,h"
 
 Problems (a config path that is a folder or cannot be read, a file that is not TOML, an unknown action
-id, a key that is not a key, two actions bound to one key where both are live at once) are returned as
-sentences naming the file; they never stop the app, which shows each as a notification.
+id, a key that is not a key, two actions bound to one key where both are live at once, a watch that is
+not true or false) are returned as sentences naming the file; they never stop the app, which shows each
+as a notification.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Config:
     path: Path | None
     keymap: dict[str, str] = field(default_factory=dict)
     theme: str | None = None
+    watch: bool = False  # the app watches the library's folders from the start (a key toggles it)
     problems: list[str] = field(default_factory=list)
 
 
@@ -108,12 +111,18 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             config.theme = theme.strip()
         else:
             config.problems.append(f"{p}: theme must be a name such as \"ansi\"")
+    watch = data.get("watch")
+    if watch is not None:
+        if isinstance(watch, bool):
+            config.watch = watch
+        else:
+            config.problems.append(f"{p}: watch must be true or false (without quotes), not {watch!r}")
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         config.problems.append(f"{p}: [keys] must be a table of \"action.id\" = \"key\" lines")
         keys = {}
-    for name in sorted(set(data) - {"theme", "keys"}):
-        config.problems.append(f"{p}: unknown setting {name!r} (known: theme, [keys])")
+    for name in sorted(set(data) - {"theme", "watch", "keys"}):
+        config.problems.append(f"{p}: unknown setting {name!r} (known: theme, watch, [keys])")
     _ensure_registered(keys)
     for action_id, key in keys.items():
         if action_id not in REGISTRY:

@@ -15,3 +15,14 @@ class MarksChanged(Message):
 
 class PinsChanged(Message):
     """The pinned facts changed (``app.pinned``)."""
+
+
+class IndexChanged(Message):
+    """The library's index changed on disk (the app's own watching, `brief watch` or `brief index`
+    elsewhere) and the app's searchers and catalog now see it; posted to every screen, not only the top one. ``new`` and ``removed``: article ids that
+    came and went (an article re-read keeps its id: it is in neither); ``generation``: the app's
+    index_generation that sees the change."""
+
+    def __init__(self, new: list[str], removed: list[str], generation: int) -> None:
+        super().__init__()
+        self.new, self.removed, self.generation = list(new), list(removed), generation

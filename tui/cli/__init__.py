@@ -13,7 +13,7 @@ The package: this entry module (the parser, `main`, the fast path of a cold `bri
 plumbing every command module imports (tui.cli.shared: exit codes, output, the library chosen, failures),
 and one module per command family: tui.cli.library (index, search, show, list, the status), tui.cli.cards
 (card, compare), tui.cli.history (the card history), tui.cli.briefs (briefs, pins), tui.cli.doctor,
-tui.cli.launch (the app). A new command goes in the module of its family
+tui.cli.watch (watch), tui.cli.launch (the app). A new command goes in the module of its family
 (or a new one), registered in build_parser; no module here imports this one, nor shared a command module.
 """
 
@@ -86,13 +86,14 @@ def build_parser():
                         help="app colours: ansi (your terminal's palette), dark, light, or a Textual theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    from . import briefs, cards, doctor, history, library
+    from . import briefs, cards, doctor, history, library, watch
 
     library.add_commands(sub, common)
     cards.add_commands(sub, common)
     history.add_command(sub, common)
     briefs.add_commands(sub, common)
     doctor.add_command(sub, common)
+    watch.add_command(sub, common)
     return parser
 
 

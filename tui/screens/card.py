@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
@@ -463,6 +464,50 @@ class CardScreen(RowListActions, Screen):
 
     def action_rebuild(self) -> None:
         self.build()
+
+    # -- new articles in the library (the app's watching, `brief watch`, `brief index`) ---------------
+
+    def on_index_changed(self, message) -> None:
+        """Articles came into the library: those the card's query matches are offered in a line at the top
+        ("2 new articles for this card's query · r to rebuild the card with them"); a card of chosen
+        articles is left as it is."""
+        if not self.card_query or self.card is None or not message.new:
+            return
+        lib, query, new = self.app.library, self.card_query, list(message.new)
+        self.run_worker(lambda: self._new_matches(lib, query, new), thread=True, group="card-new",
+                        exit_on_error=False, name="new articles")
+
+    def _new_matches(self, lib, query: str, new: list[str]) -> None:
+        from whoosh import query as wq
+
+        from index.search import search
+
+        with lib.open_index().searcher() as searcher:
+            hits = search(searcher, query, limit=len(new), filter_query=wq.Or([wq.Term("id", i) for i in new]),
+                          snippets=False, count=False).hits
+        shown = {s.id for s in self.card.sources} if self.card is not None else set()
+        found = [h.id for h in hits if h.id not in shown]
+        if found:
+            self.app.call_from_thread(self._offer_new, found)
+
+    def _offer_new(self, ids: list[str]) -> None:
+        self._new_ids = list(dict.fromkeys(getattr(self, "_new_ids", []) + ids))
+        n = len(self._new_ids)
+        text = Text(f"{n} new article{'s' * (n != 1)}", style="bold reverse")
+        text.append(f" for this card's query · r to rebuild the card with {'them' if n != 1 else 'it'}")
+        offers = self.query("#card-offer")
+        if offers:
+            offers.first(Static).update(text)
+        else:
+            offer = Static(text, id="card-offer")
+            offer.styles.height, offer.styles.padding = "auto", (0, 1)
+            self.mount(offer, before="#card-title")
+
+    @on(Built)
+    def _offer_taken(self) -> None:
+        """A rebuilt card holds them: the offer goes."""
+        self._new_ids = []
+        self.query("#card-offer").remove()
 
     async def action_more(self) -> None:
         """Show every line of the sections cut to their top ones, or (again) only the top ones."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -28,7 +28,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ..actions import Action, bindings, register
-from ..messages import MarksChanged
+from ..messages import IndexChanged, MarksChanged
 from ..widgets.keybar import KeyBar
 from ..widgets.results import ResultList
 from ..widgets.text import DIM, MARK, result_lines, safe
@@ -100,6 +100,13 @@ class SearchScreen(FastScreen):
         def __init__(self, generation: int, total: int, facets: dict[str, int]) -> None:
             super().__init__()
             self.generation, self.total, self.facets = generation, total, facets
+
+    class Refreshed(Message):
+        """The results shown, searched again on a changed index (as many as were loaded)."""
+
+        def __init__(self, generation: int, pages: int, result: Page) -> None:
+            super().__init__()
+            self.generation, self.pages, self.result = generation, pages, result
 
     def __init__(self) -> None:
         super().__init__()
@@ -475,6 +482,8 @@ class SearchScreen(FastScreen):
             t.append(" (x clears)", style=DIM)
         if self.app.marked:
             t.append(f" · {MARK} {len(self.app.marked)} marked")
+        if getattr(self.app, "watching", False):
+            t.append(" · watching the folders", style=DIM)
         if self.shown_query and not self.total:
             t.append(" · nothing matches: try fewer words, OR, or a wildcard such as evacu*", style=DIM)
         self.query_one("#status", Static).update(t, layout=False)
@@ -504,6 +513,87 @@ class SearchScreen(FastScreen):
     @on(ResultList.Selected, "#results")
     def _selected(self, event: ResultList.Selected) -> None:
         self.action_open()
+
+    # -- the index changed on disk (the app's watching, `brief watch`, `brief index`) ---------------
+
+    REFRESH_PAGES = 20  # at most this many pages are searched again (the place is kept within them)
+
+    @on(events.Mount)
+    def _follow_watching(self) -> None:
+        """The status line says when the app watches the folders (app.watching, f5)."""
+        if hasattr(type(self.app), "watching"):
+            self.watch(self.app, "watching", lambda _on: self._update_status(), init=False)
+
+    def on_index_changed(self, message: IndexChanged) -> None:
+        """Search again what is shown (the query, its filters, as many results as were loaded), then put
+        the cursor back on the article it was on, at the same height: new articles appear, the user's
+        place, the typed query and the scroll stay."""
+        if self.shown_query is None or self._timer is not None or self.pending_query != self.shown_query:
+            return  # a search is about to run or running: it sees the new index
+        results = self.query_one("#results", ResultList)
+        current = self.current()
+        index = results.highlighted
+        starts = getattr(results, "_starts", [])
+        row = (starts[index] - results.scroll_offset.y) if index is not None and index < len(starts) else None
+        self._keep_place = (current.id if current else None, index, row)
+        self.generation += 1
+        self.busy = True
+        self.counting = False
+        self.workers.cancel_group(self, "count")
+        self._search_again(self.generation, self.shown_query, min(max(1, self.pages), self.REFRESH_PAGES),
+                           self.outlet, self.dates)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search_again(self, generation: int, text: str, pages: int, outlet: str | None, dates: str | None) -> None:
+        worker = get_current_worker()
+        try:
+            if text.strip():
+                from index.search import search
+
+                with self.app.searcher() as s:
+                    res = search(s, text, limit=PAGE * pages, page=1, filter_query=self._filter_query(outlet, dates),
+                                 count=False)
+                items = [Item(h.id, h.title, h.outlet, h.published, h.snippet) for h in res.hits]
+                result = Page(items, res.total, {}, res.total_exact)
+            else:
+                first = self._search_catalog(1, outlet, dates)
+                items = list(first.items)
+                for page in range(2, pages + 1):
+                    items += self._search_catalog(page, outlet, dates).items
+                result = Page(items, first.total, first.facets)
+        except Exception as exc:  # noqa: BLE001 - the results stay as they were; said
+            if not worker.is_cancelled:
+                self.post_message(self.Failed(generation, f"the library changed; searching again failed: {exc}",
+                                              False))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.Refreshed(generation, pages, result))
+
+    def on_search_screen_refreshed(self, message: Refreshed) -> None:
+        if message.generation != self.generation:
+            return
+        self.busy = False
+        results = self.query_one("#results", ResultList)
+        keep_id, index, row = getattr(self, "_keep_place", (None, None, None))
+        self.items = list(message.result.items)
+        self.total, self.exact = message.result.total, message.result.exact
+        self.pages = max(1, -(-len(self.items) // PAGE))
+        if message.result.facets or not self.shown_query:
+            self.facets = message.result.facets
+        found = next((n for n, it in enumerate(self.items) if it.id == keep_id), None)
+        if found is None and index is not None and self.items:
+            found = min(index, len(self.items) - 1)  # the article went: the one now in its place
+        results.set_count(len(self.items), highlighted=found)
+        starts = getattr(results, "_starts", [])
+        if found is not None and row is not None and found < len(starts):
+            results.scroll_to(y=max(0, starts[found] - row), animate=False, immediate=True)
+        results.mark(message.generation)
+        if not self.shown_query:  # an empty library that has articles now, or one emptied
+            self._update_hint(empty=not self.items and not self.outlet and not self.dates)
+        self.counting = bool(self.shown_query)  # the count and the outlets, again on the changed index
+        self._update_status()
+        self._update_facets()
+        self.call_after_refresh(self._first_page_painted, message.generation)
 
     # -- marks ----------------------------------------------------------------------------------
 
