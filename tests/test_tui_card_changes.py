@@ -93,6 +93,32 @@ async def test_the_card_screen_shows_what_a_fifth_seed_brought_and_keeps_it_on_r
 
 
 @sync
+async def test_a_first_card_rebuilt_for_new_articles_says_what_they_brought(seeds, tmp_path):
+    """No earlier card: the first build shows no section; a rebuild after a fifth seed arrived compares with
+    the card the screen showed, and one that changed nothing still shows none."""
+    folder, lib = tmp_path / "articles", Library(tmp_path / "lib")
+    folder.mkdir()
+    for path in seeds[:4]:
+        shutil.copy(path, folder / path.name)
+    update(lib, [folder])
+    app = HistoryHarness(lib, _screen("north korean", 2))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        before = {s.id for s in screen.card.sources}
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert screen.changes is None and not any(h.startswith("What changed") for h in _headings(screen.rows))
+        shutil.copy(seeds[4], folder / seeds[4].name)
+        update(lib, [folder])
+        await pilot.press("r")
+        await settle(app, pilot)
+        (new_id,) = {s.id for s in screen.card.sources} - before
+        assert _headings(screen.rows)[0] == "What changed since 2026-11-30 14:02"
+        assert screen.changes["new_sources"] == [new_id]
+
+
+@sync
 async def test_the_card_of_a_brief_is_kept_as_the_brief_s_card(tmp_path):
     """The brief screen's `b` card is kept under the brief's key (as `brief card --brief NAME`), not the ids'."""
     from index import cardhistory

@@ -236,6 +236,8 @@ class CardScreen(RowListActions, Screen):
         self.summary_words: int | None = None  # the summary asked for (s), None: none
         self.changes: dict | None = None  # what changed since the earlier card of the same query (None: none)
         self._earlier = _FIRST  # the card of the history compared with: picked at the first build, then kept
+        self._first_data: dict | None = None  # the first card this screen built (JSON), when there was no earlier
+        self._built_data: dict | None = None  # the JSON of the card last built (set in the build thread)
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -320,10 +322,21 @@ class CardScreen(RowListActions, Screen):
         from briefs.changes import keep_and_compare
         from index.cardhistory import card_key
 
+        from briefs.changes import is_empty
+
         key = card_key(query) if query else card_key(brief=self.brief) if self.brief is not None else card_key(ids=ids)
-        extra = {} if self._earlier is _FIRST else {"earlier": self._earlier}
+        # the first build picks the earlier card; a rebuild compares with the same one, or, when there was
+        # none, with the card this screen showed first (a rebuild for new articles then says what they
+        # brought; a rebuild that changed nothing says nothing)
+        first = self._earlier is None
+        extra = {} if self._earlier is _FIRST else {"earlier": self._first_data if first else self._earlier}
         try:
-            return keep_and_compare(lib.root, key, card.to_json(), **extra)
+            data = card.to_json()
+            kept = keep_and_compare(lib.root, key, data, **extra)
+            if first and kept.changes is not None and is_empty(kept.changes):
+                kept = kept._replace(changes=None)
+            self._built_data = data
+            return kept
         except Exception as exc:  # noqa: BLE001 - the card itself is fine: show it, say what went wrong
             from briefs.changes import Kept
 
@@ -346,6 +359,8 @@ class CardScreen(RowListActions, Screen):
         self.changes = message.changes
         if self._earlier is _FIRST and message.problem is None:
             self._earlier = message.earlier
+            if message.earlier is None:
+                self._first_data = self._built_data
         if message.problem:
             say(self, message.problem[:1].upper() + message.problem[1:] + ".", title="Card history",
                 severity="warning")
