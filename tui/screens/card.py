@@ -685,7 +685,7 @@ def changes_rows(changes: dict, card, rank: dict[str, int]) -> list[Row]:
     from briefs.export import hedged_value
 
     rows: list[Row] = [Heading(f"What changed since {_since_label(changes.get('since'))}",
-                               "compared with the card built then for this query")]
+                               "compared with the card built then")]
     sources = {s.id: s for s in card.sources}
     n_before = len(rows)
     for sid in changes.get("new_sources") or []:
