@@ -528,3 +528,15 @@ async def test_s_says_so_when_no_summary_could_be_made(demo_lib, monkeypatch):
         await settle(app, pilot)
         assert app.screen.card is not None and not app.screen.card.summary
         assert any("no summary" in n for n in app.notes())
+
+
+@sync
+async def test_g_and_G_go_to_the_first_and_last_line_of_the_card(demo_lib):
+    app = Harness(demo_lib, card_screen())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        rows = app.screen.query_one(RowList)
+        await pilot.press("G")
+        assert rows.current.kind == "source" and rows.cursor == max(n for n, r in enumerate(rows.rows) if r.selectable)
+        await pilot.press("g")
+        assert rows.cursor == min(n for n, r in enumerate(rows.rows) if r.selectable)

@@ -58,6 +58,8 @@ register(
            help="Add an article to the comparison (related ones first)"),
     Action("compare.drop_source", "x", "drop source", "compare", "drop_source", show=False,
            help="Drop the chosen source from the comparison (3+ sources)"),
+    Action("compare.top", "g", "top", "compare", "edge(-1)", show=False, help="Go to the first line (also home)"),
+    Action("compare.bottom", "G", "bottom", "compare", "edge(1)", show=False, help="Go to the last line (also end)"),
     Action("compare.card", "c", "card", "compare", "card", show=False,
            help="The briefing card of the compared articles"),
 )

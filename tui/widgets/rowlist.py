@@ -300,6 +300,10 @@ class RowListActions:
     def action_side(self, step: int) -> None:
         self.rows.cycle_side(step)
 
+    def action_edge(self, direction: int) -> None:
+        """The first (-1) or last (1) line, as Home/End in the list."""
+        self.rows.action_edge(direction)
+
     def action_open_passage(self) -> None:
         self._open(self.rows.current_target)
 
