@@ -115,7 +115,9 @@ async def test_related_list_goes_under_the_article_when_narrow(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.open_article(_id_of(app, FLOOD_ID_TITLE))
-        await settle(pilot)
+        await reader_ready(pilot)
+        await pilot.press("R")  # hidden at 80x24: shown on request
+        await pilot.pause()
         body, side = app.screen.query_one("#article"), app.screen.query_one("#side")
         assert side.region.y > body.region.y and side.region.width >= 70
         await pilot.resize_terminal(140, 40)
@@ -290,7 +292,7 @@ async def test_the_reader_sets_an_articles_outlet_date_and_title(tmp_path, no_co
 
     lib = _pasted_library(tmp_path)
     app = BriefApp(lib, hint=HINT)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         aid = _id_of(app, "Harbour reopens after the storm")
         app.open_article(aid)
