@@ -81,7 +81,9 @@ async def test_on_a_wide_terminal_the_pane_is_beside_and_the_choice_sticks(app):
         assert not other.query_one("#side").display
         await pilot.press("R")
         await pilot.pause()
-        assert other.query_one("#side").display
+        side = other.query_one("#side")
+        assert side.display and side.region.width == 80  # a wide terminal: the list gets the room
+        assert other.query_one("#article").region.width == 120  # the text keeps its measure
         app.back()
         await pilot.pause()
         assert app.screen is reader and reader.query_one("#side").display  # and the first reader follows
@@ -402,6 +404,35 @@ def test_open_url_reads_BROWSER_and_knows_terminal_browsers(tmp_path):
     assert got.how == "failed" and "status 3" in got.reason
     got = open_url("https://example.org/x", env={"BROWSER": "nothing-called-this", "PATH": path})
     assert got.how == "none" and "nothing-called-this" in got.reason
+
+
+@async_test
+async def test_a_console_browser_without_a_terminal_to_hand_over_copies_the_url(app, tmp_path, monkeypatch):
+    lynx = tmp_path / "lynx"
+    lynx.write_text(f"#!/bin/sh\necho ran > {tmp_path / 'ran'}\n")
+    lynx.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(lynx))
+    async with app.run_test(size=(80, 24)) as pilot:  # headless: the app cannot be suspended
+        reader = await _open(pilot, app, LEVEE)
+        await pilot.press("o")
+        await wait_until(pilot, lambda: app.clipboard == reader.article.url)
+        assert any("lynx cannot run here" in m.message for m in app._notifications)
+        assert not (tmp_path / "ran").exists()
+
+
+@async_test
+async def test_the_pane_line_names_remapped_keys(demo_lib, tmp_path, monkeypatch):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[keys]\n"reader.related_pane" = "H"\n"reader.related" = "ctrl+r"\n')
+    monkeypatch.setenv("BRIEF_CONFIG", str(cfg))
+    monkeypatch.delenv("BRIEF_THEME", raising=False)
+    app = BriefApp(demo_lib, hint=HINT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await _open(pilot, app, FLOOD)
+        assert any("^r list · H show pane" in x or "ctrl+r list · H show pane" in x for x in _lines(app))
+        await pilot.press("H")
+        await pilot.pause()
+        assert reader.query_one("#side").display
 
 
 # ---------------------------------------------------------------------------------------------- real text

@@ -76,6 +76,7 @@ register(
 NARROW = 100  # below this many columns the related list goes under the article
 TALL = 40  # a narrow terminal this tall shows the related list (under the article) unless told otherwise
 RELATED = 8
+SIDE_WIDTH, SIDE_MAX, ARTICLE_WIDTH = 40, 80, 106  # the related pane's columns (usual, widest); the article's
 CURSOR_MARK = "▌"  # the paragraph cursor's gutter (a character: NO_COLOR keeps it): Textual's "outer" border
 PASSAGE_MARK = "┃"  # the paragraph the reader was opened at: the "heavy" border
 _RELATED_CACHE: OrderedDict[tuple, list] = OrderedDict()  # (library, index generation, id) -> related
@@ -201,6 +202,7 @@ class ReaderScreen(FastScreen):
         self.painted = False  # the article's text has been drawn (set by Paragraph)
         self.peeking = False  # the related pane is shown only while its list has the focus (r)
         self._widgets: list[Paragraph] = []
+        self._side_width: int | None = None  # set on a wide terminal
         self._upto: list[int] = [0]  # characters of text up to the end of each paragraph (progress)
 
     def compose(self) -> ComposeResult:
@@ -242,6 +244,13 @@ class ReaderScreen(FastScreen):
 
     def _layout(self, width: int) -> None:
         self.query_one("#reader-body").set_class(width < NARROW, "narrow")
+        # A wide terminal: the article keeps its measure (paragraphs are at most 100 columns), the related
+        # list gets the rest (its titles on one line) rather than a strip of empty columns in between.
+        want = min(SIDE_MAX, width - ARTICLE_WIDTH) if width >= NARROW and width - SIDE_WIDTH > ARTICLE_WIDTH \
+            else None
+        if want != self._side_width:
+            self._side_width = want
+            self.query_one("#side").styles.width = want  # None: the style sheet's (40, or the width under)
 
     # -- the related pane: shown, hidden, looked into -------------------------------------------
 
