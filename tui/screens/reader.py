@@ -504,10 +504,15 @@ class ReaderScreen(FastScreen):
             if old is not None and old < len(self._widgets):
                 self._widgets[old].remove_class("cursor")
             self._widgets[pi].add_class("cursor")
-        if scroll:
+        if scroll and not self._wholly_in_view(pi):  # brought up to the top, to be read on from there
             self.query_one("#article", VerticalScroll).scroll_to_widget(self._widgets[pi], animate=False,
-                                                                        immediate=True)
+                                                                        top=True, immediate=True)
         self._update_status()
+
+    def _wholly_in_view(self, pi: int) -> bool:
+        top, height = self._view()
+        region = self._widgets[pi].virtual_region
+        return region.height > 0 and self._overlap(region, top, height) == region.height
 
     def _view(self) -> tuple[int, int]:
         body = self.query_one("#article", VerticalScroll)
