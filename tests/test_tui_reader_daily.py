@@ -194,6 +194,17 @@ async def test_scrolling_keeps_the_cursor_on_screen_and_p_pins_what_it_shows(app
 
 
 @async_test
+async def test_a_click_puts_the_cursor_on_a_paragraph(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = await _open(pilot, app, FLOOD)
+        await pilot.click("#p2", offset=(4, 0))
+        await pilot.pause()
+        assert reader.cursor == 2 and _gutter(app, reader, 2) == {CURSOR_MARK}
+        await pilot.press("y")
+        assert app.clipboard == clean_copy(reader.paragraphs[2])
+
+
+@async_test
 async def test_the_cursor_follows_the_matches(app):
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await _open(pilot, app, FLOOD, query="dam")
