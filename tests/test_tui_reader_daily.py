@@ -135,6 +135,16 @@ async def test_j_and_k_move_in_the_related_list_and_the_cursor_is_a_mark(app, mo
         assert isinstance(app.screen, ReaderScreen) and app.screen.article_id == second.id
 
 
+@async_test
+async def test_keys_typed_right_after_r_go_to_the_list(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await _open(pilot, app, FLOOD)
+        assert len(reader.related) >= 2
+        reader.action_toggle_related()  # r, and j at once (before the list has had its Focus event)
+        reader.action_scroll_lines(1)
+        assert reader.query_one("#related").cursor == 1 and reader.query_one("#article").scroll_y == 0
+
+
 # ---------------------------------------------------------------------------------------------- the paragraph cursor
 
 

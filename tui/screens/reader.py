@@ -271,7 +271,7 @@ class ReaderScreen(FastScreen):
         if side.has_class("-hidden") == shown:
             side.set_class(not shown, "-hidden")
             rows = self.query_one("#related", RowList)
-            if not shown and rows.has_focus:
+            if not shown and self.focused is rows:
                 self.set_focus(self.query_one("#article"))
         line = self.query_one("#related-line", Static)
         line.set_class(not shown, "-shown")
@@ -308,7 +308,7 @@ class ReaderScreen(FastScreen):
 
     def action_toggle_related(self) -> None:
         rows = self.query_one("#related", RowList)
-        if rows.has_focus:
+        if self.focused is rows:
             self.set_focus(self.query_one("#article"))
             return
         if not self.pane_shown():
@@ -596,7 +596,9 @@ class ReaderScreen(FastScreen):
     # -- scrolling ------------------------------------------------------------------------------
 
     def _related_focused(self) -> bool:
-        return self.query_one("#related", RowList).has_focus
+        # the screen's focus, not the widget's has_focus: that one follows the Focus event, which may not
+        # have been handled yet when a key typed right after r arrives
+        return self.focused is self.query_one("#related", RowList)
 
     def action_scroll_lines(self, n: int) -> None:
         if self._related_focused():  # j/k move in the related list, as the arrows do
