@@ -59,6 +59,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["app"],  # the Textual app: it opens the screens
         ["screens"],  # one screen a module
         ["services", "saved_searches"],  # what screens share: notifications, the extraction cache; saved searches
+        ["browser"],  # the reader's URL opener ($BROWSER, webbrowser) and the text it copies
         ["widgets", "messages"],  # generic widgets; the messages the app and its screens post
         ["actions", "config", "catalog"],  # the action registry, the config file, the cached catalog
     ],

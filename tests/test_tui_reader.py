@@ -75,6 +75,13 @@ async def test_open_at_a_passage_marks_and_scrolls_to_it(app):
         assert para.has_class("passage")
         body = reader.query_one("#article")
         assert body.scroll_y > 0 and para.region.y >= body.region.y  # scrolled down to it, visible
+        lines = screen_text(app).split("\n")
+        gutter = lambda: {lines[y][para.region.x] for y in range(para.region.y, para.region.bottom)}  # noqa: E731
+        assert reader.cursor == reader.passage and gutter() == {"▌"}  # the cursor starts there
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        lines = screen_text(app).split("\n")
+        assert reader.cursor == reader.passage - 1 and gutter() == {"┃"}  # the passage keeps its own mark
 
 
 def test_find_passage_tolerates_reflowed_text():
@@ -115,7 +122,9 @@ async def test_related_list_goes_under_the_article_when_narrow(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.open_article(_id_of(app, FLOOD_ID_TITLE))
-        await settle(pilot)
+        await reader_ready(pilot)
+        await pilot.press("R")  # hidden at 80x24: shown on request
+        await pilot.pause()
         body, side = app.screen.query_one("#article"), app.screen.query_one("#side")
         assert side.region.y > body.region.y and side.region.width >= 70
         await pilot.resize_terminal(140, 40)
@@ -290,7 +299,7 @@ async def test_the_reader_sets_an_articles_outlet_date_and_title(tmp_path, no_co
 
     lib = _pasted_library(tmp_path)
     app = BriefApp(lib, hint=HINT)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         aid = _id_of(app, "Harbour reopens after the storm")
         app.open_article(aid)

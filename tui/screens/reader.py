@@ -1,5 +1,8 @@
 """The reader: one cleaned article with its header, the query's terms highlighted, n/N between matches,
-and a side list of related articles (the same story from other outlets) to open or compare with.
+a paragraph cursor (▌ in the gutter: what p pins, y copies, Y cites), reading progress in the status line,
+and a list of related articles (the same story from other outlets) to open or compare with: beside the
+article on a wide terminal, hidden on a small one (one line says how many; R shows or hides the pane for the
+session, r looks into it).
 
 The article is read in a worker (from the app's shared searcher and article cache) and painted; only then
 are related articles looked for, in a second worker on the app's background searcher (Whoosh's
@@ -10,6 +13,7 @@ library: it must hold up neither the article nor a search). Leaving the reader s
 from __future__ import annotations
 
 import re
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -18,8 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from index.sanitize import display_path, sanitize
@@ -27,40 +30,66 @@ from index.sanitize import display_path, sanitize
 from ..actions import Action, bindings, key_of, register
 from ..messages import MarksChanged
 from ..widgets.keybar import KeyBar
+from ..widgets.rowlist import Row, RowList, Target
 from ..widgets.text import DIM, MARK, TITLE, _wrap_segments, date_label, paragraph_text, safe
 from .base import FastScreen
 
 register(
     Action("reader.next_match", "n", "next", "reader", "next_match", help="Jump to the next match of the query"),
-    Action("reader.prev_match", "N", "prev", "reader", "prev_match",
+    Action("reader.prev_match", "N", "prev", "reader", "prev_match", show=False,
            help="Jump to the previous match of the query"),
-    Action("reader.mark", "space", "mark", "reader", "mark", help="Mark or unmark this article"),
+    Action("reader.next_paragraph", "right_square_bracket,J", "¶ next", "reader", "move_paragraph(1)",
+           help="Move the paragraph cursor (▌) to the next paragraph"),
+    Action("reader.prev_paragraph", "left_square_bracket,K", "¶ prev", "reader", "move_paragraph(-1)",
+           show=False, help="Move the paragraph cursor (▌) to the previous paragraph"),
     Action("reader.related", "r", "related", "reader", "toggle_related",
-           help="Move between the article and the related articles list"),
+           help="Move between the article and the related articles list (a hidden list is shown meanwhile)"),
+    Action("reader.copy", "y", "copy ¶", "reader", "copy_paragraph",
+           help="Copy the cursor's paragraph to the clipboard (OSC 52: works over SSH and in tmux)"),
+    Action("reader.open_url", "o", "open URL", "reader", "open_url",
+           help="Open the article's URL in a browser ($BROWSER, else the system's); with none (SSH), copy it"),
+    Action("reader.mark", "space", "mark", "reader", "mark", help="Mark or unmark this article"),
     Action("reader.compare", "c", "compare", "reader", "compare",
            help="Compare this article with the related one under the cursor (or with the marked ones)"),
+    Action("reader.details", "e", "outlet/date", "reader", "edit_details",
+           help="Set this article's outlet, date or title (kept in the library; the file is not changed)"),
+    Action("reader.related_pane", "R", "pane", "reader", "toggle_related_pane",
+           help="Show or hide the related articles pane (for the rest of the session)"),
+    Action("reader.cite", "Y", "cite", "reader", "copy_citation", show=False,
+           help="Copy the cursor's paragraph as a citation: “text” — title, outlet, date, URL or path"),
     Action("reader.card", "b", "card", "reader", "card", show=False,
            help="Briefing card for this article and the marked ones"),
     Action("reader.pin", "p", "pin", "reader", "pin", show=False,
-           help="Pin the paragraph of the current match (else the one on screen) into the current brief "
-                "(again to unpin)"),
+           help="Pin the cursor's paragraph (▌) into the current brief (again to unpin)"),
     Action("reader.pin_article", "a", "pin article", "reader", "pin_article", show=False,
            help="Pin this article into the current brief (again to unpin; P shows the brief)"),
-    Action("reader.details", "e", "outlet/date", "reader", "edit_details",
-           help="Set this article's outlet, date or title (kept in the library; the file is not changed)"),
-    Action("reader.down", "j", "down", "reader", "scroll_lines(1)", show=False, help="Scroll down a line"),
-    Action("reader.up", "k", "up", "reader", "scroll_lines(-1)", show=False, help="Scroll up a line"),
-    Action("reader.top", "g", "top", "reader", "scroll_edge('home')", show=False, help="Go to the top"),
-    Action("reader.bottom", "G", "bottom", "reader", "scroll_edge('end')", show=False, help="Go to the bottom"),
+    Action("reader.down", "j", "down", "reader", "scroll_lines(1)", show=False,
+           help="Scroll down a line (in the related list: the next article)"),
+    Action("reader.up", "k", "up", "reader", "scroll_lines(-1)", show=False,
+           help="Scroll up a line (in the related list: the previous article)"),
+    Action("reader.top", "g", "top", "reader", "scroll_edge('home')", show=False,
+           help="Go to the top (the cursor to the first paragraph)"),
+    Action("reader.bottom", "G", "bottom", "reader", "scroll_edge('end')", show=False,
+           help="Go to the bottom (the cursor to the last paragraph)"),
 )
 
 NARROW = 100  # below this many columns the related list goes under the article
+TALL = 40  # a narrow terminal this tall shows the related list (under the article) unless told otherwise
 RELATED = 8
+SIDE_WIDTH, SIDE_MAX, ARTICLE_WIDTH = 40, 80, 106  # the related pane's columns (usual, widest); the article's
+CURSOR_MARK = "▌"  # the paragraph cursor's gutter (a character: NO_COLOR keeps it): Textual's "outer" border
+PASSAGE_MARK = "┃"  # the paragraph the reader was opened at: the "heavy" border
 _RELATED_CACHE: OrderedDict[tuple, list] = OrderedDict()  # (library, index generation, id) -> related
+# The related pane shown (True) or hidden (False) as the user chose it with R, for the app's session;
+# absent: it follows the terminal's size.
+_PANE_CHOICE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Paragraph(Static):
-    """A paragraph of the article; the first one drawn tells the reader that the text is on screen."""
+    """A paragraph of the article; the first one drawn tells the reader that the text is on screen. A click
+    puts the paragraph cursor on it."""
+
+    index: int | None = None
 
     def render_lines(self, crop):
         lines = super().render_lines(crop)
@@ -68,6 +97,10 @@ class Paragraph(Static):
         if not screen.painted:
             screen.painted = True  # the compositor writes the frame right after rendering, in the same call
         return lines
+
+    def on_click(self) -> None:
+        if self.index is not None:
+            self.screen.set_cursor(self.index, scroll=False)
 
 
 @dataclass
@@ -78,9 +111,52 @@ class Related:
     published: object
 
 
+class RelatedRow(Row):
+    """A related article in the list: its outlet and date, then its title (the list's ▶ marks the cursor)."""
+
+    def __init__(self, related: Related) -> None:
+        super().__init__([Target(related.id)])
+        self.related = related
+
+    def view(self, ctx, current, side, pinned, width):
+        r = self.related
+        t = Text(end="")
+        t.append(f"{MARK if r.id in ctx.get('marked', ()) else ' '} ", style=TITLE)
+        t.append(safe(r.outlet) or "unknown outlet", style="bold italic")
+        t.append(f" · {date_label(r.published)}", style=DIM)
+        for line in _wrap_segments([(r.title or "(untitled)", False)], max(10, width - 2), 2):
+            t.append("\n  ")
+            t.append("".join(w for w, _ in line), style=TITLE if current else "")
+        return t
+
+
+class NoteRow(Row):
+    """A line of the list the cursor skips ("no related articles")."""
+
+    selectable = False
+    kind = "note"
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def view(self, ctx, current, side, pinned, width):
+        return Text(self.text, style=DIM)
+
+
 class ReaderScreen(FastScreen):
     SCOPE = "reader"
     BINDINGS = bindings("reader")
+    # The paragraph gutter: every paragraph keeps a one-cell left border, blank but for the cursor's (▌)
+    # and the passage the reader was opened at (┃), so the text never moves when the cursor does.
+    CSS = """
+    ReaderScreen .para { border-left: blank; padding-left: 1; }
+    ReaderScreen .para.passage { border-left: heavy $accent; padding-left: 1; }
+    ReaderScreen .para.cursor { border-left: outer $foreground; background: $boost; }
+    ReaderScreen #side.-hidden { display: none; }
+    ReaderScreen #related-line { height: 1; padding: 0 1; display: none; color: $text-muted; }
+    ReaderScreen #related-line.-shown { display: block; }
+    """
 
     class Loaded(Message):
         def __init__(self, article, matches: list[list[tuple[int, int]]], error: str | None = None) -> None:
@@ -99,6 +175,13 @@ class ReaderScreen(FastScreen):
             super().__init__()
             self.related = related
 
+    class UrlOpened(Message):
+        """What became of opening the article's URL (tui.browser.Opened)."""
+
+        def __init__(self, result) -> None:
+            super().__init__()
+            self.result = result
+
     def __init__(self, article_id: str, *, query: str | None = None, highlight: str | None = None,
                  preloaded: tuple | None = None) -> None:
         """``preloaded``: (article, matches) when the app could read them at once (see BriefApp.open_article):
@@ -113,9 +196,14 @@ class ReaderScreen(FastScreen):
         self.matches: list[tuple[int, int, int]] = []  # (paragraph, start, end) in reading order
         self.current: int | None = None
         self.passage: int | None = None  # paragraph index of ``highlight``
+        self.cursor: int | None = None  # the paragraph cursor (▌): what p pins, y copies, Y cites
         self.related: list[Related] = []
         self.related_done = False
         self.painted = False  # the article's text has been drawn (set by Paragraph)
+        self.peeking = False  # the related pane is shown only while its list has the focus (r)
+        self._widgets: list[Paragraph] = []
+        self._side_width: int | None = None  # set on a wide terminal
+        self._upto: list[int] = [0]  # characters of text up to the end of each paragraph (progress)
 
     def compose(self) -> ComposeResult:
         if self._preloaded is not None:
@@ -127,19 +215,24 @@ class ReaderScreen(FastScreen):
             header = Static(text, id="reader-header")
             header._shown = text.plain
         yield header
+        shown = self.pane_shown()
         with Horizontal(id="reader-body"):
             with VerticalScroll(id="article"):
                 if self.article is not None:
                     yield from self._paragraph_widgets()
-            with Vertical(id="side"):
+            with Vertical(id="side", classes="" if shown else "-hidden"):
                 yield Static(Text("Related: same story, other outlets", style="bold"), id="related-title")
-                yield OptionList(id="related")
+                yield RowList(id="related")
+        yield Static(self._related_line(), id="related-line", classes="" if shown else "-shown")
         yield Static(id="reader-status", classes="status")
         yield KeyBar("reader")
 
     def on_mount(self) -> None:
         self._layout(self.app.size.width)
-        self.set_focus(self.query_one("#article"))
+        body = self.query_one("#article", VerticalScroll)
+        self.watch(body, "scroll_y", self._scrolled, init=False)
+        self.watch(self, "focused", self._focus_moved, init=False)
+        self.set_focus(body)
         if self.article is not None:
             self._show_loaded()
         else:
@@ -147,9 +240,90 @@ class ReaderScreen(FastScreen):
 
     def on_resize(self, event) -> None:
         self._layout(event.size.width)
+        self._apply_pane()
 
     def _layout(self, width: int) -> None:
         self.query_one("#reader-body").set_class(width < NARROW, "narrow")
+        # A wide terminal: the article keeps its measure (paragraphs are at most 100 columns), the related
+        # list gets the rest (its titles on one line) rather than a strip of empty columns in between.
+        want = min(SIDE_MAX, width - ARTICLE_WIDTH) if width >= NARROW and width - SIDE_WIDTH > ARTICLE_WIDTH \
+            else None
+        if want != self._side_width:
+            self._side_width = want
+            self.query_one("#side").styles.width = want  # None: the style sheet's (40, or the width under)
+
+    # -- the related pane: shown, hidden, looked into -------------------------------------------
+
+    def pane_shown(self) -> bool:
+        """Whether the related pane is on screen: as the user chose it this session (R), else by the
+        terminal's size (beside the article on a wide one, hidden on a small one), or while looked into."""
+        if self.peeking:
+            return True
+        chosen = _PANE_CHOICE.get(self.app)
+        if chosen is not None:
+            return chosen
+        width, height = self.app.size
+        return width >= NARROW or height >= TALL
+
+    def _apply_pane(self) -> None:
+        shown = self.pane_shown()
+        side = self.query_one("#side")
+        if side.has_class("-hidden") == shown:
+            side.set_class(not shown, "-hidden")
+            rows = self.query_one("#related", RowList)
+            if not shown and self.focused is rows:
+                self.set_focus(self.query_one("#article"))
+        line = self.query_one("#related-line", Static)
+        line.set_class(not shown, "-shown")
+        if not shown:
+            line.update(self._related_line(), layout=False)
+        self.call_after_refresh(self._keep_cursor_in_view)  # the view may have shrunk under the cursor
+
+    def _keep_cursor_in_view(self) -> None:
+        if self.cursor is not None and self._widgets and self._widgets[self.cursor].virtual_region.height \
+                and not self.in_view(self.cursor):
+            self.query_one("#article", VerticalScroll).scroll_to_widget(self._widgets[self.cursor],
+                                                                        animate=False, immediate=True)
+
+    def _related_line(self) -> Text:
+        """The line that stands for the hidden pane: how many related articles, and the keys."""
+        keymap = getattr(self.app, "keymap", {})
+        look, pane = key_of("reader.related", keymap), key_of("reader.related_pane", keymap)
+        t = Text(end="", no_wrap=True, overflow="ellipsis")
+        if not self.related_done:
+            t.append("Related: looking for the same story in other outlets…", style=DIM)
+        elif not self.related:
+            t.append("Related: none found (no other outlet's article on this story)", style=DIM)
+        else:
+            n = len(self.related)
+            t.append(f"▸ {n} related article{'' if n == 1 else 's'}", style="bold")
+            t.append(" (same story, other outlets)", style=DIM)
+            t.append(f" · {look} list · {pane} show pane", style=DIM)
+        return t
+
+    def _focus_moved(self, focused) -> None:
+        if self.peeking and focused is not None and focused is not self.query_one("#related", RowList):
+            self.peeking = False  # looked into, left: hidden again
+            self._apply_pane()
+
+    def action_toggle_related(self) -> None:
+        rows = self.query_one("#related", RowList)
+        if self.focused is rows:
+            self.set_focus(self.query_one("#article"))
+            return
+        if not self.pane_shown():
+            self.peeking = True
+            self._apply_pane()
+        self.set_focus(rows)
+
+    def action_toggle_related_pane(self) -> None:
+        shown = not self.pane_shown()
+        self.peeking = False
+        _PANE_CHOICE[self.app] = shown
+        self._apply_pane()
+        key = key_of("reader.related_pane", getattr(self.app, "keymap", {}))
+        self.app.say(f"Related pane {'shown' if shown else 'hidden'} for this session ({key} to "
+                     f"{'hide' if shown else 'show'} it)")
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -171,7 +345,7 @@ class ReaderScreen(FastScreen):
         key = (str(self.app.library.root), self.app.index_generation, self.article.id)
         known = _RELATED_CACHE.get(key)
         if known is not None:
-            self.on_reader_screen_related_found(self.RelatedFound(list(known)))
+            self.post_message(self.RelatedFound(list(known)))
             return
         self._find_related(self.article, key)
 
@@ -219,15 +393,23 @@ class ReaderScreen(FastScreen):
         self.paragraphs = [sanitize(p) for p in article.paragraphs]
         self.matches = [(pi, s, e) for pi, ms in enumerate(matches) for s, e in ms]
         self._per_para = matches
+        self._upto = [0]
+        for p in self.paragraphs:
+            self._upto.append(self._upto[-1] + len(p))
 
     def _paragraph_widgets(self) -> list[Static]:
         widgets = [Paragraph(paragraph_text(p, self._per_para[n]), classes="para", id=f"p{n}")
                    for n, p in enumerate(self.paragraphs)]
+        for n, w in enumerate(widgets):
+            w.index = n
+        self._widgets = widgets
         return widgets or [Paragraph(Text("(this article has no text)", style="dim"), classes="para")]
 
     def _show_loaded(self) -> None:
         self._render_header()
         self.passage = _find_passage(self.paragraphs, self.highlight) if self.highlight else None
+        if self.paragraphs:
+            self.set_cursor(self.passage or 0, scroll=False)
         if self.passage is not None:
             self.query_one(f"#p{self.passage}").add_class("passage")
             later = [n for n, (pi, _, _) in enumerate(self.matches) if pi >= self.passage]
@@ -237,27 +419,18 @@ class ReaderScreen(FastScreen):
         self._update_status()
         self.call_after_refresh(self._start_related)
 
-    def on_reader_screen_related_found(self, message: RelatedFound) -> None:
+    async def on_reader_screen_related_found(self, message: RelatedFound) -> None:
         self.related = message.related
         self.related_done = True
-        ol = self.query_one("#related", OptionList)
-        ol.clear_options()
-        if not self.related:
-            ol.add_option(Option(Text("No related articles found", style="dim"), disabled=True))
-            return
-        ol.add_options(Option(self._related_prompt(r), id=r.id) for r in self.related)
-        ol.highlighted = 0
+        rows = self.query_one("#related", RowList)
+        if self.related:
+            await rows.set_rows([RelatedRow(r) for r in self.related], ctx=self._related_ctx())
+        else:
+            await rows.set_rows([NoteRow("No related articles found")], ctx=self._related_ctx())
+        self._apply_pane()
 
-    def _related_prompt(self, r: Related) -> Text:
-        width = max(20, (self.query_one("#related").size.width or 40) - 4)
-        t = Text(end="")
-        t.append(f"{MARK if self.app.is_marked(r.id) else ' '} ", style=TITLE)
-        t.append(safe(r.outlet) or "unknown outlet", style="bold italic")
-        t.append(f" · {date_label(r.published)}", style=DIM)
-        for line in _wrap_segments([(r.title or "(untitled)", False)], width, 2):
-            t.append("\n  ")
-            t.append("".join(w for w, _ in line))
-        return t
+    def _related_ctx(self) -> dict:
+        return {"marked": set(self.app.marked)}
 
     def _render_header(self) -> None:
         header = self.query_one("#reader-header", Static)
@@ -286,8 +459,20 @@ class ReaderScreen(FastScreen):
             t.append(safe(a.url), style=DIM)
         return t
 
+    def progress(self) -> str:
+        """Where the cursor is: "¶ 3 of 12 · 25%" (the share of the text up to the end of its paragraph)."""
+        if self.cursor is None or not self.paragraphs:
+            return ""
+        total = self._upto[-1]
+        share = round(100 * self._upto[self.cursor + 1] / total) if total else 100
+        return f"¶ {self.cursor + 1} of {len(self.paragraphs)} · {share}%"
+
     def _update_status(self) -> None:
-        t = Text(end="")
+        t = Text(end="", no_wrap=True, overflow="ellipsis")
+        where = self.progress()
+        if where:
+            t.append(where, style="bold")
+            t.append("  ")
         if self.search_query:
             if self.matches:
                 at = "–" if self.current is None else str(self.current + 1)
@@ -301,13 +486,72 @@ class ReaderScreen(FastScreen):
                 t.append("no match of ", style=DIM)
                 t.append(safe(self.search_query))
                 t.append(" in the text (it may match the title or a field)", style=DIM)
-        elif self.article is not None:
-            t.append(f"{len(self.paragraphs)} paragraphs", style=DIM)
         if self.app.marked:
             t.append(f" · {MARK} {len(self.app.marked)} marked")
         if self.app.pinned:
             t.append(f" · {len(self.app.pinned)} pinned")
         self.query_one("#reader-status", Static).update(t, layout=False)
+
+    # -- the paragraph cursor -------------------------------------------------------------------
+
+    def set_cursor(self, pi: int, scroll: bool = True) -> None:
+        """Put the paragraph cursor on paragraph ``pi`` (brought into view when ``scroll``)."""
+        if not self._widgets:
+            return
+        pi = max(0, min(pi, len(self._widgets) - 1))
+        old, self.cursor = self.cursor, pi
+        if old != pi:
+            if old is not None and old < len(self._widgets):
+                self._widgets[old].remove_class("cursor")
+            self._widgets[pi].add_class("cursor")
+        if scroll and not self._wholly_in_view(pi):  # brought up to the top, to be read on from there
+            self.query_one("#article", VerticalScroll).scroll_to_widget(self._widgets[pi], animate=False,
+                                                                        top=True, immediate=True)
+        self._update_status()
+
+    def _wholly_in_view(self, pi: int) -> bool:
+        top, height = self._view()
+        region = self._widgets[pi].virtual_region
+        return region.height > 0 and self._overlap(region, top, height) == region.height
+
+    def _view(self) -> tuple[int, int]:
+        body = self.query_one("#article", VerticalScroll)
+        return round(body.scroll_y), body.scrollable_content_region.height
+
+    @staticmethod
+    def _overlap(region, top: int, height: int) -> int:
+        return max(0, min(region.bottom, top + height) - max(region.y, top))
+
+    def in_view(self, pi: int) -> bool:
+        """More than half of the paragraph is on screen, or it fills the view: the cursor may stay on it."""
+        top, height = self._view()
+        region = self._widgets[pi].virtual_region
+        seen = self._overlap(region, top, height)
+        return seen > 0 and (2 * seen > region.height or seen >= height)
+
+    def _scrolled(self, _value=None) -> None:
+        """The view moved (j/k, pages, the mouse): a cursor that left it moves to the nearest paragraph in
+        view (one wholly on screen if there is one)."""
+        if self.cursor is None or not self._widgets:
+            return
+        top, height = self._view()
+        if height <= 0 or self._widgets[self.cursor].virtual_region.height == 0 or self.in_view(self.cursor):
+            return
+        seen = [(n, self._overlap(w.virtual_region, top, height), w.virtual_region.height)
+                for n, w in enumerate(self._widgets)]
+        whole = [n for n, s, h in seen if s and s == h]
+        usable = whole or [n for n, _, _ in seen if self.in_view(n)] or \
+            [max(seen, key=lambda x: x[1])[0]]
+        self.set_cursor(min(usable, key=lambda n: abs(n - self.cursor)), scroll=False)
+
+    def action_move_paragraph(self, step: int) -> None:
+        if self.cursor is None:
+            return
+        target = self.cursor + step
+        if not 0 <= target < len(self._widgets):
+            self.app.say("At the last paragraph" if step > 0 else "At the first paragraph")
+            return
+        self.set_cursor(target)
 
     # -- matches --------------------------------------------------------------------------------
 
@@ -319,6 +563,8 @@ class ReaderScreen(FastScreen):
             local = [k for k, (p, _, _) in enumerate(self.matches) if p == pi]
             cur = local.index(n) if n in local else None
             self.query_one(f"#p{pi}", Static).update(paragraph_text(self.paragraphs[pi], self._per_para[pi], cur))
+        if n is not None:
+            self.set_cursor(self.matches[n][0], scroll=False)  # the cursor follows the match
         if scroll and n is not None:
             self._scroll_to_paragraph(self.matches[n][0], center=True)
         self._update_status()
@@ -349,38 +595,41 @@ class ReaderScreen(FastScreen):
 
     # -- scrolling ------------------------------------------------------------------------------
 
+    def _related_focused(self) -> bool:
+        # the screen's focus, not the widget's has_focus: that one follows the Focus event, which may not
+        # have been handled yet when a key typed right after r arrives
+        return self.focused is self.query_one("#related", RowList)
+
     def action_scroll_lines(self, n: int) -> None:
-        self.query_one("#article", VerticalScroll).scroll_relative(y=n, animate=False)
+        if self._related_focused():  # j/k move in the related list, as the arrows do
+            self.query_one("#related", RowList).action_move(n)
+            return
+        self.query_one("#article", VerticalScroll).scroll_relative(y=n, animate=False, immediate=True)
 
     def action_scroll_edge(self, where: str) -> None:
+        if self._related_focused():
+            self.query_one("#related", RowList).action_edge(-1 if where == "home" else 1)
+            return
         body = self.query_one("#article", VerticalScroll)
+        if self._widgets:
+            self.set_cursor(0 if where == "home" else len(self._widgets) - 1, scroll=False)
         body.scroll_home(animate=False) if where == "home" else body.scroll_end(animate=False)
 
     # -- related, marks, compare, pins ----------------------------------------------------------
 
-    def action_toggle_related(self) -> None:
-        related = self.query_one("#related", OptionList)
-        if related.has_focus:
-            self.query_one("#article").focus()
-        else:
-            related.focus()
-
-    @on(OptionList.OptionSelected, "#related")
-    def _open_related(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.app.open_article(event.option.id, query=self.search_query)
+    def on_row_list_chosen(self, message: RowList.Chosen) -> None:
+        if isinstance(message.row, RelatedRow):
+            self.app.open_article(message.row.related.id, query=self.search_query)
 
     def _related_under_cursor(self) -> str | None:
-        ol = self.query_one("#related", OptionList)
-        if not self.related or ol.highlighted is None:
-            return None
-        return self.related[ol.highlighted].id
+        row = self.query_one("#related", RowList).current
+        return row.related.id if isinstance(row, RelatedRow) else None
 
     def action_compare(self) -> None:
         if self.article is None:
             return
         other = self._related_under_cursor()
-        related_focused = self.query_one("#related", OptionList).has_focus
+        related_focused = self._related_focused()
         if self.app.marked and not related_focused:
             ids = [self.article.id] + [i for i in self.app.marked if i != self.article.id]
         elif other:
@@ -399,11 +648,86 @@ class ReaderScreen(FastScreen):
     def action_mark(self) -> None:
         if self.article is None:
             return
-        if self.query_one("#related", OptionList).has_focus and self._related_under_cursor():
+        if self._related_focused() and self._related_under_cursor():
             self.app.toggle_mark(self._related_under_cursor())
         else:
             now = self.app.toggle_mark(self.article.id)
             self.app.say(f"{'Marked' if now else 'Unmarked'}: {self.article.title}")
+
+    # -- the browser and the clipboard ----------------------------------------------------------
+
+    def action_open_url(self) -> None:
+        from ..browser import check_url
+
+        if self.article is None:
+            return
+        problem = check_url(self.article.url)
+        if problem:
+            self.app.say(f"Not opened: {problem}", severity="warning")
+            return
+        self._open_url(self.article.url)
+
+    @work(thread=True, exclusive=True, group="reader-url", exit_on_error=False)
+    def _open_url(self, url: str) -> None:
+        """Start the browser off the app's thread: a launcher may take a second to start or to fail."""
+        from ..browser import Opened, open_url
+
+        try:
+            result = open_url(url)
+        except Exception as exc:  # noqa: BLE001 - one line to the user, the URL copied instead
+            result = Opened("failed", url, reason=str(exc) or type(exc).__name__)
+        self.post_message(self.UrlOpened(result))
+
+    def on_reader_screen_url_opened(self, message: UrlOpened) -> None:
+        r = message.result
+        if r.how == "opened":
+            self.app.say(f"Opened in {r.browser}: {r.url}")
+        elif r.how == "refused":
+            self.app.say(f"Not opened: {r.reason}", severity="warning")
+        elif r.how == "terminal":
+            self._run_in_terminal(r)
+        else:
+            self._copy_url_instead(r.url, r.reason)
+
+    def _run_in_terminal(self, r) -> None:
+        """A browser that draws in the terminal (lynx, w3m...) gets it: the app is suspended meanwhile."""
+        import subprocess
+
+        try:
+            with self.app.suspend():
+                subprocess.run(r.command, check=False)
+        except Exception as exc:  # noqa: BLE001 - no terminal to hand over (a test, a web driver)
+            self._copy_url_instead(r.url, f"{r.browser} cannot run here ({str(exc) or type(exc).__name__})")
+
+    def _copy_url_instead(self, url: str, reason: str) -> None:
+        from ..browser import clean_copy
+
+        self.app.copy_to_clipboard(clean_copy(url, one_line=True))
+        self.app.say(f"Not opened: {reason}. Copied the URL to the clipboard instead: {url}", severity="warning",
+                     timeout=8)
+
+    def _cursor_text(self) -> str | None:
+        if self.article is None or self.cursor is None or not self.paragraphs:
+            self.app.say("No paragraph to copy", severity="warning")
+            return None
+        return self.paragraphs[self.cursor]
+
+    def action_copy_paragraph(self) -> None:
+        from ..browser import clean_copy
+
+        text = self._cursor_text()
+        if text is None:
+            return
+        text = clean_copy(text)
+        self.app.copy_to_clipboard(text)
+        self.app.say(f"Copied paragraph {self.cursor + 1} ({len(text)} characters) to the clipboard")
+
+    def action_copy_citation(self) -> None:
+        text = self._cursor_text()
+        if text is None:
+            return
+        self.app.copy_to_clipboard(citation(self.article, text))
+        self.app.say(f"Copied a citation of paragraph {self.cursor + 1} to the clipboard")
 
     # -- the outlet, date and title the user sets ------------------------------------------------
 
@@ -464,16 +788,10 @@ class ReaderScreen(FastScreen):
         self.app.say("Saved: " + ", ".join(said[name] for name in message.changes if name in said))
 
     def action_pin(self) -> None:
-        if self.article is None:
+        """Pin the cursor's paragraph: the one marked ▌, which n/N and the scrolling keep on screen."""
+        if self.article is None or self.cursor is None or not self.paragraphs:
             return
-        if self.current is not None:
-            pi = self.matches[self.current][0]
-        elif self.passage is not None:
-            pi = self.passage
-        else:
-            pi = self._first_visible_paragraph()
-        if pi is None:
-            return
+        pi = self.cursor
         if self.app.pin(self.paragraphs[pi], [self.article.id], kind="paragraph",
                         origin={"article": self.article.id, "paragraph": pi}):
             self.app.say(f"Pinned paragraph {pi + 1} ({len(self.app.pinned)} pinned; P shows the brief)")
@@ -484,20 +802,12 @@ class ReaderScreen(FastScreen):
         if self.article is not None:
             pin_article(self.app, self.article.id, self.article.title)
 
-    def _first_visible_paragraph(self) -> int | None:
-        body = self.query_one("#article", VerticalScroll)
-        top = body.scroll_y
-        for n in range(len(self.paragraphs)):
-            w = self.query_one(f"#p{n}")
-            if w.virtual_region.bottom > top:
-                return n
-        return None
-
     def on_marks_changed(self, message: MarksChanged) -> None:
         self.refresh_marks()
 
     def on_screen_resume(self) -> None:
         self.refresh_marks()
+        self._apply_pane()  # R pressed in another reader meanwhile
         if self.article is not None and not self.related_done:
             self.call_after_refresh(self._start_related)  # stopped when the reader was left
 
@@ -509,12 +819,9 @@ class ReaderScreen(FastScreen):
         if self.article is not None:
             self._render_header()
             self._update_status()
-        ol = self.query_one("#related", OptionList)
-        for r in self.related:
-            try:
-                ol.replace_option_prompt(r.id, self._related_prompt(r))
-            except Exception:  # noqa: BLE001
-                pass
+        rows = self.query_one("#related", RowList)
+        rows.ctx = self._related_ctx()
+        rows.refresh_rows()
 
 
 def pin_article(app, article_id: str, title: str | None) -> None:
@@ -564,3 +871,18 @@ def _find_passage(paragraphs: list[str], highlight: str) -> int | None:
         if score > best_score:
             best, best_score = n, score
     return best if best_score >= 0.5 else None
+
+
+def citation(article, paragraph: str) -> str:
+    """A paragraph as a citation: “text” — Title, Outlet, date, URL (or the file's path), on one line of
+    clean text; what is not known (outlet, date) is left out rather than written "unknown"."""
+    from ..browser import check_url, clean_copy
+
+    parts = [clean_copy(article.title, one_line=True) or "(untitled)"]
+    if article.outlet:
+        parts.append(clean_copy(article.outlet, one_line=True))
+    if article.published:
+        parts.append(date_label(article.published))
+    where = article.url if article.url and check_url(article.url) is None else display_path(article.path)
+    parts.append(clean_copy(where, one_line=True))
+    return f"“{clean_copy(paragraph, one_line=True)}” — {', '.join(p for p in parts if p)}"
