@@ -7,8 +7,11 @@ friendly fields ``outlet:``, ``author:``, ``tag:``, ``title:``, ``id:`` and
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+import threading
+import weakref
 from datetime import date, datetime, timedelta
 
 from .errors import QueryError
@@ -360,7 +363,10 @@ def _words_of(node, reader, deadline: float):
 
     from whoosh.query import Wildcard
 
-    if type(node) is not Wildcard:  # prefixes, fuzzy terms and ranges find their words directly
+    if type(node) is query.FuzzyTerm:
+        yield from _fuzzy_words(node, reader, deadline)
+        return
+    if type(node) is not Wildcard:  # prefixes and ranges find their words directly
         yield from node._btexts(reader)
         return
     # whoosh.query.PatternQuery._btexts for whoosh-reloaded 2.7.5 (pinned), with a clock.
@@ -373,6 +379,88 @@ def _words_of(node, reader, deadline: float):
             raise _too_slow()
         if exp.match(from_bytes(btext)):
             yield btext
+
+
+_LEXICONS: dict = {}  # id(reader) -> (weak reference to the reader, {field: (sorted words, {length: words})})
+_LEXICONS_LOCK = threading.Lock()
+
+
+def _lexicon(reader, field: str) -> tuple[list[str], dict[int, list[str]]]:
+    """The words of ``field`` in ``reader``, sorted (as the index orders them), and by length; read once
+    per reader (the app keeps its searcher open, so its fuzzy terms read the word list once)."""
+    with _LEXICONS_LOCK:
+        entry = _LEXICONS.get(id(reader))
+        if entry is None or entry[0]() is not reader:
+            for key in [k for k, (ref, _) in _LEXICONS.items() if ref() is None]:
+                del _LEXICONS[key]
+            try:
+                entry = _LEXICONS[id(reader)] = (weakref.ref(reader), {})
+            except TypeError:  # a reader that cannot be referred to weakly: not kept
+                entry = (lambda: reader, {})
+        fields = entry[1]
+        found = fields.get(field)
+    if found is None:
+        from_bytes = reader.schema[field].from_bytes
+        # each segment's words straight from its own table: Whoosh's merge of the segments' sorted word
+        # lists costs more than reading them
+        segments = getattr(reader, "readers", None) or [reader]
+        words = sorted({from_bytes(b) for r in segments for b in r.lexicon(field)})
+        by_length: dict[int, list[str]] = {}
+        for word in words:
+            by_length.setdefault(len(word), []).append(word)
+        found = (words, by_length)
+        with _LEXICONS_LOCK:
+            fields[field] = found
+    return found
+
+
+def _within_one(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance(a, b) <= 1: equal, or one letter changed, added, dropped or two
+    neighbours swapped."""
+    if len(a) > len(b):
+        a, b = b, a
+    la, lb = len(a), len(b)
+    if lb - la > 1:
+        return False
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la < lb:
+        return a[i:] == b[i + 1:]
+    return a[i + 1:] == b[i + 1:] or (i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:])
+
+
+def _fuzzy_words(node, reader, deadline: float):
+    """The words of the index within ``node.maxdist`` Damerau-Levenshtein edits of ``node.text`` that
+    share its first ``node.prefixlength`` letters, in index order: what Whoosh's
+    ``IndexReader.terms_within`` gives, without reading and merging the whole word list of every
+    segment for each fuzzy term (``econ~`` over 20,000 articles: ~0.5-1.5 s) and comparing every
+    word. Only words of a length within ``maxdist`` of the term's are compared."""
+    import time
+
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    text, maxdist = node.text, int(node.maxdist)
+    head = text[: node.prefixlength] if node.prefixlength else ""
+    words, by_length = _lexicon(reader, node.fieldname)
+    if head:
+        lo = bisect.bisect_left(words, head)
+        hi = bisect.bisect_left(words, head[:-1] + chr(ord(head[-1]) + 1), lo)
+        candidates = [w for w in words[lo:hi] if abs(len(w) - len(text)) <= maxdist]
+    else:
+        candidates = [w for n in range(max(1, len(text) - maxdist), len(text) + maxdist + 1)
+                      for w in by_length.get(n, ())]
+    found = []
+    for n, word in enumerate(candidates):
+        if not n % 1024 and time.monotonic() > deadline:
+            raise _too_slow()
+        if maxdist <= 1:
+            if _within_one(word, text) and (maxdist == 1 or word == text):
+                found.append(word)
+        elif damerau_levenshtein(word, text, limit=maxdist) <= maxdist:
+            found.append(word)
+    found.sort()
+    yield from found
 
 
 def _too_slow() -> QueryError:
