@@ -36,9 +36,9 @@ How it is made (deterministic for a seed; article ``k`` is the same whatever N i
 Files go to subfolders of FILES_PER_FOLDER (000/000000.md, ...), written once and reused: a stamp file
 beside the folder holds N, the seed, VERSION and a fingerprint of the source files (``prepare``).
 
-What it is not: the lexicon is that of ~280 articles (about 20,000 distinct words) however large N is,
-where a real library of 20,000 articles holds well over 100,000; each sentence recurs about N x 24 /
-8,000 times. Word and phrase statistics within a sentence and across the articles of a story are
+What it is not: the lexicon is that of ~280 articles (about 11,000 stemmed body words) however large N is,
+where a real library of 20,000 articles holds many more (names, places and rare words keep coming);
+each sentence recurs about N x 31 / 8,000 times. Word and phrase statistics within a sentence and across the articles of a story are
 real; a wildcard or fuzzy term expands to fewer words than it would on a real library of that size.
 """
 
