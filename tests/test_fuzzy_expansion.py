@@ -94,3 +94,49 @@ def test_a_new_word_is_found_once_the_index_has_it(tmp_path):
     with lib.open_index().searcher() as s:
         hits = search(s, "zorblaxe~", limit=5).hits
     assert [h.title for h in hits] == ["A new word"]
+
+
+# ----------------------------------------------------------------------------------------------
+# should_stop: a newer keystroke can stop a wildcard or fuzzy search that is still running
+
+
+def test_should_stop_never_changes_the_hits_and_stops_a_search_when_asked(tmp_path, demo_dir):
+    from index.search import SearchCancelled
+
+    lib = Library(tmp_path / "lib")
+    update(lib, [demo_dir])
+    with lib.open_index().searcher() as s:
+        for q in ("reserv*", "c*", "reservior~", "breech~", "kavra", "dam*"):
+            plain = [h.id for h in search(s, q, limit=10, count=False).hits]
+            assert plain, q
+            assert [h.id for h in search(s, q, limit=10, count=False, should_stop=lambda: False).hits] == plain
+            with pytest.raises(SearchCancelled):
+                search(s, q, limit=10, count=False, should_stop=lambda: True)
+
+
+def test_a_wildcard_over_real_articles_is_stopped_while_its_words_are_opened(tmp_path):
+    from index.search import SearchCancelled, count_hits
+
+    clusters = sorted(MULTINEWS.glob("cluster_*"))[:20]
+    if not clusters:
+        pytest.skip("../shared/corpora/multinews-dev is not present")
+    for cluster in clusters:
+        dest = tmp_path / "src" / cluster.name
+        dest.mkdir(parents=True)
+        for article in cluster.glob("article_*.txt"):
+            shutil.copy(article, dest)
+    lib = Library(tmp_path / "lib")
+    update(lib, [tmp_path / "src"])
+    with lib.open_index().searcher() as s:
+        assert search(s, "con*", limit=10).total > 10
+        asked = []
+
+        def second_time() -> bool:  # only a check during the search itself can see a second call
+            asked.append(1)
+            return len(asked) >= 2
+
+        with pytest.raises(SearchCancelled):
+            search(s, "con*", limit=10, count=False, should_stop=second_time)
+        asked.clear()
+        with pytest.raises(SearchCancelled):
+            count_hits(s, "con*", should_stop=second_time, check_every=1)
