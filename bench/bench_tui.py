@@ -67,7 +67,8 @@ P95_TARGET = 0.100
 OPEN_TARGET = 0.100
 FREEZE_GAP = 0.100  # the event loop not running for longer than this while a query runs: the UI held
 NEWER_AFTER = 0.020  # the newer keystroke, this long after a fuzzy or wildcard query was typed
-KINDS = ("word ~1%", "word ~10%", "word ~50%", "word ~99%", "two words", "phrase", "wildcard", "fuzzy", "other")
+KINDS = ("word ~1%", "word ~10%", "word ~50%", "word ~99%", "word of a title", "two words", "phrase", "wildcard",
+         "fuzzy", "other")
 FURNITURE_WORDS = {"caption", "getty", "images", "image", "photo", "photos"}  # "hide caption" (NPR pages) is
 # the commonest two-word sequence the cleaning leaves in multinews-dev: not a phrase anyone searches for
 LEVELS = {"word ~1%": 0.01, "word ~10%": 0.10, "word ~50%": 0.50, "word ~99%": 0.99}
@@ -116,7 +117,7 @@ def kind_of(q: str) -> str:
         return "other"
     if " " in q.strip():
         return "two words"
-    return {"zephyrine": "word ~1%", "quillmoor": "word ~10%", "brackenfold": "word ~50%"}.get(q.strip(), "other")
+    return {"zephyrine": "word ~1%", "quillmoor": "word ~10%", "brackenfold": "word ~50%"}.get(q.strip(), "word of a title")
 
 
 def synthetic_queries(library_root: Path, n: int, seed: int) -> tuple[list[tuple[str, str]], dict, list[tuple]]:
@@ -125,7 +126,7 @@ def synthetic_queries(library_root: Path, n: int, seed: int) -> tuple[list[tuple
     newer = [("wildcard", "bra*", "zephyrine"), ("wildcard", "cla*", "quillmoor"), ("fuzzy", "wates~", "minister"),
              ("fuzzy", "polise~", "report")]
     notes = {"word ~1%": "zephyrine (1%)", "word ~10%": "quillmoor (10%)", "word ~50%": "brackenfold (50%)",
-             "other": "title words, fields, OR, NOT"}
+             "word of a title": "words of the library's titles", "other": "fields, OR, NOT"}
     return [(kind_of(q), q) for q in qs], notes, newer
 
 
