@@ -1,10 +1,20 @@
 """Speed of the terminal app on a big library, headless (App.run_test), in one process.
 
-    python -m bench.bench_tui [--size 20000] [--searches 1000] [--keep DIR] [--seed 1] [--library DIR]
+    python -m bench.bench_tui [--corpus real|synthetic] [--size 20000] [--searches 1000] [--keep DIR]
+                              [--seed 1] [--library DIR]
 
-Over a library built from the synthetic corpus of bench.corpus (the same corpus and `brief index` run as
-bench.bench_index; with --keep DIR a corpus and library already there are reused; --library DIR uses a
-library as it is):
+Over a library built by `brief index` from a corpus of --size articles: ``real`` (the default) is
+bench.realcorpus, sentences of the real multinews-dev articles grouped into articles (needs
+../shared/corpora/multinews-dev); ``synthetic`` is bench.corpus, Zipf-drawn made-up words (the same corpus
+as bench.bench_index). With --keep DIR a corpus and library already there are reused; --library DIR uses a
+library as it is (its queries are then taken from the real text when --corpus is real).
+
+The queries (--corpus real) come from the real text and the library's own statistics: words held by
+about 1%, 10%, 50% and 99% of the articles (the closest the library has; the share is reported), two
+words of one real sentence, the three commonest two-word phrases ("last year"), wildcards over the
+commonest three-letter prefixes (``con*``) and fuzzy terms (``econ~``). Each figure is reported per kind,
+over the first time each query is typed (a query typed again is answered from the screen's cache).
+Measured:
   1. first paint: from creating BriefApp to the home list (newest articles) painted; target < 0.5 s.
      Also the import time of tui.app, which a real start pays on top (reported apart);
   2. keystroke to updated results: a query typed into the query bar (the debounce set to 0, so that
@@ -19,11 +29,18 @@ library as it is):
   3. opening an article: from open_article() to the reader having painted the text; target < 100 ms.
      The related articles come after the paint (reported apart);
   4. memory: resident set size after every 100 of --searches searches; steady = the last value within
-     10% of the one after the first 100.
+     10% of the one after the first 100;
+  5. the UI held: while each query runs, the longest interval in which the event loop did not run (a
+     task that sleeps 1 ms and notes how late it wakes). A frozen UI (work on the UI thread, or a worker
+     holding the interpreter lock) shows as a long gap; target: none over FREEZE_GAP. Then a newer
+     keystroke after a wildcard or fuzzy query: a fuzzy or wildcard query is typed, and 20 ms later a
+     plain word; the time until the word's results are drawn shows whether the newer keystroke waited
+     for the older query (it should cancel it).
 Earlier versions waited with Pilot.pause(), which returns only once the whole process has been idle
 for 20 ms: a floor of 20 ms on every figure, and background work (counting, related articles) counted
 as if the user waited for it.
-Figures go to stdout as a Markdown table and to bench/out/tui-<size>.md. Not a test.
+Figures go to stdout as a Markdown table and to bench/out/tui-<size>-real.md (tui-<size>.md for the
+synthetic corpus). Not a test.
 """
 
 from __future__ import annotations
@@ -48,6 +65,13 @@ from bench.corpus import MARKERS  # noqa: E402
 FIRST_PAINT_TARGET = 0.5
 P95_TARGET = 0.100
 OPEN_TARGET = 0.100
+FREEZE_GAP = 0.100  # the event loop not running for longer than this while a query runs: the UI held
+NEWER_AFTER = 0.020  # the newer keystroke, this long after a fuzzy or wildcard query was typed
+KINDS = ("word ~1%", "word ~10%", "word ~50%", "word ~99%", "word of a title", "two words", "phrase", "wildcard",
+         "fuzzy", "other")
+FURNITURE_WORDS = {"caption", "getty", "images", "image", "photo", "photos"}  # "hide caption" (NPR pages) is
+# the commonest two-word sequence the cleaning leaves in multinews-dev: not a phrase anyone searches for
+LEVELS = {"word ~1%": 0.01, "word ~10%": 0.10, "word ~50%": 0.50, "word ~99%": 0.99}
 
 
 def rss_mb() -> float:
@@ -60,20 +84,54 @@ def p95(xs: list[float]) -> float:
     return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
 
 
-def build_library(work: Path, size: int, seed: int) -> Path:
-    corpus, _ = prepare_corpus(work, size, seed)
-    library = work / f"library-{size}"
-    stamp = work / f"library-{size}.stamp"
-    if not (stamp.is_file() and stamp.read_text() == f"{size} {seed}" and (library / "manifest.json").is_file()):
+def build_library(work: Path, size: int, seed: int, kind: str = "real") -> Path:
+    """The library of ``size`` articles of the ``kind`` corpus (real: bench.realcorpus; synthetic:
+    bench.corpus), indexed by `brief index` once and reused while the corpus's stamp is unchanged."""
+    if kind == "real":
+        from bench import realcorpus
+
+        corpus, _ = realcorpus.prepare(work, size, seed)
+        want = realcorpus.stamp_text(size, seed)
+        library, stamp = work / f"library-real-{size}", work / f"library-real-{size}.stamp"
+    else:
+        corpus, _ = prepare_corpus(work, size, seed)
+        want = f"{size} {seed}"
+        library, stamp = work / f"library-{size}", work / f"library-{size}.stamp"
+    if not (stamp.is_file() and stamp.read_text() == want and (library / "manifest.json").is_file()):
         shutil.rmtree(library, ignore_errors=True)
-        say(f"[{size}] brief index… (a few minutes at 20k)")
+        say(f"[{size}] brief index of the {kind} corpus… (a few minutes at 20k)")
         checked(brief_cmd(library, "index", "--quiet", str(corpus)), "brief index", cwd=work)
-        stamp.write_text(f"{size} {seed}")
+        stamp.write_text(want)
     return library
 
 
+def kind_of(q: str) -> str:
+    """The kind of a query of the synthetic set (the real set names its kinds)."""
+    if "~" in q:
+        return "fuzzy"
+    if "*" in q:
+        return "wildcard"
+    if '"' in q:
+        return "phrase"
+    if ":" in q or any(op in q.split() for op in ("OR", "NOT", "AND")):
+        return "other"
+    if " " in q.strip():
+        return "two words"
+    return {"zephyrine": "word ~1%", "quillmoor": "word ~10%", "brackenfold": "word ~50%"}.get(q.strip(), "word of a title")
+
+
+def synthetic_queries(library_root: Path, n: int, seed: int) -> tuple[list[tuple[str, str]], dict, list[tuple]]:
+    """The synthetic set: ([(kind, query)] * n, notes, [(kind, older query, newer word)])."""
+    qs = queries(library_root, n, seed)
+    newer = [("wildcard", "bra*", "zephyrine"), ("wildcard", "cla*", "quillmoor"), ("fuzzy", "wates~", "minister"),
+             ("fuzzy", "polise~", "report")]
+    notes = {"word ~1%": "zephyrine (1%)", "word ~10%": "quillmoor (10%)", "word ~50%": "brackenfold (50%)",
+             "word of a title": "words of the library's titles", "other": "fields, OR, NOT"}
+    return [(kind_of(q), q) for q in qs], notes, newer
+
+
 def queries(library_root: Path, n: int, seed: int) -> list[str]:
-    """Words of every frequency from the library's own titles, and some query shapes."""
+    """Words of every frequency from the library's own titles, and some query shapes (the synthetic set)."""
     from index.library import Library
 
     rng = random.Random(seed)
@@ -86,6 +144,127 @@ def queries(library_root: Path, n: int, seed: int) -> list[str]:
     while len(out) < n:
         out.append(rng.choice(shapes) if rng.random() < 0.3 else rng.choice(words))
     return out
+
+
+def _closest(share: dict[str, float], target: float, k: int, skip: set[str]) -> list[str]:
+    """The ``k`` words whose share of articles is closest to ``target`` (on a log scale)."""
+    import math
+
+    ranked = sorted((abs(math.log(f / target)), w) for w, f in share.items() if f > 0 and w not in skip)
+    near = [w for d, w in ranked[:k] if d <= math.log(1.5)]  # within 1.5x of the target share
+    return near if len(near) >= 3 else [w for _, w in ranked[:3]]
+
+
+def real_queries(library_root: Path, n: int, seed: int) -> tuple[list[tuple[str, str]], dict, list[tuple]]:
+    """The real set, from the real sentences and the library's own document frequencies:
+    ([(kind, query)] of length n: every distinct query once in a shuffled order, then repeats), notes
+    (per kind, which words at which share of articles), the newer keystrokes [(kind, older query, newer word)]."""
+    from collections import Counter
+
+    from whoosh.analysis import STOP_WORDS
+
+    from bench.realcorpus import read_pool, words_of
+    from index.library import Library
+
+    rng = random.Random(seed)
+    pool = read_pool()
+    counts = Counter(w for sentence in pool.sentences for w in words_of(sentence))
+    with Library(library_root).open_index().searcher() as s:
+        reader, field = s.reader(), s.schema["body"]
+        articles = reader.doc_count()
+
+        def term(word: str) -> str | None:
+            tokens = [t.text for t in field.analyzer(word, mode="query")]
+            return tokens[0] if len(tokens) == 1 else None
+
+        share: dict[str, float] = {}
+        terms_seen: set[str] = set()
+        for word, c in counts.most_common():  # the commonest spelling of a stem stands for it
+            if c < 2 or len(word) < 2 or not word.isalpha():
+                continue
+            t = term(word)
+            if t is None or t in terms_seen:
+                continue
+            terms_seen.add(t)
+            df = reader.doc_frequency("body", t)
+            if df:
+                share[word] = df / articles
+        prefixes = Counter(t[:3] for t in reader.field_terms("body") if len(t) > 3 and t[:3].isalpha())
+
+    by_kind: dict[str, list[str]] = {}
+    notes: dict[str, str] = {}
+    used: set[str] = set()
+    typed = {w: f for w, f in share.items() if len(w) >= 4}  # single-word queries: words of 4 letters or more
+    for kind, target in LEVELS.items():
+        words = _closest(typed, target, 20, used)
+        used.update(words)
+        by_kind[kind] = words
+        lo, hi = min(share[w] for w in words), max(share[w] for w in words)
+        notes[kind] = f"{len(words)} words in {lo:.1%}–{hi:.1%} of articles (e.g. {', '.join(words[:3])})"
+    later = _closest(typed, 0.01, 20, used)  # fresh words for the newer keystrokes
+    content = {w for w, f in typed.items() if 0.002 <= f <= 0.3}
+    pairs: list[str] = []
+    for sentence in rng.sample(pool.sentences, len(pool.sentences)):
+        ws = list(dict.fromkeys(w for w in words_of(sentence) if w in content))
+        if len(ws) >= 2:
+            a, b = rng.sample(ws, 2)
+            pairs.append(f"{a} {b}")
+        if len(pairs) == 40:
+            break
+    by_kind["two words"] = pairs
+    notes["two words"] = f"{len(pairs)} pairs of words from one real sentence (e.g. {pairs[0]})"
+    bigrams: Counter = Counter()
+    for sentence in pool.sentences:
+        ws = words_of(sentence)
+        bigrams.update((a, b) for a, b in zip(ws, ws[1:])
+                       if a.isalpha() and b.isalpha() and a not in STOP_WORDS and b not in STOP_WORDS
+                       and share.get(a, 1) <= 0.3 and share.get(b, 1) <= 0.3 and not {a, b} & FURNITURE_WORDS)
+    phrases = [f'"{a} {b}"' for (a, b), _ in bigrams.most_common(3)]  # function words (share > 30%) left out
+    by_kind["phrase"] = phrases
+    notes["phrase"] = "the 3 commonest: " + ", ".join(phrases)
+    common = [p for p, _ in prefixes.most_common(8)]
+    by_kind["wildcard"] = [f"{p}*" for p in common[:5]]
+    notes["wildcard"] = "the commonest 3-letter prefixes: " + ", ".join(by_kind["wildcard"])
+    stems4 = list(dict.fromkeys(w[:4] for w in by_kind["word ~10%"] + by_kind["word ~50%"] if w[:4] != "econ"))
+    by_kind["fuzzy"] = ["econ~", *[f"{st}~" for st in stems4[:9]]]
+    notes["fuzzy"] = "econ~ and 4-letter stems of common words: " + ", ".join(by_kind["fuzzy"][1:4]) + ", …"
+    newer = [("wildcard", f"{p}*") for p in common[5:8]]
+    newer += [("fuzzy", f"{st}~") for st in stems4[9:12]] + [("fuzzy", "presid~")]
+    newer = [(kind, q, later[i % len(later)]) for i, (kind, q) in enumerate(newer)]
+
+    distinct = [(kind, q) for kind, qs in by_kind.items() for q in qs]
+    rng.shuffle(distinct)
+    out = list(distinct[:n])
+    while len(out) < n:
+        out.append(rng.choice(distinct))
+    return out, notes, newer
+
+
+class LoopWatch:
+    """The longest interval in which the event loop did not run: a task sleeps 1 ms and notes how late
+    it wakes. ``reset()`` starts a new interval of interest, ``worst`` is its longest gap."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._last = time.perf_counter()
+        self._task: asyncio.Task | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            self.worst = max(self.worst, now - self._last)
+            self._last = now
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+
+    def reset(self) -> None:
+        self._last, self.worst = time.perf_counter(), 0.0
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
 
 
 _FRAME = asyncio.Event()
@@ -119,7 +298,16 @@ async def _until(condition, timeout: float = 30.0, poll: float = 0.005) -> None:
             pass
 
 
-async def run(library_root: Path, searches: int, seed: int) -> dict:
+async def _type(screen, inp, q: str) -> float:
+    """Type ``q`` into the query bar; seconds until a frame showing its first page has been drawn."""
+    t0 = time.perf_counter()
+    inp.value = q
+    gen = screen.generation + 1
+    await _until(lambda: screen.generation >= gen and screen.painted >= gen)
+    return time.perf_counter() - t0
+
+
+async def run(library_root: Path, searches: int, seed: int, corpus: str = "real") -> dict:
     from index.library import Library
 
     started = time.perf_counter()
@@ -130,7 +318,10 @@ async def run(library_root: Path, searches: int, seed: int) -> dict:
     _watch_frames()
     os.environ["BRIEF_CONFIG"] = str(library_root / "no-config.toml")
     SearchScreen.debounce = 0
-    figures: dict = {"import": import_s}
+    figures: dict = {"import": import_s, "corpus": corpus}
+    make = real_queries if corpus == "real" else synthetic_queries
+    qs, figures["notes"], newer = make(library_root, searches, seed)
+    watch = LoopWatch()
 
     started = time.perf_counter()
     app = tui.app.BriefApp(Library(library_root))
@@ -140,89 +331,147 @@ async def run(library_root: Path, searches: int, seed: int) -> dict:
         screen = app.screen
         figures["articles"] = screen.total
         await pilot.pause()
+        watch.start()
 
-        qs = queries(library_root, searches, seed)
         inp = screen.query_one("#query")
         latencies: list[float] = []
-        fresh: list[float] = []
+        fresh: dict[str, list[tuple[float, float, str]]] = {k: [] for k in KINDS}  # (seconds, worst gap, query)
         counted: list[float] = []
         memory: list[float] = []
+        gaps: list[float] = []
+        failed: list[str] = []
         seen: set[str] = set()
-        for n, q in enumerate(qs, 1):
+        for n, (kind, q) in enumerate(qs, 1):
             if inp.value == q:
                 q = q + " "
+            watch.reset()
             t0 = time.perf_counter()
-            inp.value = q
-            gen = screen.generation + 1
-            await _until(lambda: screen.generation >= gen and screen.painted >= screen.generation)
-            latencies.append(time.perf_counter() - t0)
+            latencies.append(await _type(screen, inp, q))
+            gaps.append(watch.worst)
+            if watch.worst >= max(gaps):
+                figures["worst_gap_query"] = q.strip()
+            if screen.error:
+                failed.append(f"{q.strip()}: {screen.error}")
             if q.strip() not in seen:
-                fresh.append(latencies[-1])
+                fresh[kind].append((latencies[-1], watch.worst, q.strip()))
                 seen.add(q.strip())
             if n % 10 == 0:
                 await _until(lambda: not screen.counting)
                 counted.append(time.perf_counter() - t0)
             if n % 100 == 0:
                 memory.append(rss_mb())
-        figures["latencies"] = latencies
-        figures["fresh"] = fresh
-        figures["counted"] = counted
-        figures["memory"] = memory
-        figures["errors"] = sum(1 for _ in [screen.error] if screen.error)
+        figures.update(latencies=latencies, fresh=fresh, counted=counted, memory=memory or [rss_mb()], gaps=gaps,
+                       failed=failed)
+
+        # a newer keystroke right after a wildcard or fuzzy query: does it wait for the older one?
+        after: list[tuple[str, str, float, float, float]] = []  # (kind, older, alone, newer's results, worst gap)
+        for kind, older, word in newer:
+            await _until(lambda: not screen.counting)
+            await pilot.pause()
+            watch.reset()
+            t0 = time.perf_counter()
+            inp.value = older
+            await asyncio.sleep(NEWER_AFTER)
+            t1 = time.perf_counter()
+            await _type(screen, inp, word)
+            newer_s = time.perf_counter() - t1
+            gap = watch.worst
+            await app.workers.wait_for_complete()  # the older query's worker, if it ran on
+            alone = time.perf_counter() - t0
+            after.append((kind, older, alone, newer_s, gap))
+        figures["newer"] = after
 
         await pilot.press("escape")
         await pilot.pause()
         rows = app.catalog()
         rng = random.Random(seed)
-        opens, related = [], []
+        word = next(q for k, q in qs if k == "word ~10%") if any(k == "word ~10%" for k, _ in qs) else "water"
+        opens, related, open_gaps, sizes = [], [], [], []
         for row in rng.sample(rows, 30):
+            watch.reset()
             t0 = time.perf_counter()
-            app.open_article(row["id"], query="water")
+            app.open_article(row["id"], query=word)
             await _until(lambda: type(app.screen).__name__ == "ReaderScreen" and app.screen.painted)
             opens.append(time.perf_counter() - t0)
+            sizes.append(len(getattr(app.screen.article, "paragraphs", ()) or ()))
             await _until(lambda: app.screen.related_done)
             related.append(time.perf_counter() - t0)
+            open_gaps.append(watch.worst)
             app.back()
             await pilot.pause()
-        figures["opens"] = opens
-        figures["related"] = related
+        figures.update(opens=opens, related=related, open_gaps=open_gaps, sizes=sizes)
+        watch.stop()
         await app.workers.wait_for_complete()
     return figures
 
 
+def _ms(x: float) -> str:
+    return f"{x * 1000:.0f}"
+
+
 def report(size: int, f: dict) -> str:
     lat, opens, mem = f["latencies"], f["opens"], f["memory"]
-    fresh, counted, related = f["fresh"] or lat, f["counted"] or [0.0], f["related"] or [0.0]
+    counted, related = f["counted"] or [0.0], f["related"] or [0.0]
     steady = bool(mem) and mem[-1] <= mem[0] * 1.10
+    every_fresh = [x for rows in f["fresh"].values() for x in rows]
+    slowest = max(every_fresh, key=lambda x: x[0]) if every_fresh else (max(lat), 0.0, "?")
+    query_gap = max(f["gaps"] + [g for *_, g in f["newer"]])
+    open_gap = max(f["open_gaps"])
+    slowest_open = max(range(len(opens)), key=lambda i: opens[i])
 
     def ok(flag: bool) -> str:
         return "ok" if flag else "MISSED"
 
     rows = [
-        ("Articles in the library", f"{f['articles']:,}", "", ""),
-        ("Import of tui.app (paid once at start)", f"{f['import'] * 1000:.0f} ms", "", ""),
-        ("First paint (app created → home list shown)", f"{f['first_paint'] * 1000:.0f} ms",
-         f"< {FIRST_PAINT_TARGET * 1000:.0f} ms", ok(f["first_paint"] < FIRST_PAINT_TARGET)),
-        (f"Query → updated results, p50 ({len(lat)} queries)", f"{statistics.median(lat) * 1000:.1f} ms", "", ""),
-        ("Query → updated results, p95", f"{p95(lat) * 1000:.1f} ms", f"< {P95_TARGET * 1000:.0f} ms",
+        ("Articles in the library", f"{f['articles']:,} ({f['corpus']} corpus)", "", ""),
+        ("Import of tui.app (paid once at start)", f"{_ms(f['import'])} ms", "", ""),
+        ("First paint (app created → home list shown)", f"{_ms(f['first_paint'])} ms",
+         f"< {_ms(FIRST_PAINT_TARGET)} ms", ok(f["first_paint"] < FIRST_PAINT_TARGET)),
+        (f"Keystroke → updated results, p50 / p95 (all {len(lat)} queries, repeats from the screen's cache)",
+         f"{statistics.median(lat) * 1000:.1f} / {p95(lat) * 1000:.1f} ms", f"p95 < {_ms(P95_TARGET)} ms",
          ok(p95(lat) < P95_TARGET)),
-        ("Query → updated results, max", f"{max(lat) * 1000:.1f} ms", "", ""),
-        (f"… first-time queries only ({len(fresh)}), p50 / p95 / max",
-         f"{statistics.median(fresh) * 1000:.1f} / {p95(fresh) * 1000:.1f} / {max(fresh) * 1000:.1f} ms", "", ""),
-        (f"Query → exact count and outlet facets, p50 / p95 ({len(counted)})",
-         f"{statistics.median(counted) * 1000:.1f} / {p95(counted) * 1000:.1f} ms", "", ""),
-        (f"Open an article, median ({len(opens)})", f"{statistics.median(opens) * 1000:.1f} ms",
-         f"< {OPEN_TARGET * 1000:.0f} ms", ok(statistics.median(opens) < OPEN_TARGET)),
-        ("Open an article, max", f"{max(opens) * 1000:.1f} ms", "", ""),
+        (f"… first-time queries only ({len(every_fresh)}), p50 / p95",
+         f"{statistics.median([x[0] for x in every_fresh]) * 1000:.1f} / {p95([x[0] for x in every_fresh]) * 1000:.1f} ms"
+         if every_fresh else "–", f"p95 < {_ms(P95_TARGET)} ms", ok(bool(every_fresh) and p95([x[0] for x in every_fresh]) < P95_TARGET)),
+        ("… the slowest query", f"{_ms(slowest[0])} ms (`{slowest[2]}`)", "", ""),
+        (f"Keystroke → exact count and outlet facets, p50 / p95 ({len(counted)})",
+         f"{_ms(statistics.median(counted))} / {_ms(p95(counted))} ms", "", ""),
+        (f"Open an article, median / max ({len(opens)}; the slowest has {f['sizes'][slowest_open]} paragraphs)",
+         f"{statistics.median(opens) * 1000:.1f} / {_ms(max(opens))} ms",
+         f"< {_ms(OPEN_TARGET)} ms", ok(statistics.median(opens) < OPEN_TARGET)),
         ("Open an article → related articles listed, median / max",
-         f"{statistics.median(related) * 1000:.0f} / {max(related) * 1000:.0f} ms", "", ""),
+         f"{_ms(statistics.median(related))} / {_ms(max(related))} ms", "", ""),
+        ("Longest time the event loop did not run while a query ran (any kind, newer keystrokes too)",
+         f"{_ms(query_gap)} ms" + (f" (`{f['worst_gap_query']}`)" if max(f["gaps"]) >= query_gap and f.get("worst_gap_query") else ""), f"< {_ms(FREEZE_GAP)} ms (no freeze)", ok(query_gap < FREEZE_GAP)),
+        ("… while an article opened (until its related articles were listed)", f"{_ms(open_gap)} ms",
+         f"< {_ms(FREEZE_GAP)} ms (no freeze)", ok(open_gap < FREEZE_GAP)),
         ("RSS after 100 / 500 / all searches",
          " / ".join(f"{m:.0f}" for m in (mem[0], mem[min(4, len(mem) - 1)], mem[-1])) + " MB",
          "steady (±10%)", ok(steady)),
     ]
-    lines = [f"### bench_tui at {size:,} articles ({sys.platform}, Python {sys.version.split()[0]})", "",
+    lines = [f"### bench_tui at {size:,} articles, {f['corpus']} corpus ({sys.platform}, Python {sys.version.split()[0]})", "",
              "| measure | value | target | |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    lines += ["", "Per kind of query, the first time each is typed (keystroke → results drawn; the longest the event "
+              "loop did not run while it ran):", "",
+              "| kind | queries | p50 | p95 | max (query) | longest loop gap | what |", "|---|---|---|---|---|---|---|"]
+    for kind in KINDS:
+        xs = f["fresh"].get(kind) or []
+        if not xs:
+            continue
+        secs = [x[0] for x in xs]
+        top = max(xs, key=lambda x: x[0])
+        lines.append(f"| {kind} | {len(xs)} | {_ms(statistics.median(secs))} ms | {_ms(p95(secs))} ms | "
+                     f"{_ms(top[0])} ms (`{top[2]}`) | {_ms(max(x[1] for x in xs))} ms | {f['notes'].get(kind, '')} |")
+    if f["newer"]:
+        lines += ["", f"A newer keystroke {_ms(NEWER_AFTER)} ms after a wildcard or fuzzy query (a plain word typed "
+                  "over it): until the word's results are drawn, against the older query's whole run:", "",
+                  "| older query | its worker, from typing to done | the newer word's results | longest loop gap |",
+                  "|---|---|---|---|"]
+        for kind, older, alone, newer_s, gap in f["newer"]:
+            lines.append(f"| `{older}` ({kind}) | {_ms(alone)} ms | {_ms(newer_s)} ms | {_ms(gap)} ms |")
+    if f["failed"]:
+        lines += ["", f"{len(f['failed'])} queries answered with a message: " + "; ".join(sorted(set(f["failed"]))[:6])]
     lines += ["", "Query latency excludes the 150 ms typing debounce (set to 0 here); it includes the Whoosh "
               "search of one page (with its snippets), the message and the repaint, until the frame is drawn. "
               "The exact hit count and the outlet facets follow from a background count."]
@@ -232,6 +481,8 @@ def report(size: int, f: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_tui", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", choices=("real", "synthetic"), default="real",
+                        help="real: sentences of multinews-dev articles (bench.realcorpus); synthetic: bench.corpus")
     parser.add_argument("--size", type=int, default=20000)
     parser.add_argument("--searches", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
@@ -241,16 +492,17 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="brief-bench-tui-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        library = args.library.resolve() if args.library else build_library(work, args.size, args.seed)
-        say(f"[{args.size}] app: first paint, {args.searches} searches, 30 articles opened…")
-        figures = asyncio.run(run(library, args.searches, args.seed))
+        library = args.library.resolve() if args.library else build_library(work, args.size, args.seed, args.corpus)
+        say(f"[{'library' if args.library else args.size}] app ({args.corpus} corpus): first paint, {args.searches} searches, 30 articles opened…")
+        figures = asyncio.run(run(library, args.searches, args.seed, args.corpus))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     text = report(figures["articles"], figures)
     print(text, flush=True)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / f"tui-{figures['articles']}.md").write_text(text + "\n", encoding="utf-8")
+    suffix = "" if args.corpus == "synthetic" else "-real"
+    (OUT_DIR / f"tui-{figures['articles']}{suffix}.md").write_text(text + "\n", encoding="utf-8")
     return 0
 
 
