@@ -69,6 +69,7 @@ def add_commands(sub, common) -> None:
 
     p = sub.add_parser("list", parents=[common], help="list the articles in the library")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--unread", action="store_true", help="only the articles not marked read (see `brief read`)")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("set", parents=[common], help="set an article's outlet, date or title",
@@ -174,7 +175,7 @@ def cmd_search(args) -> int:
 
         ix = open_index(library_root(args.library))
     with ix.searcher() as searcher:
-        result = search(searcher, args.query, limit=args.limit)
+        result = search(searcher, args.query, limit=args.limit, user_tags=_user_tags(args))
         if args.json:
             print_json(result.to_json())
             return EXIT_OK
@@ -184,6 +185,19 @@ def cmd_search(args) -> int:
     shown = len(result.hits)
     say(f"{shown} of {result.total} hits" if result.total > shown else f"{result.total} hit{'s' * (result.total != 1)}")
     return EXIT_OK
+
+
+def _user_tags(args):
+    """The user's tags {tag: ids} for a query with a tag: term (index.userstate), else None: a cold search
+    without one reads nothing more."""
+    if "tag" not in args.query.lower():
+        return None
+    from index.userstate import load
+
+    state = load(open_library(args).root)
+    if state.problem:
+        say(f"brief: {state.problem}")
+    return state.ids_by_tag()
 
 
 def _print_hit(out: Out, n: int, hit) -> None:
@@ -265,6 +279,10 @@ def cmd_list(args) -> int:
         raise LibraryError(f"no library at {lib.root} yet: run `brief index PATH...` to add articles")
     rows = lib.catalog()
     lib.open_index()  # a few ms: a damaged or foreign index is refused here as by search and show
+    if args.unread:  # (tui.cli.tags: the user state's read set)
+        from .tags import unread_filter
+
+        rows = list(filter(unread_filter(lib), rows))
     if args.json:
         print_json({"articles": [{k: r[k] for k in ("id", "title", "outlet", "published", "path")} for r in rows]})
         return EXIT_OK
