@@ -94,6 +94,9 @@ class UserState:
         return {"version": VERSION, "read": sorted(self.read),
                 "tags": {k: list(v) for k, v in sorted(self.tags.items()) if v}}
 
+    def copy(self) -> UserState:
+        return UserState(set(self.read), {k: list(v) for k, v in self.tags.items()}, self.problem, self.damaged)
+
     def is_read(self, article_id: str) -> bool:
         return article_id in self.read
 
