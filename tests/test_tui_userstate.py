@@ -246,3 +246,53 @@ async def test_reindex_says_when_another_writer_keeps_the_lock(library):
         assert "Not re-indexed: another writer (`brief index`, `brief watch` or an app watching) held the " \
                "library's lock for 0.3 s; try again when it has finished" in notices(app)
         assert isinstance(app.screen, SearchScreen)
+
+
+# ----------------------------------------------------------------------------------------------
+# Snapshots: the tag dialog and the re-index dialog at 80x24 and 120x40, over the fixed demo library
+
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture
+def make_app(monkeypatch):
+    from tui_support import FIXED_DEMO, HINT, fixed_demo_library
+
+    monkeypatch.setenv("BRIEF_CONFIG", str(FIXED_DEMO / "no-config.toml"))
+    monkeypatch.delenv("BRIEF_THEME", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return lambda: BriefApp(fixed_demo_library(), hint=HINT)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_tag_dialog_snapshot(snap_compare, make_app, size):
+    from tui_support import settle
+
+    async def run_before(pilot):
+        await settle(pilot)
+        app = pilot.app
+        rows = app.catalog()
+        app.set_tags(rows[1]["id"], ["flood", "follow-up"])
+        app.set_tags(rows[2]["id"], ["flood"])
+        app.edit_tags(rows[0]["id"])
+        await settle(pilot)
+        app.screen.query_one("#tag-input").value = "bridge Flood x/y"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reindex_dialog_snapshot(snap_compare, make_app, size):
+    from tui_support import settle
+    from tui.widgets.reindex import ReindexProgress
+
+    async def run_before(pilot):
+        await settle(pilot)
+        progress = ReindexProgress(where="/home/user/articles-library", stage="index", done=120, total=251)
+        pilot.app.push_screen(ReindexScreen(progress, "ctrl+r"))
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

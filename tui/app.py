@@ -52,6 +52,8 @@ Public API, for the screens (tui.screens.compare / tui.screens.card are written 
     app.tags_of(id) -> list[str] / app.tags_label(id) -> "#flood #levee" / app.set_tags(id, tags)
     app.edit_tags(id, title=None)                  the tag dialog (tui.widgets.tagdialog); Enter saves
     app.user_tags() -> {tag: ids}                  for index.search's search()/count_hits(user_tags=...)
+    app.user_state_label(id) -> " · read · #flood" what a list row adds; app.user_state_generation: bumped
+                                                   at every change (for a screen's cache keys)
     app.unread_query() -> Query | None             "unread only": AND it with a search's filter_query
     app.reindex()                                  ctrl+r: index.indexer.update in a worker, with progress
 
@@ -769,6 +771,7 @@ class BriefApp(App):
     # progress dialog (tui.widgets.reindex); the follow-the-index code above then refreshes the screens.
 
     USERSTATE_POLL = 2.0
+    user_state_generation = 0  # bumped at every change of the read marks or tags (a screen's cache key)
     REINDEX_WAIT = 30.0  # seconds a re-index waits for another writer
     _userstate = None
     _us_writer = None
@@ -802,6 +805,13 @@ class BriefApp(App):
     def tags_label(self, article_id: str) -> str:
         """The article's tags as shown: "#flood #levee" ("" when none); plain text (tags hold no markup)."""
         return " ".join(f"#{t}" for t in self.user_state.tags_of(article_id))
+
+    def user_state_label(self, article_id: str) -> str:
+        """What a list row adds to its meta line: " · read" and/or " · #flood #levee" ("" for neither);
+        state in words, never colour alone."""
+        state = self.user_state
+        tags = state.tags_of(article_id)
+        return (" · read" if state.is_read(article_id) else "") + (" · " + " ".join(f"#{t}" for t in tags) if tags else "")
 
     def user_tags(self) -> dict:
         """{tag: article ids} for index.search's ``user_tags`` (a tag: term then finds the user's tags)."""
@@ -868,6 +878,7 @@ class BriefApp(App):
     def _broadcast_user_state(self, ids: list[str] | None) -> None:
         from .messages import UserStateChanged
 
+        self.user_state_generation += 1
         for screen in list(self.screen_stack) + list(self._forward):
             screen.post_message(UserStateChanged(ids))
 

@@ -168,6 +168,11 @@ def _refresh_app_catalog(lib) -> None:
 def cmd_search(args) -> int:
     from index.search import search
 
+    user_tags = None
+    if "tag" in args.query.lower():  # the user's own tags (tui.cli.tags): a cold search without tag: reads nothing more
+        from .tags import user_tags_for
+
+        user_tags = user_tags_for(args)
     if args.demo:
         ix = demo_library(quiet=True).open_index()
     else:
@@ -175,7 +180,7 @@ def cmd_search(args) -> int:
 
         ix = open_index(library_root(args.library))
     with ix.searcher() as searcher:
-        result = search(searcher, args.query, limit=args.limit, user_tags=_user_tags(args))
+        result = search(searcher, args.query, limit=args.limit, user_tags=user_tags)
         if args.json:
             print_json(result.to_json())
             return EXIT_OK
@@ -185,19 +190,6 @@ def cmd_search(args) -> int:
     shown = len(result.hits)
     say(f"{shown} of {result.total} hits" if result.total > shown else f"{result.total} hit{'s' * (result.total != 1)}")
     return EXIT_OK
-
-
-def _user_tags(args):
-    """The user's tags {tag: ids} for a query with a tag: term (index.userstate), else None: a cold search
-    without one reads nothing more."""
-    if "tag" not in args.query.lower():
-        return None
-    from index.userstate import load
-
-    state = load(open_library(args).root)
-    if state.problem:
-        say(f"brief: {state.problem}")
-    return state.ids_by_tag()
 
 
 def _print_hit(out: Out, n: int, hit) -> None:

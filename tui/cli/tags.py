@@ -4,8 +4,6 @@ The app shows and changes the same state. No Textual import."""
 
 from __future__ import annotations
 
-import argparse
-
 from .shared import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Out, open_library, print_json, safe, say
 
 TAG_EPILOG = """\
@@ -19,7 +17,9 @@ tags: lowercase words of letters, digits, - and _; at most 40 characters, 50 per
 """
 
 
-def add_commands(sub, common: argparse.ArgumentParser) -> None:
+def add_commands(sub, common) -> None:
+    import argparse
+
     p = sub.add_parser("tag", parents=[common], help="show, add or remove your tags on an article",
                        description="Your tags on one article, kept in the library (userstate.json): +TAG (or "
                        "TAG) adds, -TAG removes; with none, prints its tags. `tag:TAG` in a search finds them.",
@@ -148,6 +148,15 @@ def cmd_read(args) -> int:
     changed = "" if done[1] else " (already so)"
     say(f"{len(ids)} article{'s' * (len(ids) != 1)} marked {word}{changed}")
     return EXIT_OK
+
+
+def user_tags_for(args, query: str | None = None):
+    """The user's tags {tag: ids} (index.search's ``user_tags``) for a query with a tag: term, else None:
+    a cold `brief search` without one reads nothing more."""
+    query = args.query if query is None else query
+    if "tag" not in (query or "").lower():
+        return None
+    return _load(open_library(args)).ids_by_tag()
 
 
 def unread_filter(lib):
