@@ -22,10 +22,10 @@ def add_commands(sub, common) -> None:
 
     p = sub.add_parser("tag", parents=[common], help="show, add or remove your tags on an article",
                        description="Your tags on one article, kept in the library (userstate.json): +TAG (or "
-                       "TAG) adds, -TAG removes; with none, prints its tags. `tag:TAG` in a search finds them.",
+                       "TAG) adds, -r TAG (or -TAG after --) removes; with none, prints the tags you gave it. `tag:TAG` in a search finds them.",
                        epilog=TAG_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("id", help="the article's id (a unique prefix is enough)")
-    p.add_argument("changes", nargs="*", metavar="+TAG|-TAG", help="tags to add (+flood or flood) or remove (-flood)")
+    p.add_argument("changes", nargs="*", metavar="+TAG|-TAG", help="tags to add (+flood or flood) or, after --, remove (-flood)")
     p.add_argument("--remove", "-r", action="append", default=[], metavar="TAG",
                    help="remove this tag (as -TAG after --); may be given more than once")
     p.add_argument("--clear", action="store_true", help="remove every tag you gave the article")
