@@ -517,9 +517,52 @@ def _leaf_text(node) -> str:
     return f"{node.fieldname}:[{start or ''} TO {end or ''}]"
 
 
-def prepare_query(text: str, searcher, should_stop=None) -> query.Query:
-    """``text`` parsed (parse_query) and bounded against the searcher's index (bound_query)."""
-    return bound_query(parse_query(text, searcher.schema), searcher.reader(), should_stop)
+def prepare_query(text: str, searcher, should_stop=None, user_tags=None) -> query.Query:
+    """``text`` parsed (parse_query), its ``tag:`` terms widened to the articles the user tagged so
+    (with_user_tags) and bounded against the searcher's index (bound_query; ``should_stop`` as there)."""
+    return bound_query(with_user_tags(parse_query(text, searcher.schema), user_tags), searcher.reader(), should_stop)
+
+
+# ----------------------------------------------------------------------------------------------
+# User tags: the tags a user gives articles (in the app, or `brief tag`) are kept in the library
+# (index.userstate), not in the index, so that tagging never rewrites it. A ``tag:x`` term matches the
+# articles whose own front matter says x, or the ids the user tagged x: ``user_tags`` is
+# {tag: ids} (UserState.ids_by_tag()); None or {} leaves a query as it is.
+
+
+def with_user_tags(q: query.Query, user_tags) -> query.Query:
+    """``q`` with each ``tag:`` term (word, prefix, wildcard, ``tag:*``) ORed with the ids of the articles
+    the user gave a matching tag."""
+    if not user_tags:
+        return q
+
+    def visit(node):
+        if node.is_leaf() and getattr(node, "fieldname", None) == "tags":
+            ids = _user_tagged(node, user_tags)
+            if ids:
+                return query.Or([node] + [query.Term("id", i) for i in sorted(ids)], boost=node.boost)
+        return node
+
+    return q.accept(visit)
+
+
+def _user_tagged(node, user_tags) -> set[str]:
+    import fnmatch
+
+    kind = type(node)
+    text = getattr(node, "text", None)
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    if kind is query.Term:
+        return set(user_tags.get(text, ()))
+    if kind is query.Every:
+        wanted = list(user_tags)
+    elif kind is query.Prefix:
+        wanted = [t for t in user_tags if t.startswith(text)]
+    elif kind is query.Wildcard:
+        wanted = [t for t in user_tags if fnmatch.fnmatchcase(t, text)]
+    else:  # fuzzy terms and ranges: the index's own tags only
+        return set()
+    return {i for t in wanted for i in user_tags[t]}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -732,6 +775,7 @@ def search(
     filter_query: query.Query | None = None,
     count: bool = True,
     should_stop=None,
+    user_tags=None,
 ) -> SearchResult:
     """Run ``text`` against an open article searcher; only the returned page is highlighted.
 
@@ -740,8 +784,9 @@ def search(
     exact only when ``total_exact`` says so, else a lower bound; count_hits gives the exact count later.
     ``should_stop()``, when given, is asked while wildcard and fuzzy terms are expanded and their postings
     opened, and before the hits are highlighted: SearchCancelled when it says True (a newer search came).
+    ``user_tags``: {tag: article ids} the user tagged (see with_user_tags).
     """
-    q = prepare_query(text, searcher, should_stop)
+    q = prepare_query(text, searcher, should_stop, user_tags)
     if q is query.NullQuery:  # e.g. a wildcard no word of the index matches
         if page < 1:
             raise ValueError("page must be 1 or more")
@@ -991,14 +1036,14 @@ def field_values(searcher, fieldname: str) -> list:
 
 
 def count_hits(searcher, text: str, *, filter_query: query.Query | None = None, group=None,
-               should_stop=None, check_every: int = 512) -> tuple[int, dict]:
+               should_stop=None, check_every: int = 512, user_tags=None) -> tuple[int, dict]:
     """How many documents match ``text`` (within ``filter_query``), without scoring them.
 
     With ``group`` (a sequence indexed by document number, e.g. ``field_values(searcher, "outlet_facet")``)
     also how many per value. ``should_stop()`` is asked every ``check_every`` documents; when it returns
-    True, SearchCancelled is raised (a newer search wants the CPU).
+    True, SearchCancelled is raised (a newer search wants the CPU). ``user_tags``: as for search().
     """
-    q = prepare_query(text, searcher, should_stop)
+    q = prepare_query(text, searcher, should_stop, user_tags)
     if filter_query is not None:
         q = query.And([q, filter_query]).normalize()
     docnums = matching_docnums(searcher, q)

@@ -42,9 +42,11 @@ def _pins_apart_from_the_shared_demo(tmp_path, monkeypatch):
 
     import index.cardhistory
     import index.pins
+    import index.userstate
 
     shared = str((Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())) / "brief-tui-test-demo")
-    for module, name in ((index.pins, "demo-briefs"), (index.cardhistory, "demo-cards")):
+    for module, name in ((index.pins, "demo-briefs"), (index.cardhistory, "demo-cards"),
+                         (index.userstate, "demo-userstate")):
         real = module.folder_for
         monkeypatch.setattr(module, "folder_for", lambda root, real=real, name=name: tmp_path / name
                             if str(Path(root).absolute()).startswith(shared) else real(root))

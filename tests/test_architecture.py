@@ -33,6 +33,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["library", "search"],  # the read side: the library folder and its manifest; queries and hits
         ["overrides", "cardhistory"],  # what the user set about an article (outlet, date, title); the cards built
         ["pins"],  # the library's briefs and their pins (briefs.json)
+        ["userstate"],  # what the user keeps about articles: read or not, their own tags (userstate.json)
         ["readers", "dedup"],  # files -> articles; near-duplicate sketches
         ["plaintext", "htmltext"],  # metadata heuristics of pasted text; HTML fragments -> paragraphs
         ["clean"],  # the cleaning rules
@@ -70,6 +71,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["briefs"],  # briefs and pins: list, show, export
         ["library", "cards", "history", "doctor", "launch"],  # one module per command family
         ["watch"],  # brief watch (below library: it imports nothing of it)
+        ["tags"],  # brief tag, tags, read, unread (below library: list --unread uses it)
         ["shared"],  # the plumbing every command uses: exit codes, output, JSON, opening the library
     ],
     "tui.screens": [

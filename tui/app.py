@@ -46,6 +46,16 @@ Public API, for the screens (tui.screens.compare / tui.screens.card are written 
                                                    (the config's ``watch``; f5 toggles it: app.toggle_watch())
     on_index_changed(IndexChanged) on screens      the index changed on disk (the app's watching, `brief watch`,
                                                    `brief index`); the searchers and catalog already see it
+    app.is_read(id) / app.mark_read(id) / app.mark_unread(id) / app.toggle_read(id)
+                                                   read marks (<library>/userstate.json, index.userstate); the
+                                                   reader marks what it shows; posts UserStateChanged(ids)
+    app.tags_of(id) -> list[str] / app.tags_label(id) -> "#flood #levee" / app.set_tags(id, tags)
+    app.edit_tags(id, title=None)                  the tag dialog (tui.widgets.tagdialog); Enter saves
+    app.user_tags() -> {tag: ids}                  for index.search's search()/count_hits(user_tags=...)
+    app.user_state_label(id) -> " · read · #flood" what a list row adds; app.user_state_generation: bumped
+                                                   at every change (for a screen's cache keys)
+    app.unread_query() -> Query | None             "unread only": AND it with a search's filter_query
+    app.reindex()                                  ctrl+r: index.indexer.update in a worker, with progress
 
 Screens set ``SCOPE = "<scope>"`` and ``BINDINGS = tui.actions.bindings("<scope>")``; help (?) and the
 command palette list that scope's actions and the app scope's, with the effective keys.
@@ -99,6 +109,10 @@ register(
 register(  # the "watching" section of BriefApp
     Action("app.watch", "f5", "watch", "app", "app.toggle_watch", show=False,
            help="Watch the folders: index files as they change (on/off)"),
+)
+register(  # the "user state" section of BriefApp
+    Action("app.reindex", "ctrl+r", "re-index", "app", "app.reindex", show=False,
+           help="Re-index: bring the library up to date with its folders now, with progress"),
 )
 
 HISTORY_LIMIT = 30
@@ -747,6 +761,265 @@ class BriefApp(App):
         for line in batch.setup:
             self._from_thread(self.say, line, "error")
         self._from_thread(self._poll_index)
+
+    # -- user state -----------------------------------------------------------------------------
+    # Read marks and the user's own tags live in the library's userstate.json (index.userstate). A change
+    # is applied at once to the copy here (screens ask is_read / tags_of as they draw) and then, in order,
+    # on one writer thread, to the file read fresh under its lock, so that `brief tag` or `brief read` at
+    # the same time loses nothing; every USERSTATE_POLL seconds a stat of the file picks up their changes.
+    # Every screen gets UserStateChanged. Re-index (ctrl+r) runs index.indexer.update in a worker with a
+    # progress dialog (tui.widgets.reindex); the follow-the-index code above then refreshes the screens.
+
+    USERSTATE_POLL = 2.0
+    user_state_generation = 0  # bumped at every change of the read marks or tags (a screen's cache key)
+    REINDEX_WAIT = 30.0  # seconds a re-index waits for another writer
+    _userstate = None
+    _us_writer = None
+    _us_jobs = 0
+    _us_seen: object = None
+    _reindex_progress = None
+
+    class UserStateSaved(Message):
+        def __init__(self, state, problem: str | None, ids: list[str] | None) -> None:
+            super().__init__()
+            self.state, self.problem, self.ids = state, problem, ids
+
+    @property
+    def user_state(self):
+        """index.userstate.UserState of the library, read at first use (a problem with the file is said)."""
+        if self._userstate is None:
+            from index import userstate
+
+            self._us_seen = self._userstate_signature()
+            self._userstate = userstate.load(self.library.root)
+            if self._userstate.problem and self.is_running:
+                self.call_later(self.say, self._userstate.problem, "warning", 12)
+        return self._userstate
+
+    def is_read(self, article_id: str) -> bool:
+        return self.user_state.is_read(article_id)
+
+    def tags_of(self, article_id: str) -> list[str]:
+        return self.user_state.tags_of(article_id)
+
+    def tags_label(self, article_id: str) -> str:
+        """The article's tags as shown: "#flood #levee" ("" when none); plain text (tags hold no markup)."""
+        return " ".join(f"#{t}" for t in self.user_state.tags_of(article_id))
+
+    def user_state_label(self, article_id: str) -> str:
+        """What a list row adds to its meta line: " · read" and/or " · #flood #levee" ("" for neither);
+        state in words, never colour alone."""
+        state = self.user_state
+        tags = state.tags_of(article_id)
+        return (" · read" if state.is_read(article_id) else "") + (" · " + " ".join(f"#{t}" for t in tags) if tags else "")
+
+    def user_tags(self) -> dict:
+        """{tag: article ids} for index.search's ``user_tags`` (a tag: term then finds the user's tags)."""
+        return self.user_state.ids_by_tag()
+
+    def unread_query(self):
+        """A Whoosh query for "unread only" (AND it with a search's filter_query); None when nothing is read."""
+        from whoosh import query as wq
+
+        read = sorted(self.user_state.read)
+        return wq.Not(wq.Or([wq.Term("id", i) for i in read])) if read else None
+
+    def mark_read(self, article_id: str) -> bool:
+        """Mark an article read (the reader calls it when it shows one); False when it already was."""
+        return self.change_user_state(lambda s: s.mark_read([article_id]), [article_id])
+
+    def mark_unread(self, article_id: str) -> bool:
+        return self.change_user_state(lambda s: s.mark_unread([article_id]), [article_id])
+
+    def toggle_read(self, article_id: str) -> bool:
+        """Read <-> unread; True when now read (said in a notification)."""
+        now = not self.is_read(article_id)
+        (self.mark_read if now else self.mark_unread)(article_id)
+        self.say("Marked read" if now else "Marked unread", timeout=2)
+        return now
+
+    def set_tags(self, article_id: str, tags: list[str]) -> bool:
+        """Replace the user's tags on an article (cleaned; a bad tag is said as a warning: False)."""
+        return self.change_user_state(lambda s: s.set_tags(article_id, tags), [article_id])
+
+    def edit_tags(self, article_id: str, title: str | None = None) -> None:
+        """Open the tag dialog (tui.widgets.tagdialog) for an article; Enter saves its tags."""
+        from .widgets.tagdialog import TagDialog
+
+        if title is None:
+            rows = self._catalog or []
+            title = next((r.get("title") or "" for r in rows if r.get("id") == article_id), "") or article_id
+        before = self.tags_of(article_id)
+
+        def done(tags: list[str] | None) -> None:
+            if tags is None or tags == before:
+                return
+            if self.set_tags(article_id, tags):
+                self.say(("Tags: " + " ".join(f"#{t}" for t in tags)) if tags else "Tags removed", timeout=3)
+
+        self.push_screen(TagDialog(title, before, self.user_state.tag_counts()), done)
+
+    def change_user_state(self, change, ids: list[str] | None = None) -> bool:
+        """``change(state)`` here now and on the file in the background; True when it changed something."""
+        from index.userstate import UserStateError
+
+        state = self.user_state.copy()  # changed aside, then swapped in: a worker reading the old one is safe
+        try:
+            changed = bool(change(state))
+        except UserStateError as exc:
+            self.say(str(exc)[:1].upper() + str(exc)[1:], severity="warning")
+            return False
+        if changed:
+            self._userstate = state
+            self._userstate_job(change, ids)
+            self._broadcast_user_state(ids)
+        return changed
+
+    def _broadcast_user_state(self, ids: list[str] | None) -> None:
+        from .messages import UserStateChanged
+
+        self.user_state_generation += 1
+        for screen in list(self.screen_stack) + list(self._forward):
+            screen.post_message(UserStateChanged(ids))
+
+    def _userstate_signature(self):
+        from index.userstate import path_for
+
+        try:
+            st = os.stat(path_for(self.library.root))
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _userstate_job(self, change, ids: list[str] | None) -> None:
+        import concurrent.futures
+
+        from index import userstate
+
+        if self._us_writer is None:
+            self._us_writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="brief-userstate")
+        self._us_jobs += 1
+        root = self.library.root
+
+        def job() -> None:
+            state, problem = None, None
+            try:
+                state = userstate.load(root) if change is None else userstate.update(root, change)[0]
+                problem = state.problem
+            except userstate.UserStateError as exc:  # a newer brief's file: left alone, said
+                problem = str(exc)
+            except Exception as exc:  # noqa: BLE001 - a read-only library, a full disk: said, kept here
+                from .services import describe_error
+
+                problem = (f"Read marks and tags could not be saved in {userstate.path_for(root)} "
+                           f"({describe_error(exc)}); they are kept until you quit")
+            self.post_message(self.UserStateSaved(state, problem, ids))
+
+        self._us_writer.submit(job)
+
+    def on_brief_app_user_state_saved(self, message: UserStateSaved) -> None:
+        self._us_jobs -= 1
+        if message.problem:
+            self.say(message.problem, severity="warning", timeout=12)
+        self._us_seen = self._userstate_signature()
+        if message.state is None or self._us_jobs > 0:
+            return
+        message.state.problem = None
+        if self._userstate is None or message.state.to_json() != self._userstate.to_json():
+            self._userstate = message.state  # another writer's changes too
+            self._broadcast_user_state(None)
+
+    @on(events.Mount)
+    def _start_following_user_state(self) -> None:
+        self.set_interval(self.USERSTATE_POLL, self._poll_user_state, name="follow the user state")
+
+    def _poll_user_state(self) -> None:
+        if self._userstate is None or self._us_jobs:
+            return
+        signature = self._userstate_signature()
+        if signature != self._us_seen:
+            self._us_seen = signature
+            self._userstate_job(None, None)
+
+    @on(events.Unmount)
+    def _flush_user_state(self) -> None:
+        if self._us_writer is not None:
+            self._us_writer.shutdown(wait=True)
+            self._us_writer = None
+
+    # re-index
+
+    @property
+    def reindexing(self) -> bool:
+        return self._reindex_progress is not None
+
+    def action_reindex(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Bring the index up to date with the folders indexed before (`brief index`), in a worker; the
+        progress dialog shows it (escape hides it; ctrl+r again while it runs shows it again)."""
+        from .widgets.reindex import ReindexProgress, ReindexScreen
+
+        key = key_label(effective_key(REGISTRY["app.reindex"], self.keymap))
+        if self._reindex_progress is None:
+            self._reindex_progress = ReindexProgress(where=str(self.library.root))
+            self.run_worker(partial(self._reindex, self._reindex_progress), thread=True, group="reindex",
+                            exit_on_error=False, name="re-index")
+        if not isinstance(self.screen, ReindexScreen):
+            self.push_screen(ReindexScreen(self._reindex_progress, key))
+
+    def _reindex(self, progress) -> None:
+        """In a thread: index.indexer.update over the library's roots, its progress into ``progress``."""
+        from index.errors import LibraryError, LockTimeout
+        from index.indexer import update
+
+        last = [0.0]
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if stage != "index" or done == total or now - last[0] > 0.05:
+                last[0] = now
+                progress.set(stage=stage, done=done, total=total)
+
+        def on_wait(text: str) -> None:
+            import re
+
+            pid = re.search(r"\(pid \d+\)", text)
+            progress.set(stage="wait", message=f"Another writer{' ' + pid.group() if pid else ''} holds the library's "
+                         f"lock (`brief index`, `brief watch` or an app watching); waiting up to "
+                         f"{self.REINDEX_WAIT:.0f} s for it…")
+
+        outcome, severity = "", "information"
+        try:
+            report = update(self.library, wait=self.REINDEX_WAIT, progress=on_progress, on_wait=on_wait)
+            outcome = f"Re-indexed: {report.added} added, {report.updated} updated, {report.removed} removed"
+            skipped = len(report.problems) + len(report.setup)
+            if skipped:
+                outcome += f"; {len(report.problems)} file{'s' * (len(report.problems) != 1)} could not be read"
+                severity = "warning"
+                for line in (report.setup + report.problems)[:3]:
+                    self._from_thread(self.say, f"Skipped {line}", "warning")
+        except LockTimeout:
+            outcome, severity = (f"Not re-indexed: another writer (`brief index`, `brief watch` or an app watching) "
+                                 f"held the library's lock for {self.REINDEX_WAIT:g} s; try again when it has "
+                                 f"finished"), "warning"
+        except LibraryError as exc:
+            outcome, severity = f"Not re-indexed: {exc}", "warning"
+        except Exception as exc:  # noqa: BLE001 - the run ends, said; the previous index is intact
+            outcome, severity = f"Re-index stopped: {type(exc).__name__}: {exc}", "error"
+        progress.set(stage="done", message=outcome)
+        self._from_thread(self._reindexed, progress, outcome, severity)
+
+    def _reindexed(self, progress, outcome: str, severity: str) -> None:
+        from .widgets.reindex import ReindexScreen
+
+        if self._reindex_progress is progress:
+            self._reindex_progress = None
+        if isinstance(self.screen, ReindexScreen) and self.screen.progress is progress:
+            self.pop_screen()
+        self.say(outcome, severity=severity, timeout=8)
+        self._poll_index()  # the screens follow now, not at the next poll
 
 
 def _modal_types() -> tuple[type, ...]:

@@ -26,3 +26,13 @@ class IndexChanged(Message):
     def __init__(self, new: list[str], removed: list[str], generation: int) -> None:
         super().__init__()
         self.new, self.removed, self.generation = list(new), list(removed), generation
+
+
+class UserStateChanged(Message):
+    """Read marks or the user's tags changed (``app.is_read``, ``app.tags_of``): by this app or, seen on
+    disk, by `brief tag`/`brief read`; posted to every screen. ``ids``: the articles concerned (None: any
+    of them, e.g. the file was reloaded)."""
+
+    def __init__(self, ids: list[str] | None = None) -> None:
+        super().__init__()
+        self.ids = None if ids is None else list(ids)

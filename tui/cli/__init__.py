@@ -86,7 +86,7 @@ def build_parser():
                         help="app colours: ansi (your terminal's palette), dark, light, or a Textual theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    from . import briefs, cards, doctor, history, library, watch
+    from . import briefs, cards, doctor, history, library, tags, watch
 
     library.add_commands(sub, common)
     cards.add_commands(sub, common)
@@ -94,6 +94,7 @@ def build_parser():
     briefs.add_commands(sub, common)
     doctor.add_command(sub, common)
     watch.add_command(sub, common)
+    tags.add_commands(sub, common)
     return parser
 
 

@@ -89,8 +89,10 @@ def _select(args, lib) -> list | None:
         return list(lib.articles(ids))
     from index.search import search
 
+    from .tags import user_tags_for
+
     with lib.open_index().searcher() as searcher:
-        result = search(searcher, args.query, limit=args.limit, snippets=False)
+        result = search(searcher, args.query, limit=args.limit, snippets=False, user_tags=user_tags_for(args))
     return list(lib.articles(h.id for h in result.hits))
 
 

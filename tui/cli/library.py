@@ -69,6 +69,7 @@ def add_commands(sub, common) -> None:
 
     p = sub.add_parser("list", parents=[common], help="list the articles in the library")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--unread", action="store_true", help="only the articles not marked read (see `brief read`)")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("set", parents=[common], help="set an article's outlet, date or title",
@@ -167,6 +168,11 @@ def _refresh_app_catalog(lib) -> None:
 def cmd_search(args) -> int:
     from index.search import search
 
+    user_tags = None
+    if "tag" in args.query.lower():  # the user's own tags (tui.cli.tags): a cold search without tag: reads nothing more
+        from .tags import user_tags_for
+
+        user_tags = user_tags_for(args)
     if args.demo:
         ix = demo_library(quiet=True).open_index()
     else:
@@ -174,7 +180,7 @@ def cmd_search(args) -> int:
 
         ix = open_index(library_root(args.library))
     with ix.searcher() as searcher:
-        result = search(searcher, args.query, limit=args.limit)
+        result = search(searcher, args.query, limit=args.limit, user_tags=user_tags)
         if args.json:
             print_json(result.to_json())
             return EXIT_OK
@@ -265,6 +271,10 @@ def cmd_list(args) -> int:
         raise LibraryError(f"no library at {lib.root} yet: run `brief index PATH...` to add articles")
     rows = lib.catalog()
     lib.open_index()  # a few ms: a damaged or foreign index is refused here as by search and show
+    if args.unread:  # (tui.cli.tags: the user state's read set)
+        from .tags import unread_filter
+
+        rows = list(filter(unread_filter(lib), rows))
     if args.json:
         print_json({"articles": [{k: r[k] for k in ("id", "title", "outlet", "published", "path")} for r in rows]})
         return EXIT_OK
