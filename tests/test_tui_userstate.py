@@ -88,7 +88,8 @@ def test_the_reindex_key_is_free_in_every_scope():
 
     tui.config._ensure_all_registered()
     assert [a.id for a in REGISTRY.values() if "ctrl+r" in a.key.split(",")] == ["app.reindex"]
-    assert [a.id for a in REGISTRY.values() if "t" in a.key.split(",")] == []  # left for the screens' tag key
+    # t is the screens' tag key, and nothing else's (the app scope's included)
+    assert all(a.id.endswith(".tags") for a in REGISTRY.values() if "t" in a.key.split(","))
 
 
 @async_test
@@ -296,3 +297,32 @@ def test_reindex_dialog_snapshot(snap_compare, make_app, size):
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@async_test
+async def test_the_reader_marks_an_article_read_and_t_tags_it(library):
+    from tui.screens.reader import ReaderScreen
+
+    src, lib = library
+    app = BriefApp(lib)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home(pilot)
+        aid = lib.catalog()[0]["id"]
+        assert not app.is_read(aid)
+        app.open_article(aid)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ReaderScreen) and app.screen.article is not None:
+                break
+        await pilot.pause(0.1)
+        assert app.is_read(aid)  # opening it marked it read
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        await pilot.press(*"flood", "enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.tags_of(aid) == ["flood"]:
+                break
+        assert app.tags_of(aid) == ["flood"]
+        await pilot.pause(0.2)
+        assert "#flood" in str(app.screen.query_one("#reader-status").render())

@@ -279,6 +279,8 @@ class CardScreen(RowListActions, Screen):
             None if self.card_query else list(getattr(self.app, "marked", [])))
         words = self.summary_words
         history = bool(getattr(self.app, "card_history", False))
+        tags = getattr(self.app, "user_tags", None)
+        self._user_tags = tags() if tags is not None else None  # a tag: query finds the user's tags too
         self.run_worker(lambda: self._build(lib, self.card_query, ids, self.now, words, history), thread=True,
                         exclusive=True, group="card-build", exit_on_error=False, name="build card")
 
@@ -292,7 +294,8 @@ class CardScreen(RowListActions, Screen):
                 from index.search import search
 
                 with lib.open_index().searcher() as searcher:
-                    result = search(searcher, query, limit=self.QUERY_LIMIT, snippets=False)
+                    result = search(searcher, query, limit=self.QUERY_LIMIT, snippets=False,
+                                    user_tags=getattr(self, "_user_tags", None))
                 articles = list(lib.articles(h.id for h in result.hits))
                 if not articles:
                     self.post_message(self.Failed(f"No articles match {safe(query)!r}; no card was made."))
@@ -502,7 +505,7 @@ class CardScreen(RowListActions, Screen):
 
         with lib.open_index().searcher() as searcher:
             hits = search(searcher, query, limit=len(new), filter_query=wq.Or([wq.Term("id", i) for i in new]),
-                          snippets=False, count=False).hits
+                          snippets=False, count=False, user_tags=getattr(self, "_user_tags", None)).hits
         shown = {s.id for s in self.card.sources} if self.card is not None else set()
         found = [h.id for h in hits if h.id not in shown]
         if found:

@@ -61,6 +61,8 @@ register(
            help="Briefing card for this article and the marked ones"),
     Action("reader.pin", "p", "pin", "reader", "pin", show=False,
            help="Pin the cursor's paragraph (▌) into the current brief (again to unpin)"),
+    Action("reader.tags", "t", "tags", "reader", "edit_tags", show=False,
+           help="Your tags on this article (kept in the library; tag:NAME finds them)"),
     Action("reader.pin_article", "a", "pin article", "reader", "pin_article", show=False,
            help="Pin this article into the current brief (again to unpin; P shows the brief)"),
     Action("reader.down", "j", "down", "reader", "scroll_lines(1)", show=False,
@@ -406,6 +408,9 @@ class ReaderScreen(FastScreen):
         return widgets or [Paragraph(Text("(this article has no text)", style="dim"), classes="para")]
 
     def _show_loaded(self) -> None:
+        mark_read = getattr(self.app, "mark_read", None)
+        if mark_read is not None and self.article is not None:
+            mark_read(self.article.id)  # opened: read (u on the home list, or `brief unread`, undoes it)
         self._render_header()
         self.passage = _find_passage(self.paragraphs, self.highlight) if self.highlight else None
         if self.paragraphs:
@@ -490,6 +495,10 @@ class ReaderScreen(FastScreen):
             t.append(f" · {MARK} {len(self.app.marked)} marked")
         if self.app.pinned:
             t.append(f" · {len(self.app.pinned)} pinned")
+        tags_of = getattr(self.app, "tags_of", None)
+        tags = tags_of(self.article.id) if tags_of is not None and self.article is not None else []
+        if tags:
+            t.append(" · " + " ".join(f"#{safe(tag)}" for tag in tags))
         self.query_one("#reader-status", Static).update(t, layout=False)
 
     # -- the paragraph cursor -------------------------------------------------------------------
@@ -801,6 +810,14 @@ class ReaderScreen(FastScreen):
     def action_pin_article(self) -> None:
         if self.article is not None:
             pin_article(self.app, self.article.id, self.article.title)
+
+    def action_edit_tags(self) -> None:
+        if self.article is not None:
+            self.app.edit_tags(self.article.id, self.article.title)
+
+    def on_user_state_changed(self, message) -> None:  # tui.messages.UserStateChanged: the tags shown
+        if self.article is not None:
+            self._update_status()
 
     def on_marks_changed(self, message: MarksChanged) -> None:
         self.refresh_marks()
