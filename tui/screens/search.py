@@ -111,7 +111,7 @@ class SearchKeyBar(KeyBar):
             return
         self._last = state
         down = key_label(effective_key(REGISTRY_GET("search.results"), keymap).split(",")[0])
-        items = [(down.replace("down", "↓"), "results"), ("enter", "search now, open the list")]
+        items = [(f"{down.replace('down', '↓')}/enter", "results")]  # enter also searches at once
         for a in actions_for("app"):
             k = _usable(effective_key(a, keymap), True) if a.show else None
             if k is not None:
@@ -364,7 +364,7 @@ class SearchScreen(FastScreen):
     def _fill_view(self) -> None:
         """Fetch more while the list does not fill its height (a tall terminal, short hits)."""
         results = self.query_one("#results", ResultList)
-        if results.virtual_size.height <= results.size.height + 2 and self.items:
+        if results.virtual_size.height < results.size.height and self.items:
             self._load_more()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
