@@ -70,6 +70,7 @@ PAGE = 10  # the least hits fetched at a time (more on a tall terminal: a page f
 PREFETCH = 5  # fetch the next page when the cursor is this close to the end
 CACHE = 128  # pages and counts of recent searches kept
 COUNT_AFTER = 0.3  # seconds after a page is painted before its hits are counted (if no newer search came)
+END_CHUNK = 800  # the most hits fetched at a time on the way to the last one (End): ~0.4 s of snippets
 ERROR_AFTER = 0.8  # seconds without a keystroke before a query problem (an unclosed quote...) is shown
 UNKNOWN_OUTLET = "(unknown outlet)"  # the outlet filter and facet of the articles that name no outlet
 SORTS = ("relevance", "newest", "oldest", "outlet", "title")
@@ -354,9 +355,13 @@ class SearchScreen(FastScreen):
             return
         self.busy = True
         start = self.loaded_to
-        # To the end: twice as many each time (a relevance page must start at a multiple of its size).
-        count = max(self.page_size, start) if self.to_end and start % max(self.page_size, start) == 0 \
-            else self.page_size
+        count = self.page_size
+        if self.to_end:
+            # To the end: twice as many each time, up to END_CHUNK (a newer search waits for at most one
+            # chunk); a relevance page must start at a multiple of its size.
+            count = max(self.page_size, min(start, END_CHUNK))
+            while count > self.page_size and start % count:
+                count -= self.page_size
         self.asked_to = start + count
         self._run(self.generation, self.shown_query, start, count, self.outlet, self.dates,
                   self._sort_for(self.shown_query))
@@ -512,38 +517,39 @@ class SearchScreen(FastScreen):
         return result
 
     def _keys_for(self, s, sort: str) -> list:
-        """A sort key per document number of searcher ``s`` (cached per index generation)."""
+        """A sort key per document number of searcher ``s`` (cached per index generation): dates and
+        outlets from the index's columns, titles from the stored fields (read once, ~0.2 s per 3,000)."""
         generation = self.app.index_generation
         keys = self._sort_keys.get((generation, sort))
         if keys is not None:
             return keys
-        if any(k[0] != generation for k in self._sort_keys):
-            self._sort_keys.clear()
-        reader = s.reader()
-        n = reader.doc_count_all()
-        try:
-            stamps = list(reader.column_reader("published", translate=False))
-        except Exception:  # noqa: BLE001 - no date column: all undated
-            stamps = [_UNDATED] * n
-        undated = [not isinstance(v, int) or v >= _UNDATED for v in stamps]
-        ids = [""] * n
-        for term in reader.lexicon("id"):
-            m = reader.postings("id", term)
-            while m.is_active():
-                ids[m.id()] = term.decode("utf-8", "replace")
-                m.next()
-        rows = {r["id"]: r for r in self.app.catalog()}
-        titles = [(rows.get(i) or {}).get("title") or "" for i in ids]
-        tkeys = [t.casefold() for t in titles]
+        base = self._sort_keys.get((generation, "base"))
+        if base is None:
+            self._sort_keys.clear()  # an older index's
+            reader = s.reader()
+            n = reader.doc_count_all()
+            try:
+                stamps = list(reader.column_reader("published", translate=False))
+            except Exception:  # noqa: BLE001 - no date column: all undated
+                stamps = [_UNDATED] * n
+            undated = [not isinstance(v, int) or v >= _UNDATED for v in stamps]
+            stamps = [0 if u else v for u, v in zip(undated, stamps)]
+            try:
+                outlets = list(reader.column_reader("outlet_facet"))
+            except Exception:  # noqa: BLE001
+                outlets = [""] * n
+            titles = [(reader.stored_fields(d).get("title") or "").casefold() for d in range(n)]
+            base = (undated, stamps, outlets, titles)
+            self._sort_keys[(generation, "base")] = base
+        undated, stamps, outlets, titles = base
         if sort == "oldest":
-            keys = [(u, 0 if u else v, t) for u, v, t in zip(undated, stamps, tkeys)]
+            keys = list(zip(undated, stamps, titles))
         elif sort == "outlet":
-            outlets = list(reader.column_reader("outlet_facet"))
-            keys = [(not o, o, u, 0 if u else -v, t) for o, u, v, t in zip(outlets, undated, stamps, tkeys)]
+            keys = [(not o, o, u, -v, t) for o, u, v, t in zip(outlets, undated, stamps, titles)]
         elif sort == "title":
-            keys = [(not t, t, u, 0 if u else -v) for t, u, v in zip(tkeys, undated, stamps)]
+            keys = [(not t, t, u, -v) for t, u, v in zip(titles, undated, stamps)]
         else:  # newest
-            keys = [(u, 0 if u else -v, t) for u, v, t in zip(undated, stamps, tkeys)]
+            keys = [(u, -v, t) for u, v, t in zip(undated, stamps, titles)]
         self._sort_keys[(generation, sort)] = keys
         return keys
 
