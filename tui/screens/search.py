@@ -2,8 +2,15 @@
 
 The query runs in a thread worker (group "search", exclusive: a newer keystroke cancels the older
 search) after a short debounce; results come back as a message and are shown only if they belong to
-the newest search. One page of hits is fetched at a time and the next one when the cursor nears the end,
-so 20,000 hits cost what 30 do. A bad query is explained on the status line; the results stay.
+the newest search. One page of hits is fetched at a time (as many as the list has rows for, and more
+until the list is full) and the next one when the cursor nears the end, so 20,000 hits cost what 30 do;
+End loads the rest in growing chunks, then goes to the real last hit. A query with nothing to search for
+yet (one letter, "the") is a "keep typing" hint; a real problem is explained on the status line once the
+typing pauses (or at Enter); the results stay.
+
+Sorts (S): relevance is Whoosh's ranking; newest, oldest, outlet and title find every match without
+scoring it and order the document numbers by keys read once per index (dates and outlets from the index's
+columns, titles from the stored fields); undated articles come last. The empty query lists the catalog.
 
 Showing a page does not wait for the hits to be counted: Whoosh finds the best hits without visiting
 every match, while counting them (and per outlet, for the facets) visits all of them. So the page is
