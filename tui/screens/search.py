@@ -34,7 +34,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from ..actions import Action, actions_for, bindings, effective_key, key_label, key_of, register
+from ..actions import Action, actions_for, bindings, effective_key, key_label, register
 from ..actions import get as REGISTRY_GET
 from ..messages import IndexChanged, MarksChanged
 from ..widgets.keybar import KeyBar
