@@ -60,7 +60,7 @@ async def test_a_newer_search_wins_over_an_older_one(app):
         assert screen.shown_query == "levee"
         assert screen.items and all("apple" not in it.title.lower() for it in screen.items)
         # A late answer for an older generation is dropped.
-        old = SearchScreen.Results(screen.generation - 1, 1, type(screen)._search_catalog(screen, 1, None, None))
+        old = SearchScreen.Results(screen.generation - 1, 0, type(screen)._search_catalog(screen, 0, PAGE, None, None))
         screen.post_message(old)
         await pilot.pause()
         assert screen.shown_query == "levee"
@@ -203,8 +203,8 @@ async def test_saved_search_round_trip(tmp_path, no_config):
 
 
 @async_test
-async def test_many_hits_are_fetched_a_page_at_a_time(tmp_path, no_config):
-    n = PAGE * 2 + 5
+async def test_many_hits_are_fetched_a_page_at_a_time_and_end_goes_to_the_real_last(tmp_path, no_config):
+    n = PAGE * 6 + 5
     lib = jsonl_library(tmp_path, [{"title": f"Storm report {i}", "body": f"gale number {i} hit the coast",
                                     "outlet": "Coast"} for i in range(n)])
     app = BriefApp(lib)
@@ -212,13 +212,23 @@ async def test_many_hits_are_fetched_a_page_at_a_time(tmp_path, no_config):
         await settle(pilot)
         await search_for(pilot, "gale")
         screen = app.screen
-        assert screen.total == n and len(screen.items) == PAGE
-        await pilot.press("end")
+        results = screen.query_one("#results")
+        size = screen.page_size
+        assert screen.total == n and len(screen.items) == size < n
+        await pilot.press("pagedown")
         await settle(pilot)
-        assert len(screen.items) == 2 * PAGE
+        assert results.highlighted > 1 and len(screen.items) >= 2 * size  # the next page came as it neared
         await pilot.press("end")
         await settle(pilot)
         assert len(screen.items) == n and len({it.id for it in screen.items}) == n
+        assert results.highlighted == n - 1  # the real last hit, not the last one loaded
+        assert not screen.to_end and "loading" not in screen_text(app)
+        await pilot.press("home")
+        assert results.highlighted == 0
+        await pilot.press("G")  # g / G as in less and vim
+        assert results.highlighted == n - 1
+        await pilot.press("pageup")
+        assert 0 < results.highlighted < n - 1
 
 
 @async_test

@@ -5,7 +5,9 @@ and asks for a layout of the whole screen whenever its line count changes (clear
 zero): most of the time of showing new results on a 20k library went there. Here the screen hands over
 each item as ready-wrapped lines of (text, style) pieces, built by plain Python; the widget turns the
 visible lines into Strips (cached per item) and repaints itself, nothing else. Keys, mouse and messages
-follow OptionList's: up/down/page/home/end move the cursor, enter (or a click) selects.
+follow OptionList's: up/down/page up/page down move the cursor, enter (or a click) selects; home and end
+are the screen's actions (search.first, search.last: the last hit may need loading first), which call
+action_first / action_last here.
 
 The cursor row is marked by a bar in the left column as well as by its background, so that it shows
 without colour too (NO_COLOR, monochrome terminals).
@@ -31,14 +33,12 @@ Renderer = Callable[[int, int], list[Line]]  # (item index, width) -> its lines
 CURSOR_BAR = "▌"
 
 
-class ResultList(ScrollView, can_focus=True):
+class ResultList(ScrollView, can_focus=True, inherit_bindings=False):
     BINDINGS = [
         Binding("up", "cursor_up", "up", show=False),
         Binding("down", "cursor_down", "down", show=False),
         Binding("pageup", "page_up", "page up", show=False),
         Binding("pagedown", "page_down", "page down", show=False),
-        Binding("home", "first", "first", show=False),
-        Binding("end", "last", "last", show=False),
         Binding("enter", "select", "open", show=False),
     ]
     COMPONENT_CLASSES = {"result-list--cursor"}
