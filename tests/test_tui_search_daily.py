@@ -293,9 +293,9 @@ async def test_a_slow_fuzzy_query_runs_off_the_ui_thread_and_a_newer_one_wins(ap
             time.sleep(1.0)
         return real_search(searcher, text, **kw)
 
-    def watched_prepare(text, searcher):
+    def watched_prepare(text, searcher, *args, **kw):
         threads.append(threading.current_thread() is threading.main_thread())
-        return real_prepare(text, searcher)
+        return real_prepare(text, searcher, *args, **kw)
 
     monkeypatch.setattr(isearch, "search", slow_search)
     monkeypatch.setattr(isearch, "prepare_query", watched_prepare)

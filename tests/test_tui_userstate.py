@@ -326,3 +326,42 @@ async def test_the_reader_marks_an_article_read_and_t_tags_it(library):
         assert app.tags_of(aid) == ["flood"]
         await pilot.pause(0.2)
         assert "#flood" in str(app.screen.query_one("#reader-status").render())
+
+
+@async_test
+async def test_the_home_list_says_read_and_tags_and_u_shows_only_the_unread(library):
+    from tui.screens.search import SearchScreen
+
+    src, lib = library
+    app = BriefApp(lib)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await home(pilot)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        total = screen.total
+        first = screen.items[0].id
+        app.mark_read(first)
+        app.set_tags(first, ["flood"])
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "· read · #flood" in _screen_text(app):
+                break
+        assert "· read · #flood" in _screen_text(app)  # in words, not colour
+        screen.query_one("#results").focus()
+        await pilot.press("u")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if screen.total == total - 1:
+                break
+        assert screen.total == total - 1 and first not in {it.id for it in screen.items}
+        assert "unread only" in _screen_text(app)
+        await pilot.press("u")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if screen.total == total:
+                break
+        assert screen.total == total
+
+
+def _screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -62,6 +62,12 @@ register(
            help="Unmark every marked article"),
     Action("search.pin_article", "a", "pin article", "search", "pin_article", show=False,
            help="Pin the highlighted article into the current brief (again to unpin; P shows the brief)"),
+    Action("search.tags", "t", "tags", "search", "edit_tags", show=False,
+           help="Your tags on the highlighted article (kept in the library; tag:NAME finds them)"),
+    Action("search.toggle_read", "N", "read/unread", "search", "toggle_read", show=False,
+           help="Mark the highlighted article read or unread"),
+    Action("search.unread_only", "u", "unread only", "search", "unread_only", show=False,
+           help="Show only the articles not read yet (again to show every one)"),
 )
 register(  # the list itself: order, ends, the way from the query bar
     Action("search.sort", "S", "sort", "search", "cycle_sort",
@@ -195,6 +201,7 @@ class SearchScreen(FastScreen):
         self.error: str | None = None
         self.outlet: str | None = None  # display name
         self.dates: str | None = None
+        self.unread_only = False  # u: the articles not read yet only
         self.facets: dict[str, int] = {}
         self.exact = True  # self.total is the exact count (else a lower bound, being counted)
         self.counting = False
@@ -352,7 +359,15 @@ class SearchScreen(FastScreen):
 
     def _key(self, text: str, start: int, count: int) -> tuple:
         return (self.app.index_generation, text.strip(), _facet_value(self.outlet or "") if self.outlet else None,
-                self.dates or "", self._sort_for(text), start, count)
+                self.dates or "", self._sort_for(text), start, count, self._state_key())
+
+    def _state_key(self) -> tuple:
+        """What of the user state a cached page depends on: unread only, and the tags and read marks then."""
+        return (self.unread_only, getattr(self.app, "user_state_generation", 0))
+
+    def _user_tags(self):
+        tags = getattr(self.app, "user_tags", None)
+        return tags() if tags is not None else None
 
     def _more_to_load(self) -> bool:
         return self.loaded_to < self.total or (not self.exact and self.loaded_to >= self.asked_to)
@@ -422,13 +437,14 @@ class SearchScreen(FastScreen):
         def stop() -> bool:
             return worker.is_cancelled or self.generation != generation
 
-        key = (self.app.index_generation, text.strip(), dates or "")
+        key = (self.app.index_generation, text.strip(), dates or "", self._state_key())
         try:
             with self.app.background_searcher() as s:
                 if stop():
                     return
                 total, counts = count_hits(s, text, filter_query=self._filter_query(None, dates),
-                                           group=self.app.outlet_values(s), should_stop=stop)
+                                           group=self.app.outlet_values(s), should_stop=stop,
+                                           user_tags=self._user_tags())
         except SearchCancelled:
             return
         except Exception as exc:  # noqa: BLE001 - the page is shown already; the count is a nicety
@@ -458,6 +474,9 @@ class SearchScreen(FastScreen):
             parts.append(wq.Term("outlet_facet", _facet_value(outlet)))
         if dates:
             parts.append(date_query(dates))
+        unread = self.app.unread_query() if self.unread_only and hasattr(self.app, "unread_query") else None
+        if unread is not None:
+            parts.append(unread)
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
@@ -466,16 +485,22 @@ class SearchScreen(FastScreen):
         from index.search import search
 
         fq = self._filter_query(outlet, dates)
+        more = {"user_tags": self._user_tags()}
+        try:
+            worker = get_current_worker()
+            more["should_stop"] = lambda: worker.is_cancelled  # a newer search came: stop (SearchCancelled)
+        except Exception:  # noqa: BLE001 - not in a worker: nothing to stop for
+            pass
         with self.app.searcher() as s:
             if start % count == 0:
-                res = search(s, text, limit=count, page=start // count + 1, filter_query=fq, count=False)
+                res = search(s, text, limit=count, page=start // count + 1, filter_query=fq, count=False, **more)
                 hits = res.hits
             else:  # not on a page boundary (never in practice): the hits up to the end, sliced
-                res = search(s, text, limit=start + count, page=1, filter_query=fq, count=False)
+                res = search(s, text, limit=start + count, page=1, filter_query=fq, count=False, **more)
                 hits = res.hits[start:]
         items = [Item(h.id, h.title, h.outlet, h.published, h.snippet) for h in hits]
         total, exact, facets = res.total, res.total_exact, {}
-        counted = self._counts.get((self.app.index_generation, text.strip(), dates or ""))
+        counted = self._counts.get((self.app.index_generation, text.strip(), dates or "", self._state_key()))
         if counted is not None:
             (total, facets), exact = self._totals(*counted, outlet), True
         result = Page(items, total, facets, exact)
@@ -491,11 +516,12 @@ class SearchScreen(FastScreen):
         from index.search import make_hit, matching_docnums, prepare_query, query_terms
 
         generation = self.app.index_generation
-        okey = (generation, text.strip(), _facet_value(outlet) if outlet else None, dates or "", sort)
+        okey = (generation, text.strip(), _facet_value(outlet) if outlet else None, dates or "", sort,
+                self._state_key())
         with self.app.searcher() as s:
             found = self._orders.get(okey)
             if found is None:
-                q = prepare_query(text, s)
+                q = prepare_query(text, s, user_tags=self._user_tags())
                 if q is wq.NullQuery:
                     docs, terms = [], frozenset()
                 else:
@@ -517,7 +543,7 @@ class SearchScreen(FastScreen):
                 h = make_hit(_Stored(s.stored_fields(d)), terms)
                 items.append(Item(h.id, h.title, h.outlet, h.published, h.snippet))
         result = Page(items, len(docs), {}, True)
-        counted = self._counts.get((generation, text.strip(), dates or ""))
+        counted = self._counts.get((generation, text.strip(), dates or "", self._state_key()))
         if counted is not None:
             result.facets = self._totals(*counted, outlet)[1]
         self._remember(self._key(text, start, count), result)
@@ -598,6 +624,8 @@ class SearchScreen(FastScreen):
         if dates:
             lo, hi = _date_bounds(dates)
             rows = [r for r in rows if r["published"] and lo <= r["published"] <= hi]
+        if self.unread_only and hasattr(self.app, "is_read"):
+            rows = [r for r in rows if not self.app.is_read(r["id"])]
         facets = {}
         if start == 0:
             for r in rows:
@@ -746,8 +774,13 @@ class SearchScreen(FastScreen):
 
     def _render_item(self, n: int, width: int) -> list:
         it = self.items[n]
-        return result_lines(marked=self.app.is_marked(it.id), title=it.title, outlet=it.outlet,
-                            published=it.published, article_id=it.id, snippet=it.snippet, width=max(30, width - 1))
+        lines = result_lines(marked=self.app.is_marked(it.id), title=it.title, outlet=it.outlet,
+                             published=it.published, article_id=it.id, snippet=it.snippet, width=max(30, width - 1))
+        label = getattr(self.app, "user_state_label", None)
+        said = label(it.id) if label is not None else ""
+        if said and len(lines) > 1:  # " · read · #flood": in words, never colour alone
+            lines[1].append((said, DIM))
+        return lines
 
     def _update_status(self) -> None:
         t = Text(end="")
@@ -779,6 +812,9 @@ class SearchScreen(FastScreen):
             t.append(" (x clears)", style=DIM)
         if self.app.marked:
             t.append(f" · {MARK} {len(self.app.marked)} marked")
+        if self.unread_only:
+            t.append(" · unread only", style="bold")
+            t.append(" (u: all)", style=DIM)
         if getattr(self.app, "watching", False):
             t.append(" · watching the folders", style=DIM)
         if self.typing_hint is not None:
@@ -1050,6 +1086,29 @@ class SearchScreen(FastScreen):
         self.app.push_screen(PromptScreen("Narrow to dates", self.dates or "", "2025-03-04..2025-03-06",
                                           "a day, a month (2025-03), a year, or FROM..TO (either end may be empty);"
                                           " empty for any date"), chosen)
+
+    def action_edit_tags(self) -> None:
+        it = self.current()
+        if it is None:
+            self.app.say("No article to tag here")
+            return
+        self.app.edit_tags(it.id, it.title)
+
+    def action_toggle_read(self) -> None:
+        it = self.current()
+        if it is not None:
+            self.app.toggle_read(it.id)
+
+    def action_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        self.app.say("Only the articles not read yet (u shows every one)" if self.unread_only
+                     else "Every article, read or not")
+        self.start_search(self.query_text)
+
+    def on_user_state_changed(self, message) -> None:  # tui.messages.UserStateChanged: marks and tags shown
+        self.refresh_marks()
+        if self.unread_only:
+            self.start_search(self.query_text)
 
     def action_clear_filters(self) -> None:
         if self.outlet or self.dates:
