@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -50,20 +49,9 @@ def save(root: str | os.PathLike, key: str, card: dict) -> Path:
     path = _file(root, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     cards = (load(root, key) + [card])[-KEEP:]
-    text = json.dumps({"version": VERSION, "key": key, "cards": cards})  # ASCII: lone surrogates survive
-    fd, tmp = tempfile.mkstemp(prefix=".cards-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from .jsonfile import write_atomic
+
+    write_atomic(path, {"version": VERSION, "key": key, "cards": cards}, prefix=".cards-")
     return path
 
 

@@ -19,11 +19,9 @@ The file is written atomically (tmp file + os.replace). An entry that is not wha
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -345,28 +343,11 @@ def _str(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-@contextlib.contextmanager
 def locked(root: str | os.PathLike, wait: float = LOCK_WAIT):
     """Hold the briefs' lock file (fcntl) for one read-modify-replace; TimeoutError after ``wait`` s."""
-    import fcntl
+    from .jsonfile import locked as hold
 
-    root = folder_for(root)
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        end = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > end:
-                    raise TimeoutError(f"{root / LOCK_NAME} is held by another brief for more than "
-                                       f"{wait:g} s; try again") from None
-                time.sleep(0.01)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+    return hold(folder_for(root) / LOCK_NAME, wait)
 
 
 def update(root: str | os.PathLike, change: Callable[[Briefs], object]) -> tuple[Briefs, object]:
@@ -389,15 +370,6 @@ def update(root: str | os.PathLike, change: Callable[[Briefs], object]) -> tuple
 
 
 def _write(path: Path, data: dict) -> None:
-    text = json.dumps(data, ensure_ascii=True, indent=1)  # ASCII: lone surrogates of odd text survive
-    fd, tmp = tempfile.mkstemp(prefix=".briefs-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from .jsonfile import write_atomic
+
+    write_atomic(path, data, prefix=".briefs-", indent=1, newline=True)

@@ -16,12 +16,9 @@ message naming the file); a file that cannot be read at all is set aside as
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import tempfile
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -210,28 +207,11 @@ def _from_json(data, path: Path) -> UserState:
     return out
 
 
-@contextlib.contextmanager
 def locked(root: str | os.PathLike, wait: float = LOCK_WAIT):
     """Hold the user state's lock file (fcntl) for one read-modify-replace; TimeoutError after ``wait`` s."""
-    import fcntl
+    from .jsonfile import locked as hold
 
-    root = folder_for(root)
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        end = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > end:
-                    raise TimeoutError(f"{root / LOCK_NAME} is held by another brief for more than "
-                                       f"{wait:g} s; try again") from None
-                time.sleep(0.01)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+    return hold(folder_for(root) / LOCK_NAME, wait)
 
 
 def update(root: str | os.PathLike, change: Callable[[UserState], object]) -> tuple[UserState, object]:
@@ -260,15 +240,6 @@ def update(root: str | os.PathLike, change: Callable[[UserState], object]) -> tu
 
 
 def _write(path: Path, data: dict) -> None:
-    text = json.dumps(data, ensure_ascii=True, indent=1)  # ASCII: lone surrogates of odd ids survive
-    fd, tmp = tempfile.mkstemp(prefix=".userstate-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from .jsonfile import write_atomic
+
+    write_atomic(path, data, prefix=".userstate-", indent=1, newline=True)

@@ -39,6 +39,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["clean"],  # the cleaning rules
         ["storage", "schema", "safepickle", "fastimport"],  # opening the Whoosh index safely and cheaply
         ["model", "sanitize", "errors"],  # the article, untrusted text made safe, the errors users see
+        ["jsonfile"],  # the library's small JSON files written atomically, under a lock when two may write
     ],
     "briefs": [
         ["brief"],  # a stored brief (its pins) as a document: Markdown/JSON like a card
