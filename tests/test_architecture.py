@@ -69,8 +69,7 @@ LAYERS: dict[str, list[list[str]]] = {
     "tui.cli": [
         ["__main__"],  # python -m tui.cli
         ["__init__"],  # the parser and main(): the commands are found here
-        ["briefs"],  # briefs and pins: list, show, export
-        ["library", "cards", "history", "doctor", "launch"],  # one module per command family
+        ["library", "cards", "history", "briefs", "doctor", "launch"],  # one module per command family
         ["watch"],  # brief watch (below library: it imports nothing of it)
         ["tags"],  # brief tag, tags, read, unread (below library: list --unread uses it)
         ["shared"],  # the plumbing every command uses: exit codes, output, JSON, opening the library
@@ -282,6 +281,6 @@ def test_the_cli_plumbing_importing_a_command_fails_the_check(copy_of_the_code: 
     assert layer_violations(import_graph(root)) == []
     _append(root / "tui" / "cli" / "shared.py", "def _cards():\n    from .cards import cmd_card\n    return cmd_card")
     graph = import_graph(root)
-    assert "tui.cli.shared imports tui.cli.cards: layer ['library', 'cards', 'history', 'doctor', 'launch'] is above " \
+    assert "tui.cli.shared imports tui.cli.cards: layer ['library', 'cards', 'history', 'briefs', 'doctor', 'launch'] is above " \
            "['shared']" in layer_violations(graph)
     assert any({"tui.cli.shared", "tui.cli.cards"} <= set(group) for group in cycles(graph))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .shared import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Out, open_library, positive, print_json, safe, say
+from .shared import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Out, open_library, positive, print_json, safe, say, write_output
 
 BRIEFS_EPILOG = """\
 examples:
@@ -179,26 +179,16 @@ def _show(args) -> int:
 
 def _export(args) -> int:
     from briefs.brief import brief_to_json, brief_to_markdown
-    from briefs.export import write_file
-
-    from .cards import _write_fix
 
     lib = open_library(args)
     brief = _choose(_load(lib), args.name)
     doc = _document(lib, brief)
     text = brief_to_json(doc) if args.format == "json" else brief_to_markdown(doc)
-    if not args.output:
-        sys.stdout.write(text)
-        return EXIT_OK
-    try:
-        path = write_file(args.output, text, force=args.force)
-    except FileExistsError as exc:
-        say(f"brief: {exc}")
+    path = write_output(args, text)
+    if path is False:
         return EXIT_ERROR
-    except OSError as exc:
-        say(f"brief: could not write {args.output}: {exc.strerror or exc}" + _write_fix(exc))
-        return EXIT_ERROR
-    say(f"Brief {safe(brief.name)!r} ({len(brief.pins)} pin{'s' * (len(brief.pins) != 1)}) written to {path}")
+    if path is not None:
+        say(f"Brief {safe(brief.name)!r} ({len(brief.pins)} pin{'s' * (len(brief.pins) != 1)}) written to {path}")
     return EXIT_OK
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .shared import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Out, open_library, positive, print_json, progress_reporter, safe, \
-    say
+    say, write_output
 
 CARD_EPILOG = """\
 examples:
@@ -98,7 +97,7 @@ def _select(args, lib) -> list | None:
 
 def cmd_card(args) -> int:
     from briefs.card import build_card
-    from briefs.export import card_to_json, card_to_markdown, write_file
+    from briefs.export import card_to_json, card_to_markdown
 
     words = _summary_words(args.summary_words)
     if words is False:
@@ -128,18 +127,11 @@ def cmd_card(args) -> int:
     if changes is False:
         return EXIT_ERROR
     text = card_to_json(card, changes) if args.format == "json" else card_to_markdown(card, changes)
-    if not args.output:
-        sys.stdout.write(text)
-        return EXIT_OK
-    try:
-        path = write_file(args.output, text, force=args.force)
-    except FileExistsError as exc:
-        say(f"brief: {exc}")
+    path = write_output(args, text)
+    if path is False:
         return EXIT_ERROR
-    except OSError as exc:
-        say(f"brief: could not write {args.output}: {exc.strerror or exc}" + _write_fix(exc))
-        return EXIT_ERROR
-    say(f"Card over {len(card.sources)} articles written to {path}")
+    if path is not None:
+        say(f"Card over {len(card.sources)} articles written to {path}")
     return EXIT_OK
 
 
@@ -177,16 +169,6 @@ def _summary_words(text: str | None) -> int | None | bool:
         say(f"brief card: --summary-words needs a whole number of words, 1 or more (got {safe(text)!r})")
         return False
     return value
-
-
-def _write_fix(exc: OSError) -> str:
-    import errno
-
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "; free some space and try again (no partial file was left)"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "; choose a folder you can write to"
-    return ""
 
 
 def cmd_compare(args) -> int:

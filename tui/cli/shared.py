@@ -224,6 +224,33 @@ def progress_reporter(quiet: bool):
 # Argument types
 
 
+def write_output(args, text: str):
+    """A document to stdout, or to ``args.output`` (refused if it exists unless ``args.force``): None when
+    written to stdout, the path written, or False after saying in one line why it could not be."""
+    if not args.output:
+        sys.stdout.write(text)
+        return None
+    from briefs.export import write_file
+
+    try:
+        return write_file(args.output, text, force=args.force)
+    except FileExistsError as exc:
+        say(f"brief: {exc}")
+    except OSError as exc:
+        say(f"brief: could not write {args.output}: {exc.strerror or exc}" + _write_fix(exc))
+    return False
+
+
+def _write_fix(exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "; free some space and try again (no partial file was left)"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "; choose a folder you can write to"
+    return ""
+
+
 def positive(text: str) -> int:
     import argparse
 
