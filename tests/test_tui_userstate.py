@@ -23,7 +23,7 @@ from tui.screens.search import SearchScreen
 from tui.widgets.reindex import ReindexScreen
 from tui.widgets.tagdialog import TagDialog
 
-from tui_support import HOSTILE_TITLE, async_test, screen_text
+from tui_support import HOSTILE_TITLE, async_test, home_ready, notices, screen_text, until
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "index" / "demo"
@@ -48,23 +48,6 @@ def library(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("BRIEF_THEME", raising=False)
     return src, lib
-
-
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "timed out waiting for the app"
-        await pilot.pause(0.05)
-
-
-def notices(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-async def home(pilot) -> SearchScreen:
-    await until(pilot, lambda: isinstance(pilot.app.screen, SearchScreen) and not pilot.app.screen.busy
-                and pilot.app.screen.shown_query == "")
-    return pilot.app.screen
 
 
 class Listening(Screen):
@@ -98,7 +81,7 @@ async def test_read_marks_reach_every_screen_and_the_file_and_a_command_s_change
     app = BriefApp(lib)
     app.USERSTATE_POLL = 0.2
     async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+        await home_ready(pilot)
         listening = Listening()
         app.push_screen(listening)
         await pilot.pause()
@@ -133,7 +116,7 @@ async def test_the_tag_dialog_saves_cleaned_tags_refuses_bad_ones_and_tag_search
     src, lib = library
     app = BriefApp(lib)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+        await home_ready(pilot)
         untagged = next(r for r in app.catalog() if "Conservatory" in r["title"])
         app.edit_tags(untagged["id"])
         await until(pilot, lambda: isinstance(app.screen, TagDialog))
@@ -173,7 +156,7 @@ async def test_hostile_titles_and_typed_escapes_stay_text_in_the_dialog(library)
     src, lib = library
     app = BriefApp(lib)
     async with app.run_test(size=(120, 40)) as pilot:
-        await home(pilot)
+        await home_ready(pilot)
         first = app.catalog()[0]["id"]
         app.edit_tags(first, title=HOSTILE_TITLE)
         await until(pilot, lambda: isinstance(app.screen, TagDialog))
@@ -194,7 +177,7 @@ async def test_a_damaged_state_file_is_one_warning_naming_it_and_the_app_goes_on
     (lib.root / "userstate.json").write_text('{"read": "everything"}', encoding="utf-8")
     app = BriefApp(lib)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+        await home_ready(pilot)
         first = app.catalog()[0]["id"]
         assert not app.is_read(first)
         await pilot.pause()
@@ -211,7 +194,7 @@ async def test_reindex_shows_progress_hides_with_escape_and_the_list_follows(lib
     src, lib = library
     app = BriefApp(lib)
     async with app.run_test(size=(80, 24)) as pilot:
-        search_screen = await home(pilot)
+        search_screen = await home_ready(pilot)
         assert search_screen.total == 17
         (src / "spillway.md").write_text(NEW_ARTICLE)
         (src / "2025-03-03-kavra-evening-post-reservoir-record.md").unlink()
@@ -239,7 +222,7 @@ async def test_reindex_says_when_another_writer_keeps_the_lock(library):
     app = BriefApp(lib)
     app.REINDEX_WAIT = 0.3
     async with app.run_test(size=(120, 40)) as pilot:
-        await home(pilot)
+        await home_ready(pilot)
         with hold_lock(lib):
             app.reindex()
             await until(pilot, lambda: not app.reindexing, timeout=10)
@@ -306,23 +289,17 @@ async def test_the_reader_marks_an_article_read_and_t_tags_it(library):
     src, lib = library
     app = BriefApp(lib)
     async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+        await home_ready(pilot)
         aid = lib.catalog()[0]["id"]
         assert not app.is_read(aid)
         app.open_article(aid)
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ReaderScreen) and app.screen.article is not None:
-                break
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.article is not None)
         await pilot.pause(0.1)
         assert app.is_read(aid)  # opening it marked it read
         await pilot.press("t")
         await pilot.pause(0.2)
         await pilot.press(*"flood", "enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if app.tags_of(aid) == ["flood"]:
-                break
+        await until(pilot, lambda: app.tags_of(aid) == ["flood"])
         assert app.tags_of(aid) == ["flood"]
         await pilot.pause(0.2)
         assert "#flood" in str(app.screen.query_one("#reader-status").render())
@@ -335,33 +312,20 @@ async def test_the_home_list_says_read_and_tags_and_u_shows_only_the_unread(libr
     src, lib = library
     app = BriefApp(lib)
     async with app.run_test(size=(100, 30)) as pilot:
-        await home(pilot)
+        await home_ready(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
         total = screen.total
         first = screen.items[0].id
         app.mark_read(first)
         app.set_tags(first, ["flood"])
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if "· read · #flood" in _screen_text(app):
-                break
-        assert "· read · #flood" in _screen_text(app)  # in words, not colour
+        await until(pilot, lambda: "· read · #flood" in screen_text(app))
+        assert "· read · #flood" in screen_text(app)  # in words, not colour
         screen.query_one("#results").focus()
         await pilot.press("u")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if screen.total == total - 1:
-                break
+        await until(pilot, lambda: screen.total == total - 1)
         assert screen.total == total - 1 and first not in {it.id for it in screen.items}
-        assert "unread only" in _screen_text(app)
+        assert "unread only" in screen_text(app)
         await pilot.press("u")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if screen.total == total:
-                break
+        await until(pilot, lambda: screen.total == total)
         assert screen.total == total
-
-
-def _screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

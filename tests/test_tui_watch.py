@@ -19,7 +19,7 @@ from tui.config import load_config
 from tui.screens.card import CardScreen
 from tui.screens.search import SearchScreen
 
-from tui_support import async_test, screen_text
+from tui_support import async_test, home_ready, notices, screen_text, until
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "index" / "demo"
@@ -52,24 +52,6 @@ def library(tmp_path, monkeypatch):
 
 def watching_config(tmp_path, on: bool = True) -> None:
     (tmp_path / "config.toml").write_text(f"watch = {'true' if on else 'false'}\n")
-
-
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    """Poll ``condition()`` between pauses (the watch worker never ends: no waiting for every worker)."""
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "timed out waiting for the app"
-        await pilot.pause(0.05)
-
-
-def notices(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-async def home_ready(pilot) -> SearchScreen:
-    await until(pilot, lambda: isinstance(pilot.app.screen, SearchScreen) and pilot.app.screen.shown_query == ""
-                and not pilot.app.screen.busy)
-    return pilot.app.screen
 
 
 async def watching(pilot) -> None:

@@ -150,6 +150,30 @@ async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
         await pilot.pause(0.01)
 
 
+async def until(pilot, condition, timeout: float = 10.0) -> None:
+    """Poll ``condition()`` between short pauses, without waiting for the workers (a watch worker never ends)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting for the app"
+        await pilot.pause(0.05)
+
+
+def notices(app) -> list[str]:
+    """The notifications the app has shown."""
+    return [n.message for n in app._notifications]
+
+
+async def home_ready(pilot):
+    """Wait until the home list (empty query) is shown and nothing is being searched."""
+    from tui.screens.search import SearchScreen
+
+    await until(pilot, lambda: isinstance(pilot.app.screen, SearchScreen) and pilot.app.screen.shown_query == ""
+                and not pilot.app.screen.busy)
+    return pilot.app.screen
+
+
 async def reader_ready(pilot) -> None:
     """Wait until the reader on top has its article and its related list."""
     await wait_until(pilot, lambda: getattr(pilot.app.screen, "article", None) is not None
