@@ -120,6 +120,12 @@ def card_changes(previous: dict, current: dict) -> dict:
             "credibility_changed": credibility, "new_disagreements": new_disagreements, "gone": gone}
 
 
+def since_label(since) -> str:
+    """"2026-11-30 14:02" from the earlier card's ISO time: how "What changed since …" says it."""
+    text = str(since or "")
+    return text[:16].replace("T", " ") if len(text) >= 16 else text
+
+
 def is_empty(changes: dict | None) -> bool:
     """No change at all (``since`` aside)."""
     return not changes or not any(v for k, v in changes.items() if k != "since")

@@ -70,9 +70,9 @@ def card_to_json(card: Card, changes=_NO_CHANGES) -> str:
 
 def _changes_section(changes: dict) -> list[str]:
     """"What changed since <time>": the card's changes since an earlier card of the same query."""
-    since = str(changes.get("since") or "")
-    shown = since[:16].replace("T", " ") if len(since) >= 16 else since
-    out = [f"## What changed since {escape(shown)}", ""]
+    from .changes import since_label
+
+    out = [f"## What changed since {escape(since_label(changes.get('since')))}", ""]
     items: list[str] = []
     if changes.get("new_sources"):
         items.append("- New sources: " + ", ".join(f"`{safe_inline(i)}`" for i in changes["new_sources"]))

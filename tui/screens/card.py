@@ -29,6 +29,7 @@ from textual.widgets import ProgressBar, Static
 
 from briefs.actors import MAX_ACTORS, MAX_QUOTES, more_quotes
 from briefs.sources import support_label
+from briefs.timeline import when_label  # noqa: F401 - the card's dates as tests read them
 from tui.actions import Action, bindings, register
 from tui.services import describe_error, extraction_cache, say
 from tui.widgets.keybar import KeyBar
@@ -201,10 +202,11 @@ class CardScreen(RowListActions, Screen):
 
     class Built(Message):
         def __init__(self, card, changes: dict | None = None, earlier: dict | None = None,
-                     problem: str | None = None) -> None:
+                     problem: str | None = None, data: dict | None = None) -> None:
             super().__init__()
             self.card = card
             self.changes, self.earlier, self.problem = changes, earlier, problem
+            self.data = data  # the card's JSON as kept in the history (None: not kept)
 
     class Failed(Message):
         def __init__(self, error: str) -> None:
@@ -240,7 +242,6 @@ class CardScreen(RowListActions, Screen):
         self.changes: dict | None = None  # what changed since the earlier card of the same query (None: none)
         self._earlier = _FIRST  # the card of the history compared with: picked at the first build, then kept
         self._first_data: dict | None = None  # the first card this screen built (JSON), when there was no earlier
-        self._built_data: dict | None = None  # the JSON of the card last built (set in the build thread)
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -316,19 +317,18 @@ class CardScreen(RowListActions, Screen):
         except Exception as exc:  # noqa: BLE001 - any failure is reported, the app carries on
             self.post_message(self.Failed(describe_error(exc)))
             return
-        kept = self._keep(lib, card, query, [a.id for a in articles]) if history else None
-        if kept is None:
+        if not history:
             self.post_message(self.Built(card))
-        else:
-            self.post_message(self.Built(card, changes=kept.changes, earlier=kept.earlier, problem=kept.problem))
+            return
+        kept, data = self._keep(lib, card, query, [a.id for a in articles])
+        self.post_message(self.Built(card, changes=kept.changes, earlier=kept.earlier, problem=kept.problem,
+                                     data=data))
 
     def _keep(self, lib, card, query: str | None, ids: list[str]):
         """In the build thread: keep the card in the library's card history, as `brief card` does, and compare
-        it with the card before (the same one on every rebuild of this screen). None when that failed."""
-        from briefs.changes import keep_and_compare
+        it with the card before (the same one on every rebuild of this screen): (Kept, the card's JSON)."""
+        from briefs.changes import Kept, is_empty, keep_and_compare
         from index.cardhistory import card_key
-
-        from briefs.changes import is_empty
 
         key = card_key(query) if query else card_key(brief=self.brief) if self.brief is not None else card_key(ids=ids)
         # the first build picks the earlier card; a rebuild compares with the same one, or, when there was
@@ -341,13 +341,10 @@ class CardScreen(RowListActions, Screen):
             kept = keep_and_compare(lib.root, key, data, **extra)
             if first and kept.changes is not None and is_empty(kept.changes):
                 kept = kept._replace(changes=None)
-            self._built_data = data
-            return kept
+            return kept, data
         except Exception as exc:  # noqa: BLE001 - the card itself is fine: show it, say what went wrong
-            from briefs.changes import Kept
-
             return Kept(None, f"the card was built but not compared with the card history ({describe_error(exc)})",
-                        None)
+                        None), None
 
     def on_card_screen_progress(self, message: Progress) -> None:
         if self.card is not None:
@@ -366,7 +363,7 @@ class CardScreen(RowListActions, Screen):
         if self._earlier is _FIRST and message.problem is None:
             self._earlier = message.earlier
             if message.earlier is None:
-                self._first_data = self._built_data
+                self._first_data = message.data
         if message.problem:
             say(self, message.problem[:1].upper() + message.problem[1:] + ".", title="Card history",
                 severity="warning")
@@ -661,20 +658,7 @@ def _date_of(d) -> str:
     return d.isoformat() if d else "undated"
 
 
-def when_label(start: date, end: date | None) -> str:
-    """2025-03-04; a whole year "1998"; a whole month "2024-08"; a range "2025-03-02 to 03-04"."""
-    from briefs.timeline import when_label as label
-
-    return label(start, end)
-
-
 _FIRST = object()  # CardScreen._earlier before the first build has picked the card to compare with
-
-
-def _since_label(since) -> str:
-    """"2026-11-30 14:02" from the earlier card's ISO time (as the Markdown card says it)."""
-    text = str(since or "")
-    return text[:16].replace("T", " ") if len(text) >= 16 else text
 
 
 def _json_targets(item: dict, text: str | None, rank: dict[str, int]) -> list[Target]:
@@ -688,9 +672,10 @@ def _json_targets(item: dict, text: str | None, rank: dict[str, int]) -> list[Ta
 def changes_rows(changes: dict, card, rank: dict[str, int]) -> list[Row]:
     """"What changed since 2026-11-30 14:02": new sources, facts and figures, figures whose value or hedge
     changed, credibility that changed, new disagreements, what is no longer on the card."""
+    from briefs.changes import since_label
     from briefs.export import hedged_value
 
-    rows: list[Row] = [Heading(f"What changed since {_since_label(changes.get('since'))}",
+    rows: list[Row] = [Heading(f"What changed since {since_label(changes.get('since'))}",
                                "compared with the card built then")]
     sources = {s.id: s for s in card.sources}
     n_before = len(rows)
