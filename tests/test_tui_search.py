@@ -190,7 +190,8 @@ async def test_saved_search_round_trip(tmp_path, no_config):
         await pilot.press("ctrl+u", *"storms", "enter")
         await pilot.pause()
         saved = json.loads((lib.root / "saved-searches.json").read_text())
-        assert saved["searches"] == [{"name": "storms", "query": "storm", "outlet": None, "dates": None}]
+        assert saved["searches"] == [{"name": "storms", "query": "storm", "outlet": None, "dates": None,
+                                      "sort": "relevance", "unread": False}]
         await search_for(pilot, "nothing")
         assert app.screen.total == 0
         app.screen.query_one("#results").focus()
@@ -200,6 +201,41 @@ async def test_saved_search_round_trip(tmp_path, no_config):
         await settle(pilot)
         assert app.screen.query_one("#query").value == "storm"
         assert app.screen.total == 3
+
+
+@async_test
+async def test_a_saved_search_keeps_its_sort_and_unread_only(tmp_path, no_config):
+    titles = ["Ferry Charlie", "Ferry Alpha", "Ferry Bravo"]
+    lib = jsonl_library(tmp_path, [{"title": t, "body": "ferries cancelled by the storm " * (n + 1), "outlet": "Coast"}
+                                   for n, t in enumerate(titles)])
+    app = BriefApp(lib)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await search_for(pilot, "storm")
+        screen = app.screen
+        while screen.sort != "title":
+            screen.action_cycle_sort()
+        screen.action_unread_only()
+        await settle(pilot)
+        assert [h.title for h in screen.items] == sorted(titles)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"ferries", "enter")
+        await pilot.pause()
+        saved = json.loads((lib.root / "saved-searches.json").read_text())["searches"]
+        assert (saved[0]["sort"], saved[0]["unread"]) == ("title", True)
+        screen.action_cycle_sort()  # another sort, every article, another query
+        screen.action_unread_only()
+        await search_for(pilot, "nothing")
+        app.screen.query_one("#results").focus()
+        await pilot.press("l")
+        await pilot.pause()
+        assert "sort: title" in screen_text(app) and "unread only" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (screen.sort, screen.unread_only) == ("title", True)
+        assert [h.title for h in screen.items] == sorted(titles)
+        assert "by title" in screen_text(app)
 
 
 @async_test

@@ -1,8 +1,9 @@
 """Saved searches: a name for a query and its filters, kept as JSON in the library folder.
 
-File ``<library>/saved-searches.json``: ``{"version": 1, "searches": [{"name", "query", "outlet", "dates"}]}``
-(``outlet`` is the outlet's display name or null, ``dates`` a date range such as ``2025-03-04..2025-03-06``
-or null).
+File ``<library>/saved-searches.json``: ``{"version": 1, "searches": [{"name", "query", "outlet", "dates",
+"sort", "unread"}]}`` (``outlet`` is the outlet's display name or null, ``dates`` a date range such as
+``2025-03-04..2025-03-06`` or null, ``sort`` one of SORTS or absent (relevance), ``unread`` true for "unread only";
+files written before sort and unread were kept simply lack them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 FILE_NAME = "saved-searches.json"
+SORTS = ("relevance", "newest", "oldest", "outlet", "title")  # the search screen's sorts, in its S order
 
 
 def saved_path(library) -> Path:
@@ -30,8 +32,10 @@ def load_saved(library) -> list[dict]:
     out = []
     for s in data.get("searches", []) if isinstance(data, dict) else []:
         if isinstance(s, dict) and isinstance(s.get("name"), str) and isinstance(s.get("query", ""), str):
+            sort = s.get("sort")
             out.append({"name": s["name"], "query": s.get("query", ""), "outlet": s.get("outlet"),
-                        "dates": s.get("dates")})
+                        "dates": s.get("dates"), "sort": sort if sort in SORTS else "relevance",
+                        "unread": s.get("unread") is True})
     return out
 
 
@@ -48,10 +52,12 @@ def write_saved(library, searches: list[dict]) -> None:
         raise
 
 
-def save_search(library, name: str, query: str, outlet: str | None, dates: str | None) -> bool:
+def save_search(library, name: str, query: str, outlet: str | None, dates: str | None,
+                sort: str = "relevance", unread: bool = False) -> bool:
     """Add or replace the search called ``name``; True when it replaced one."""
     searches = load_saved(library)
-    entry = {"name": name, "query": query, "outlet": outlet, "dates": dates}
+    entry = {"name": name, "query": query, "outlet": outlet, "dates": dates,
+             "sort": sort if sort in SORTS else "relevance", "unread": bool(unread)}
     replaced = any(s["name"] == name for s in searches)
     searches = [entry if s["name"] == name else s for s in searches] if replaced else searches + [entry]
     write_saved(library, searches)

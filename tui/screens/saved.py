@@ -27,6 +27,10 @@ def describe(entry: dict) -> Text:
     for label in ("outlet", "dates"):
         if entry.get(label):
             t.append(f"  {label}: {entry[label]}", style="dim")
+    if entry.get("sort", "relevance") != "relevance":
+        t.append(f"  sort: {entry['sort']}", style="dim")
+    if entry.get("unread"):
+        t.append("  unread only", style="dim")
     return t
 
 

@@ -37,6 +37,7 @@ from textual.worker import get_current_worker
 from ..actions import Action, actions_for, bindings, effective_key, key_label, register
 from ..actions import get as REGISTRY_GET
 from ..messages import IndexChanged, MarksChanged
+from ..saved_searches import SORTS  # relevance, newest, oldest, outlet, title: the order S cycles them in
 from ..widgets.keybar import KeyBar
 from ..widgets.results import ResultList
 from ..widgets.text import DIM, MARK, result_lines, safe
@@ -86,7 +87,6 @@ COUNT_AFTER = 0.3  # seconds after a page is painted before its hits are counted
 END_CHUNK = 800  # the most hits fetched at a time on the way to the last one (End): ~0.4 s of snippets
 ERROR_AFTER = 0.8  # seconds without a keystroke before a query problem (an unclosed quote...) is shown
 UNKNOWN_OUTLET = "(unknown outlet)"  # the outlet filter and facet of the articles that name no outlet
-SORTS = ("relevance", "newest", "oldest", "outlet", "title")
 SORT_LABELS = {"relevance": "by relevance", "newest": "newest first", "oldest": "oldest first",
                "outlet": "by outlet A–Z", "title": "by title A–Z"}
 _NO_WORDS = ("has no words to search for", "the query is empty")  # still being typed: a hint, not a problem
@@ -1124,7 +1124,8 @@ class SearchScreen(FastScreen):
             if not name:
                 return
             try:
-                replaced = save_search(self.app.library, name, self.query_text, self.outlet, self.dates)
+                replaced = save_search(self.app.library, name, self.query_text, self.outlet, self.dates,
+                                       self.sort, self.unread_only)
             except OSError as exc:
                 self.app.say(f"Could not save the search: {exc}", severity="error")
                 return
@@ -1144,6 +1145,8 @@ class SearchScreen(FastScreen):
     def run_saved(self, entry: dict) -> None:
         self.outlet = entry.get("outlet") or None
         self.dates = entry.get("dates") or None
+        self.sort = entry.get("sort") if entry.get("sort") in SORTS else "relevance"
+        self.unread_only = bool(entry.get("unread"))
         inp = self.query_one("#query", Input)
         with inp.prevent(Input.Changed):
             inp.value = entry.get("query", "")
