@@ -57,7 +57,7 @@ register(
     Action("search.clear_filters", "x", "clear filters", "search", "clear_filters", show=False,
            help="Remove the outlet and date filters"),
     Action("search.save", "s", "save", "search", "save_search", show=False,
-           help="Save this search (query and filters) with a name"),
+           help="Save this search (query, filters, sort, unread only) with a name"),
     Action("search.saved", "l", "saved", "search", "saved_searches", show=False, help="Saved searches: run or delete one"),
     Action("search.unmark_all", "U", "unmark all", "search", "unmark_all", show=False,
            help="Unmark every marked article"),
