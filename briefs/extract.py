@@ -30,7 +30,7 @@ from .sentences import split_sentences
 
 __all__ = ["Sentence", "Extraction", "extract", "ExtractionCache", "VERSION"]
 
-VERSION = 8  # bump whenever an extractor changes what it finds: old cache files are then recomputed
+VERSION = 9  # bump whenever an extractor changes what it finds: old cache files are then recomputed
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,11 @@ then a sentence start: whitespace and a capital, digit or opening quote, or an o
 straight on (``"Q1.""Q2."``). It is not a boundary after a title (``Mr.``, ``Lt.``, ``Gen.``, ``No. 5``),
 and after other abbreviations (``U.S.``, ``Jan.``, ``Jr.``, ``e.g.``) or an initial (``Joseph S. Bermudez``)
 only when the next word is a common sentence opener (``U.S. The ...``). Decimals never split: a
-boundary needs whitespace or a glued quote after the punctuation.
+boundary needs whitespace or a glued quote after the punctuation, or (text whose paragraph breaks were lost,
+as in scraped pages: ``declared emergencies.If Irene follows``) a period glued between a word of two or more
+lowercase letters or a number and a capitalised word (``on.Up``, ``2008.Facing``), or between a name and a
+common opener (``Virginia.The``), never after an abbreviation or inside a dotted name (``U.S.Army``,
+``Washington.Post``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ although though many some most others other what why how who where one both each
 _OPENING_QUOTES = "\"“‘"
 _CANDIDATE = re.compile(r"(?:[.!?]+|…)[”’)\]']*\"?[”’)\]']*")  # at most one straight quote: '.""' is close + open
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_GLUED_BEFORE = re.compile(r"(?:^|[\s(\"“‘])([a-z]*[a-z]{2}|[0-9]{2,}|[A-Z][a-z]+)$")  # "emergencies", "2008"; not "U.S"
+_GLUED_AFTER = re.compile(r"[A-Z][a-z]")  # "If", "Up", "Facing"
 
 
 def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
@@ -72,14 +78,28 @@ def _is_boundary(text: str, punct_start: int, end: int) -> bool:
     stripped = rest.lstrip()
     if not stripped:
         return False  # the paragraph end closes the last sentence anyway
-    if len(stripped) == len(rest):
-        return False  # no whitespace: a decimal, "U.S", a glued word
+    if len(stripped) == len(rest):  # no whitespace: a decimal, "U.S", a glued word...
+        return _glued_boundary(text, punct_start, end)  # ...or a lost paragraph break
     next_word = _next_word(stripped)
     if not _starts_sentence(stripped):
         return False
     if text[punct_start] != ".":
         return True
     return not _is_abbreviation(text[:punct_start + 1], next_word)
+
+
+def _glued_boundary(text: str, punct_start: int, end: int) -> bool:
+    """"emergencies.If Irene": a period (only) between a lowercase word or a number and a capitalised word."""
+    if text[punct_start:end] != "." or not _GLUED_AFTER.match(text, end):
+        return False
+    match = _GLUED_BEFORE.search(text, 0, punct_start)
+    if not match:
+        return False
+    word = match.group(1).lower()
+    if word in _TITLES or word in _ABBREVIATIONS or word == "no":
+        return False
+    # After a capitalised word only before a common opener: "in Virginia.The", not "Washington.Post".
+    return not match.group(1)[0].isupper() or _next_word(text[end:]).lower() in _OPENERS
 
 
 def _starts_sentence(rest: str) -> bool:

@@ -16,6 +16,13 @@ from briefs.sentences import split_sentences
     ("\"Q one.\"\"Q two.\"Ana Varo", ["\"Q one.\"", "\"Q two.\"", "Ana Varo"]),
     ("Joseph S. Bermann said so. Nobody else did.", ["Joseph S. Bermann said so.", "Nobody else did."]),
     ("Mr. Vell left at 2 p.m. for the dam.", ["Mr. Vell left at 2 p.m. for the dam."]),
+    # a lost paragraph break (scraped pages, multinews-dev): a period glued to the next sentence's capital
+    ("Seven states declared emergencies.If Irene follows its path, it lands Saturday.",
+     ["Seven states declared emergencies.", "If Irene follows its path, it lands Saturday."]),
+    ("Ike hit Texas in 2008.Facing a delay, they stayed.", ["Ike hit Texas in 2008.", "Facing a delay, they stayed."]),
+    ("Rain fell in Virginia.The roads closed.", ["Rain fell in Virginia.", "The roads closed."]),
+    ("The U.S.Army and the Washington.Post agreed.", ["The U.S.Army and the Washington.Post agreed."]),
+    ("He met Gov.Perdue on Jan.Fifth.", ["He met Gov.Perdue on Jan.Fifth."]),
 ])
 def test_split(paragraph, sentences):
     assert split_sentences(paragraph) == sentences
