@@ -281,6 +281,8 @@ def split_role(words: list[str]) -> tuple[str | None, list[str]]:
     """
     last = None
     for index, word in enumerate(words[:-1]):
+        if _plain(words[index + 1]).lower() in _NAME_SUFFIXES:
+            continue  # "Martin Luther King Jr.": a name that ends in a role word, not the role of "Jr."
         if _plain(word).lower() in ROLE_WORDS or _plain(word).lower().split("-")[-1] in ROLE_WORDS:
             last = index
     if last is None:

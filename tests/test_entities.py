@@ -71,3 +71,13 @@ def test_no_attribution_is_invented(sentence):
 ])
 def test_the_outlet_that_relayed_a_sentence(sentence, outlet):
     assert relayed_by(sentence) == outlet
+
+
+def test_a_name_ending_in_a_role_word_is_not_split_at_it():
+    """multinews-dev cluster_129: "Martin Luther King Jr. National Memorial" once made a person "Jr. National
+    Memorial" with the role "Martin Luther King" ("king" is a role word)."""
+    ents = extract_entities(["The Martin Luther King Jr. National Memorial postponed its dedication on Sunday.",
+                             "Officials said the Martin Luther King Jr. National Memorial would open later."])
+    assert not any(p.name.startswith("Jr") or p.role == "Martin Luther King" for p in ents.people)
+    ents = extract_entities(["Kremlin spokesman Dmitry Peskov said the talks would go on, and spoke again later."])
+    assert [(p.name, p.role) for p in ents.people] == [("Dmitry Peskov", "Kremlin spokesman")]
