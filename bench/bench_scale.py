@@ -125,8 +125,10 @@ def pick_queries(library: Path) -> list[Query]:
         used.add(word)
         out.append(Query(kind, word, ["-F", word], f"in {share[word]:.1%} of articles"))
     bigrams: Counter = Counter()
+    every: Counter = Counter()
     for sentence in pool.sentences:
         ws = words_of(sentence)
+        every.update(zip(ws, ws[1:]))
         bigrams.update((a, b) for a, b in zip(ws, ws[1:])
                        if len(a) > 2 and len(b) > 2 and a.isalpha() and b.isalpha()
                        and a not in STOP_WORDS and b not in STOP_WORDS
@@ -135,7 +137,7 @@ def pick_queries(library: Path) -> list[Query]:
     other = next(f"{a} {b}" for (a, b), _ in bigrams.most_common() if (a, b) not in fixed
                  and not {a, b} & {"caption", "getty", "images", "image", "photo", "photos"})
     for phrase in (*FIXED_PHRASES, other):
-        n = bigrams.get(tuple(phrase.split()), 0)
+        n = every.get(tuple(phrase.split()), 0)
         out.append(Query("phrase", f'"{phrase}"', ["-F", phrase], f"{n} times in the ~8,000 real sentences"))
     prefix = prefixes.most_common(1)[0][0]
     out.append(Query("wildcard", f"{prefix}*", [f"{prefix}"], f"the commonest 3-letter prefix of body terms "
