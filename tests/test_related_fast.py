@@ -27,11 +27,13 @@ def _terms(s, title: str, paragraphs: list[str]):
 
 def _both(s, terms, docnum: int, pool: int = 36):
     q = query.Or([query.Term("body", w, boost=v) for w, v in terms])
-    old = S._related_pool_whoosh(s, q, pool, docnum, lambda: False)
+    old = S._related_pool_whoosh(s, q, pool, docnum, lambda: False, pruned=False)
     old_held = S._terms_held(s, [d for d, _ in old], [w for w, _ in terms])
     found = S._related_pool(s, q, terms, pool, docnum, lambda: False)
     assert found is not None, "the fast path gave up on a plain brief index"
     new, new_held = found
+    assert [d for d, _ in new] == [d for d, _ in old]  # the same documents in the same order
+    assert all(abs(a - b) <= 1e-9 * abs(b) for (_, a), (_, b) in zip(new, old))  # a sum's order aside
     return old, {d: old_held.get(d, set()) for d, _ in old}, new, new_held
 
 
@@ -53,7 +55,6 @@ def test_fast_pool_is_whooshs_on_every_demo_article(demo_lib, matcher_kind):  # 
             if not terms:
                 continue
             old, old_held, new, new_held = _both(s, terms, s.document_number(id=article.id))
-            assert new == old, article.title
             assert new_held == old_held, article.title
             compared += bool(old)
     assert compared >= 10
@@ -117,7 +118,6 @@ def test_fast_pool_on_multinews_in_several_segments_with_deleted_documents(tmp_p
             if not terms:
                 continue
             old, old_held, new, new_held = _both(s, terms, s.document_number(id=key), pool=12)
-            assert new == old, key
             assert new_held == old_held, key
             deleted = {s.document_number(id=k) for k in gone}
             assert not deleted & {d for d, _ in new}
