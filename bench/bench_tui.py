@@ -286,6 +286,24 @@ def _watch_frames() -> None:
         cls.render_lines = render_lines
 
 
+def _state_apart(library_root: Path) -> None:
+    """The user state (articles opened are marked read), briefs and card history the app writes go to a
+    temporary folder, never into the library measured (the shared bench libraries are read only)."""
+    import atexit
+
+    import index.cardhistory
+    import index.pins
+    import index.userstate
+
+    apart = Path(tempfile.mkdtemp(prefix="brief-bench-tui-state-"))
+    atexit.register(shutil.rmtree, apart, True)
+    for module, name in ((index.userstate, "userstate"), (index.pins, "briefs"), (index.cardhistory, "cards")):
+        (apart / name).mkdir()
+        real = module.folder_for
+        module.folder_for = (lambda root, real=real, name=name:
+                             apart / name if Path(root).resolve() == library_root.resolve() else real(root))
+
+
 async def _until(condition, timeout: float = 30.0, poll: float = 0.005) -> None:
     """Wait for ``condition()``: checked whenever a watched widget is drawn, and every ``poll`` seconds."""
     end = time.perf_counter() + timeout
@@ -317,6 +335,7 @@ async def run(library_root: Path, searches: int, seed: int, corpus: str = "real"
 
     import_s = time.perf_counter() - started
     _watch_frames()
+    _state_apart(library_root)
     os.environ["BRIEF_CONFIG"] = str(library_root / "no-config.toml")
     SearchScreen.debounce = 0
     figures: dict = {"import": import_s, "corpus": corpus}
