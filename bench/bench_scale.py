@@ -17,8 +17,8 @@ For each size:
      --runs rounds of a new `brief search QUERY` process and a new `rg -il -F TEXT CORPUS` process,
      alternating which goes first. "Cold" is a new process each time (imports, opening the index, reading
      postings: all of it); the OS page cache is warm for both (the warm-up read the files). Median and
-     spread (min–max); ratio = brief median / rg median. A wildcard is compared with `rg -il 'PREFIX'`
-     (what the prefix matches, as a substring), a fuzzy term with nothing (its target is absolute);
+     spread (min–max); ratio = brief median / rg median. A wildcard is compared with `rg -il '\bPREFIX'`
+     (a word starting with the prefix), a fuzzy term with nothing (its target is absolute);
   2. peak RSS of those `brief search` processes (wait4's ru_maxrss);
   3. indexing (sizes in --index-sizes only; at 100k both take many minutes): `brief index` into a new
      library against bare Whoosh (one document per file: stemmed title = first line, body = the rest,
@@ -140,8 +140,8 @@ def pick_queries(library: Path) -> list[Query]:
         n = every.get(tuple(phrase.split()), 0)
         out.append(Query("phrase", f'"{phrase}"', ["-F", phrase], f"{n} times in the ~8,000 real sentences"))
     prefix = prefixes.most_common(1)[0][0]
-    out.append(Query("wildcard", f"{prefix}*", [f"{prefix}"], f"the commonest 3-letter prefix of body terms "
-                     f"({prefixes[prefix]} terms); rg: the prefix as a substring"))
+    out.append(Query("wildcard", f"{prefix}*", ["-e", rf"\b{prefix}"], f"the commonest 3-letter prefix of body "
+                     f"terms ({prefixes[prefix]} terms); rg: a word starting with it"))
     out.append(Query("fuzzy", FUZZY, None, "no rg equivalent: absolute target"))
     return out
 
