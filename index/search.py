@@ -1323,14 +1323,16 @@ def _related_pool(searcher, q, terms, pool: int, docnum: int, stop):
     plan.sort(key=lambda p: (-p[0], p[1]))
     left = sum(p[0] for p in plan)
     scores: dict[int, float] = {}
-    held: dict[int, set[str]] = {}
+    held: dict[int, int] = {}  # docnum -> the terms it holds, a bit per term (1 << its place in ``terms``)
 
-    def kth() -> float:
-        return heapq.nlargest(pool, scores.values())[-1] if len(scores) >= pool else 0.0
+    def kth(values=None) -> float:
+        values = scores.values() if values is None else values
+        return heapq.nlargest(pool, values)[-1] if len(values) >= pool else 0.0
 
     at = 0
     while at < len(plan) and left * (1 + RELATED_SLACK) >= kth():  # a document not seen yet can still make it
-        bound, _n, word, boost, parts = plan[at]
+        bound, n, word, boost, parts = plan[at]
+        bit = 1 << n
         if stop():
             raise Stopped()
         for (leaf, offset, reader, lengths, deleted, _s), key, score_of in parts:
@@ -1360,18 +1362,15 @@ def _related_pool(searcher, q, terms, pool: int, docnum: int, stop):
                         s = table[(w, lb)] = score_of(w, byte_to_length(lb) if lb else 1) * boost
                     g = d + offset
                     scores[g] = scores.get(g, 0.0) + s
-                    got = held.get(g)
-                    if got is None:
-                        held[g] = {word}
-                    else:
-                        got.add(word)
+                    held[g] = held.get(g, 0) | bit
         scores.pop(docnum, None)
         held.pop(docnum, None)
         left -= bound
         at += 1
     floor = kth() * (1 - RELATED_SLACK)
     alive = sorted(d for d, v in scores.items() if v + left >= floor)
-    for bound, _n, word, boost, parts in plan[at:]:  # only where a document can still reach the pool
+    for bound, n, word, boost, parts in plan[at:]:  # only where a document can still reach the pool
+        bit = 1 << n
         if stop():
             raise Stopped()
         for (leaf, offset, reader, lengths, deleted, _s), key, score_of in parts:
@@ -1385,9 +1384,11 @@ def _related_pool(searcher, q, terms, pool: int, docnum: int, stop):
                 if d not in deleted:
                     lb = lengths[d]
                     scores[g] += score_of(w, byte_to_length(lb) if lb else 1) * boost
-                    held[g].add(word)
+                    held[g] |= bit
         left -= bound
-        floor = kth() * (1 - RELATED_SLACK)
+        # the pool's last score so far: the pool is among the documents alive (any other scored less than
+        # the floor, and only theirs grow)
+        floor = kth([scores[d] for d in alive]) * (1 - RELATED_SLACK)
         alive = [d for d in alive if scores[d] + left >= floor]
     if not alive:
         return [], {}
@@ -1405,7 +1406,7 @@ def _related_pool(searcher, q, terms, pool: int, docnum: int, stop):
     if near:
         final.update(_whoosh_scores(searcher, q, sorted(near)))
     top = sorted(final.items(), key=lambda x: (-x[1], x[0]))[:pool]
-    return top, {d: held[d] for d, _ in top}
+    return top, {d: {w for n, (w, _b) in enumerate(terms) if held[d] >> n & 1} for d, _ in top}
 
 
 def _weights_of(m, wanted: list[int], offset: int):
