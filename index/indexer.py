@@ -4,10 +4,10 @@
 reading them. Everything becomes visible at once in the final commit. Killed at any point, a run leaves
 one consistent library, which the next run brings up to date:
 
-- before the commit, the new manifest and sketches are written (atomically) to manifest.next.json and
-  sketches.next.json, the manifest stamped with the commit it belongs to (the index folder's id,
-  index/brief.id, and the TOC generation); after the commit they are renamed over manifest.json and
-  sketches.json. Readers (index.library) take manifest.next.json exactly when its stamp names the index's
+- before the commit, the new manifest and the change of the sketches are written (atomically) to
+  manifest.next.json and sketches.next.json, the manifest stamped with the commit it belongs to (the index
+  folder's id, index/brief.id, and the TOC generation); after the commit the change is applied to
+  sketches.db (one SQLite transaction, idempotent) and the manifest renamed over manifest.json. Readers (index.library) take manifest.next.json exactly when its stamp names the index's
   current commit; the next writer promotes or drops it (``Indexer._settle``) before anything else;
 - a rebuild writes a new index folder and swaps it in with one rename (renameat2 RENAME_EXCHANGE on
   Linux; elsewhere two renames, which the next writer completes or undoes after a kill between them).
@@ -181,8 +181,8 @@ class _CarryOver:
     """A rebuild whose reader for some file cannot run here keeps that file's articles: they are copied,
     stored fields and sketch, from the index being replaced (ReaderUnavailable: "any earlier version kept")."""
 
-    def __init__(self, index_dir: Path, sketches_path: Path, previous: dict) -> None:
-        self.index_dir, self.sketches_path, self.previous = index_dir, sketches_path, previous
+    def __init__(self, index_dir: Path, stored_sketches: Callable[[list[str]], dict], previous: dict) -> None:
+        self.index_dir, self.stored_sketches, self.previous = index_dir, stored_sketches, previous
         self._searcher = None
         self._sketches: dict | None = None
 
@@ -200,10 +200,7 @@ class _CarryOver:
 
                 ix = FileStorage(str(self.index_dir), supports_mmap=False).open_index(indexname=ARTICLES)
                 self._searcher = ix.searcher()
-                try:
-                    self._sketches = json.loads(self.sketches_path.read_bytes())
-                except (OSError, ValueError, RecursionError):
-                    self._sketches = {}
+            self._sketches = self.stored_sketches([row["id"] for row in old["articles"]])
             docs = [(row, self._searcher.document(id=row["id"])) for row in old["articles"]]
         except Exception:  # noqa: BLE001 - the old index cannot be read: nothing to carry over
             return
@@ -521,8 +518,7 @@ class Indexer:
             self._finish_swap()
         staged, _problem, _raw = read_manifest_file(lib.next_manifest_path)
         if staged is not None and staged.get("stamp") is not None and staged["stamp"] == lib.index_state():
-            if lib.next_sketches_path.exists():
-                os.replace(lib.next_sketches_path, lib.sketches_path)
+            self._promote_sketches()
             os.replace(lib.next_manifest_path, lib.manifest_path)
         else:
             for path in (lib.next_manifest_path, lib.next_sketches_path):
@@ -547,9 +543,10 @@ class Indexer:
         for stale in self.root.glob("index.*.*"):  # half-built or swapped-out index folders
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
-        for tmp in self.root.glob("*.json.*.tmp"):  # of _write_json_atomic
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        for pattern in ("*.json.*.tmp", "sketches.db.*.tmp", "sketches.db.*.tmp-journal"):
+            for tmp in self.root.glob(pattern):  # of _write_json_atomic, index.dedup.write_store
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
         if not self.index_dir.is_dir():
             return
         for name in os.listdir(self.index_dir):
@@ -739,7 +736,7 @@ class Indexer:
             gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
             run = _Run(files, report, writer, live=not fresh, gone_ids=gone_ids)
             if fresh and previous:
-                carry = _CarryOver(self.index_dir, self.lib.sketches_path, previous)
+                carry = _CarryOver(self.index_dir, self._stored_sketches, previous)
                 run.carry = carry.into
                 cleanup.callback(carry.close)
             generation = writer.generation
@@ -765,24 +762,29 @@ class Indexer:
                fresh: bool) -> None:
         """Right before the commit: the new sketches and manifest, staged (see the module docstring)."""
         lib = self.lib
-        sketches = self._update_duplicates(manifest, run.sketches, run.batch_ids, run.gone_ids - run.batch_ids,
-                                           rebuilding)
+        delta = self._update_duplicates(manifest, run.sketches, run.batch_ids, run.gone_ids - run.batch_ids,
+                                        rebuilding)
         manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
         manifest["stamp"] = {"index": token, "generation": generation}
         if fresh and not lib.manifest_path.exists():
             # A first index: `brief search` wants a manifest.json once index/ is there (and readers then
             # take the staged one); until then this empty one says "no library yet" as before.
             _write_json_atomic(lib.manifest_path, empty_manifest())
-        _write_json_atomic(lib.next_sketches_path, sketches)
+        if delta["rebuild"] or delta["add"] or delta["remove"]:
+            _write_json_atomic(lib.next_sketches_path, delta)  # a few KB for a few files (the store takes it after)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(lib.next_sketches_path)
         _write_json_atomic(lib.next_manifest_path, manifest)
 
     def _promote(self) -> None:
         """After the commit: the staged files become the library's. A failure leaves them staged, and in
         force all the same (their stamp names the commit): the next run promotes them."""
+        import sqlite3
+
         lib = self.lib
-        with contextlib.suppress(OSError):
-            if lib.next_sketches_path.exists():
-                os.replace(lib.next_sketches_path, lib.sketches_path)
+        with contextlib.suppress(OSError, sqlite3.Error):
+            self._promote_sketches()
             os.replace(lib.next_manifest_path, lib.manifest_path)
 
     def _undo(self, storage, writer, target: Path, fresh: bool) -> None:
@@ -908,16 +910,22 @@ class Indexer:
             shutil.rmtree(stale, ignore_errors=True)
 
     def _update_duplicates(self, manifest: dict, new: dict[str, list[int]], batch: set[str], gone: set[str],
-                           rebuild: bool = False) -> dict[str, list[int]]:
-        """Re-link near-duplicates for the articles this run added, changed or removed; returns the
-        sketches to keep (written by the caller)."""
-        from .dedup import find_pairs
+                           rebuild: bool = False) -> dict:
+        """Re-link near-duplicates for the articles this run added, changed or removed; returns the change
+        of the stored sketches (index.dedup.SketchStore) to stage: {"__format__": "delta", "rebuild": whether
+        the store is replaced, "add": id -> sketch, "remove": ids}. Linking costs what this run's articles
+        cost: their candidates come from the store's postings (index.dedup.find_pairs_stored)."""
+        from .dedup import find_pairs, find_pairs_stored
 
-        # A rebuild starts over: the sketches on disk are of articles that may be gone now.
-        sketches = self._load_sketches() if manifest["files"] and not rebuild else {}
-        for aid in gone:
-            sketches.pop(aid, None)
-        sketches.update(new)
+        # A rebuild starts over: the sketches stored are of articles that may be gone now.
+        if manifest["files"] and not rebuild:
+            store = self._sketch_store()
+            try:
+                pairs = find_pairs_stored(store, new, gone, batch=batch)
+            finally:
+                store.close()
+        else:
+            pairs = find_pairs(dict(new), batch)
         dups: dict[str, set[str]] = {k: set(v) for k, v in manifest.get("duplicates", {}).items()}
         touched = gone | batch
         for aid in list(dups):
@@ -927,21 +935,96 @@ class Indexer:
                 dups[aid] -= touched
                 if not dups[aid]:
                     del dups[aid]
-        for a, b in find_pairs(sketches, batch):
+        for a, b in pairs:
             dups.setdefault(a, set()).add(b)
             dups.setdefault(b, set()).add(a)
         manifest["duplicates"] = {k: sorted(v) for k, v in sorted(dups.items())}
-        return sketches
+        return {"__format__": "delta", "rebuild": bool(rebuild or not manifest["files"]), "add": dict(new),
+                "remove": sorted(gone - set(new))}
+
+    def _sketch_store(self):
+        """The library's sketch store (sketches.db), open; made from an old library's sketches.json first
+        (which is then removed: the store holds all it held). A damaged store is started over, as a damaged
+        sketches.json was: near-duplicates are then linked among the articles indexed from then on."""
+        import sqlite3
+
+        from .dedup import SketchStore, write_store
+
+        db = self.lib.sketch_db_path
+        if not db.exists() and self.lib.sketches_path.exists():
+            write_store(db, self._load_sketches())
+        with contextlib.suppress(FileNotFoundError):
+            if db.exists():
+                os.unlink(self.lib.sketches_path)
+        try:
+            store = SketchStore(db)
+            try:
+                store.conn.execute("SELECT n FROM sketch LIMIT 1").fetchall()
+                return store
+            except BaseException:
+                store.close()
+                raise
+        except sqlite3.DatabaseError as exc:
+            if "disk is full" in str(exc) or "readonly" in str(exc):
+                raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EACCES, str(exc), str(db)) from None
+            for path in (db, Path(f"{db}-journal")):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+            return SketchStore(db)
+
+    def _promote_sketches(self) -> None:
+        """The staged change of the sketches (sketches.next.json) applied to sketches.db, then removed.
+        Applying it twice (killed before the removal) does what applying it once does. An old library's
+        staged sketches (all of them, no "__format__") replace the store."""
+        lib = self.lib
+        try:
+            data = json.loads(lib.next_sketches_path.read_bytes())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, RecursionError):
+            data = None
+        if isinstance(data, dict) and data.get("__format__") == "delta":
+            add = {k: v for k, v in (data.get("add") or {}).items() if _is_sketch(v)}
+            remove = [k for k in data.get("remove") or () if isinstance(k, str)]
+            if data.get("rebuild"):
+                self._write_store(add)
+            else:
+                store = self._sketch_store()
+                try:
+                    _sqlite_to_oserror(lambda: store.apply(add, remove), lib.sketch_db_path)
+                finally:
+                    store.close()
+        elif isinstance(data, dict):
+            self._write_store({k: v for k, v in data.items() if _is_sketch(v)})
+        os.unlink(lib.next_sketches_path)
+
+    def _write_store(self, sketches: dict) -> None:
+        from .dedup import write_store
+
+        _sqlite_to_oserror(lambda: write_store(self.lib.sketch_db_path, sketches), self.lib.sketch_db_path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.lib.sketches_path)
+
+    def _stored_sketches(self, ids: list[str]) -> dict[str, list[int]]:
+        """The stored sketches of ``ids`` (those it has), for a rebuild's carry-over; {} when none can be read."""
+        try:
+            store = self._sketch_store()
+            try:
+                return store.get_many(ids)
+            finally:
+                store.close()
+        except Exception:  # noqa: BLE001 - no sketch: the article is carried over all the same, unlinked
+            return {}
 
     def _load_sketches(self) -> dict[str, list[int]]:
+        """The sketches of an old library's sketches.json (to migrate them into sketches.db)."""
         try:
             data = json.loads(self.lib.sketches_path.read_bytes())
         except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(data, dict):
             return {}
-        return {k: v for k, v in data.items()
-                if isinstance(v, list) and all(type(h) is int for h in v)}
+        return {k: v for k, v in data.items() if _is_sketch(v)}
 
     # -- messages ------------------------------------------------------------------------------
 
@@ -993,6 +1076,25 @@ def set_metadata(lib: Library, article_id: str, changes: dict[str, str | None], 
     Returns the article's row {id, title, outlet, published, path, set: the overrides now in force}.
     LookupError for an unknown id, ValueError for a bad value (a bad date), LibraryError otherwise."""
     return Indexer(lib).set_metadata(article_id, changes, wait=wait)
+
+
+def _is_sketch(value) -> bool:
+    return isinstance(value, list) and all(type(h) is int and 0 <= h <= 0xFFFFFFFF for h in value)
+
+
+def _sqlite_to_oserror(fn, path):
+    """``fn()``; SQLite's "disk is full" / "readonly database" as the OSError the run's messages know."""
+    import sqlite3
+
+    try:
+        return fn()
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "full" in text:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path)) from None
+        if "readonly" in text or "read-only" in text:
+            raise OSError(errno.EROFS if "read-only" in text else errno.EACCES, text, str(path)) from None
+        raise
 
 
 def _stale_rows(manifest: dict, overrides: dict) -> list[str]:

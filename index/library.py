@@ -6,11 +6,14 @@ Sources stay where they are and are never written to. Layout of a library folder
                         index/brief.id names this index folder (a new one for every rebuild)
     manifest.json       every indexed file: stat signature, its articles (catalog rows), read errors, skips;
                         its "stamp" says which index commit it describes
-    sketches.json       MinHash sketches for near-duplicate detection
+    sketches.db         MinHash sketches for near-duplicate detection, and their postings (SQLite; index.dedup):
+                        only `brief index` reads it. An older library's sketches.json is moved into it by the
+                        next `brief index`
     overrides.json      the outlet, date and title a user set for some articles (index.overrides; `brief set`),
                         applied by the writers: catalog rows hold the values in force (the file's own under "own")
     manifest.next.json  only between a `brief index` commit and the end of that run (or after a run killed
-    sketches.next.json  there): the manifest (and sketches) of the commit named by its "stamp"
+    sketches.next.json  there): the manifest of the commit named by its "stamp", and the change of the
+                        sketches that commit makes (applied to sketches.db with the manifest's promotion)
     brief.lock          held (flock) by the one `brief index` run allowed at a time
 
 One consistent library after any kill: `brief index` writes manifest.next.json, stamped with the index
@@ -200,7 +203,8 @@ class Library:
         self.root = Path(root).expanduser().resolve()
         self.index_dir = self.root / "index"
         self.manifest_path = self.root / "manifest.json"
-        self.sketches_path = self.root / "sketches.json"
+        self.sketches_path = self.root / "sketches.json"  # an old library's: migrated to sketch_db_path
+        self.sketch_db_path = self.root / "sketches.db"
         self.next_manifest_path = self.root / "manifest.next.json"
         self.next_sketches_path = self.root / "sketches.next.json"
         self.lock_path = self.root / "brief.lock"
