@@ -525,6 +525,8 @@ class Indexer:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
         self._remove_leftovers()
+        if lib.sketches_path.exists():  # an old library: its sketches.json moves into sketches.db
+            self._sketch_store().close()
 
     def _finish_swap(self) -> None:
         """index/ is missing: a swap by two renames (not Linux) was killed between them. Put back the
@@ -952,7 +954,7 @@ class Indexer:
 
         db = self.lib.sketch_db_path
         if not db.exists() and self.lib.sketches_path.exists():
-            write_store(db, self._load_sketches())
+            _sqlite_to_oserror(lambda: write_store(db, self._load_sketches()), db)
         with contextlib.suppress(FileNotFoundError):
             if db.exists():
                 os.unlink(self.lib.sketches_path)
