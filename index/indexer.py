@@ -294,11 +294,15 @@ def update(
     damaged manifest is rebuilt from the index first (said in the report's notes). Failures (disk full, no
     permission, anything unexpected) raise LibraryError with the reason; the previous index is then intact.
     """
+    indexer = Indexer(lib)
     try:
-        return Indexer(lib).update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
-                                   follow_links=follow_links)
+        report = indexer.update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                                follow_links=follow_links)
     finally:
         lib.forget()
+    if indexer.in_force is not None:  # what the run wrote (or found): `brief index`'s catalog refresh reads no file
+        lib._manifest = indexer.in_force
+    return report
 
 
 class Indexer:
@@ -309,6 +313,7 @@ class Indexer:
         self.root = lib.root
         self.index_dir = lib.index_dir
         self._no_roots = "nothing to index: give one or more files or folders (`brief index PATH...`)"
+        self.in_force: dict | None = None  # after a run: the manifest in force, as written (or read)
 
     def update(
         self,
@@ -365,6 +370,8 @@ class Indexer:
 
     def _update_with(self, given: list[str], rebuild: bool, progress, follow_links: bool,
                      report: IndexReport, sync: bool = True) -> IndexReport:
+        if not rebuild and sync and not documents.OVERRIDES and self._nothing_to_do(given, follow_links, report):
+            return report
         manifest, index_ok = self._starting_manifest(report, rebuild)
         if index_ok and not rebuild and sync:
             stale = _stale_rows(manifest, documents.OVERRIDES)
@@ -391,7 +398,96 @@ class Indexer:
             manifest["roots"] = sorted(set(manifest["roots"]) | set(kept_roots))
             _write_json_atomic(self.lib.manifest_path, manifest)
         report.total_articles = sum(len(e.get("articles", ())) for e in manifest["files"].values())
+        self.in_force = manifest
+        self._write_stats(manifest, report.total_articles)
         return report
+
+    # -- the stat signatures alone: a no-op run without parsing the manifest ---------------------------
+
+    def _nothing_to_do(self, given: list[str], follow_links: bool, report: IndexReport) -> bool:
+        """Whether this run has nothing to read, remove or write, decided from manifest.stats.json (the stat
+        signatures of the files the manifest in force lists, written with it, keyed on manifest.json's own
+        stat and the index commit) instead of the manifest: a no-op run at 100,000 articles then parses
+        ~1 MB of paths and numbers, not ~26 MB of catalog. When so, ``report`` is what the full path would
+        make of it. Any doubt (no such file, another key, a row showing an override, a staged manifest):
+        False, and the run takes the full path."""
+        light = self._light_manifest()
+        if light is None:
+            return False
+        roots = given or light["roots"]
+        if not roots:
+            return False
+        scratch = IndexReport()
+        plan = self._plan(light, roots, scratch, follow_links, given)
+        kept_roots = [r for r in roots if r not in scratch.missing]
+        if plan.to_read or plan.to_remove or not set(kept_roots) <= set(light["roots"]):
+            return False
+        for name in ("unchanged", "skipped", "problems", "notes", "missing"):
+            setattr(report, name, getattr(scratch, name))
+        report.total_articles = light["articles"]
+        return True
+
+    def _light_manifest(self) -> dict | None:
+        """{"roots", "files": path -> {mtime_ns, size, skip?, error?}, "articles": count} from
+        manifest.stats.json when it describes the manifest in force; else None."""
+        lib = self.lib
+        if lib.next_manifest_path.exists():
+            return None
+        try:
+            with open(lib.stats_path, "rb") as f:
+                data = json.loads(f.read())
+            st = os.stat(lib.manifest_path)
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != 1 or data.get("own"):
+            return None
+        if data.get("key") != [st.st_mtime_ns, st.st_size, st.st_ino] or data.get("stamp") != lib.index_state():
+            return None
+        paths, mtimes, sizes, flags = data.get("paths"), data.get("mtimes"), data.get("sizes"), data.get("flags")
+        roots, articles = data.get("roots"), data.get("articles")
+        if not (type(paths) is list and type(mtimes) is list and type(sizes) is list and type(flags) is dict
+                and len(paths) == len(mtimes) == len(sizes) and type(roots) is list and type(articles) is int
+                and all(type(p) is str for p in paths) and all(type(r) is str for r in roots)
+                and all(type(n) is int for n in mtimes) and all(type(n) is int for n in sizes)):
+            return None
+        files = {p: {"mtime_ns": m, "size": z, "articles": ()} for p, m, z in zip(paths, mtimes, sizes)}
+        for path, (skip, error) in flags.items() if all(type(v) is list and len(v) == 2 for v in flags.values()) else ():
+            if path not in files or not (skip is None or type(skip) is str) or not (error is None or type(error) is str):
+                return None
+            if skip is not None:
+                files[path]["skip"] = skip
+            if error is not None:
+                files[path]["error"] = error
+        return {"roots": roots, "files": files, "articles": articles}
+
+    def _write_stats(self, manifest: dict, articles: int) -> None:
+        """manifest.stats.json for the manifest in force (see ``_nothing_to_do``); a cache: written without
+        fsync (a torn or lost one only means a full run), removed when it cannot be made right."""
+        lib = self.lib
+        try:
+            if lib.next_manifest_path.exists():
+                raise OSError("a staged manifest is in force")
+            st = os.stat(lib.manifest_path)
+            key = [st.st_mtime_ns, st.st_size, st.st_ino]
+            try:
+                with open(lib.stats_path, "rb") as f:
+                    if json.loads(f.read()).get("key") == key:
+                        return  # the manifest was not written: the stats describe it already
+            except (OSError, ValueError, RecursionError, AttributeError):
+                pass
+            files = manifest["files"]
+            own = any(type(r.get("own")) is dict and r["own"] for e in files.values() for r in e["articles"])
+            flags = {p: [e.get("skip"), e.get("error")] for p, e in files.items() if e.get("skip") or e.get("error")}
+            data = {"version": 1, "key": key, "stamp": manifest.get("stamp"), "roots": manifest["roots"],
+                    "articles": articles, "own": own, "paths": list(files),
+                    "mtimes": [e["mtime_ns"] for e in files.values()], "sizes": [e["size"] for e in files.values()],
+                    "flags": flags}
+            tmp = lib.stats_path.with_name(f"{lib.stats_path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+            os.replace(tmp, lib.stats_path)
+        except (OSError, ValueError, TypeError, KeyError):
+            with contextlib.suppress(OSError):
+                os.unlink(lib.stats_path)
 
     # -- the user's overrides ---------------------------------------------------------------------
 
@@ -1101,6 +1197,9 @@ def _sqlite_to_oserror(fn, path):
 
 def _stale_rows(manifest: dict, overrides: dict) -> list[str]:
     """Ids of catalog rows that do not show the overrides in force (or show one no longer in force)."""
+    if not overrides:  # the usual case: only rows that still show an override since cleared
+        return [row["id"] for entry in manifest["files"].values() for row in entry["articles"]
+                if type(row.get("own")) is dict and row["own"]]
     stale = []
     for entry in manifest["files"].values():
         for row in entry["articles"]:

@@ -9,6 +9,8 @@ Sources stay where they are and are never written to. Layout of a library folder
     sketches.db         MinHash sketches for near-duplicate detection, and their postings (SQLite; index.dedup):
                         only `brief index` reads it. An older library's sketches.json is moved into it by the
                         next `brief index`
+    manifest.stats.json the stat signatures of the files manifest.json lists, keyed on its own stat: what a
+                        no-op `brief index` plans from without parsing the manifest (a cache; only it reads it)
     overrides.json      the outlet, date and title a user set for some articles (index.overrides; `brief set`),
                         applied by the writers: catalog rows hold the values in force (the file's own under "own")
     manifest.next.json  only between a `brief index` commit and the end of that run (or after a run killed
@@ -205,6 +207,7 @@ class Library:
         self.manifest_path = self.root / "manifest.json"
         self.sketches_path = self.root / "sketches.json"  # an old library's: migrated to sketch_db_path
         self.sketch_db_path = self.root / "sketches.db"
+        self.stats_path = self.root / "manifest.stats.json"  # the stat signatures alone (index.indexer)
         self.next_manifest_path = self.root / "manifest.next.json"
         self.next_sketches_path = self.root / "sketches.next.json"
         self.lock_path = self.root / "brief.lock"
