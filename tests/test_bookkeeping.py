@@ -288,3 +288,53 @@ def test_a_damaged_store_is_started_over_and_the_run_goes_on(src, tmp_path):
     report = update(lib, [src])
     assert report.updated == 1
     assert set(stored(lib)) == {_id_of(lib, "a03.txt")}  # what was lost is lost, as with a damaged sketches.json
+
+
+# -- a no-op run from the stat signatures alone ------------------------------------------------------------
+
+
+def summary_of(report) -> tuple:
+    return (report.summary().rsplit("(", 1)[0], sorted(report.problems), sorted(report.notes), report.skipped,
+            report.unchanged, report.missing, report.total_articles)
+
+
+def test_a_no_op_run_from_the_stats_says_what_the_full_run_says(src, tmp_path, monkeypatch):
+    import index.indexer as indexer
+
+    (src / "bad.html").write_bytes(b"\x00\x01\x02 not html at all" * 3)
+    (src / "empty.txt").write_text("", encoding="utf-8")
+    lib = Library(tmp_path / "lib")
+    update(lib, [src])
+    assert lib.stats_path.exists()
+    full_calls = []
+    real = indexer.Indexer._starting_manifest
+    monkeypatch.setattr(indexer.Indexer, "_starting_manifest",
+                        lambda self, *a: full_calls.append(1) or real(self, *a))
+    fast = update(lib, [])
+    assert not full_calls  # the manifest was not parsed
+    lib.stats_path.unlink()
+    full = update(lib, [])
+    assert full_calls
+    assert summary_of(fast) == summary_of(full) and fast.unchanged == 13
+    assert lib.stats_path.exists()  # written again by the full run
+    update(lib, [src / "a03.txt"])  # one file given: it becomes a root (the manifest is written)
+    full_calls.clear()
+    one = update(lib, [src / "a03.txt"])  # then, unchanged, it is planned from the stats
+    assert not full_calls and one.unchanged == 1 and one.total_articles == 13
+
+
+def test_the_stats_are_not_trusted_once_the_manifest_or_the_index_changed(src, tmp_path):
+    lib = Library(tmp_path / "lib")
+    update(lib, [src])
+    stats = lib.stats_path.read_bytes()
+    (src / "a04.txt").write_text(story(40), encoding="utf-8")
+    assert update(lib, [src]).updated == 1  # a changed file is read (the stats are of the files, not a verdict)
+    lib.stats_path.write_bytes(stats)  # stats of the manifest before: another key, not used
+    (src / "a04.txt").write_text(story(41), encoding="utf-8")
+    assert update(lib, [src]).updated == 1
+    # a manifest edited by hand (a file it lists as changed): the stats no longer describe it
+    manifest = json.loads(lib.manifest_path.read_text())
+    path = str(src / "a06.txt")
+    manifest["files"][path]["mtime_ns"] = 1
+    lib.manifest_path.write_text(json.dumps(manifest))
+    assert update(lib, [src]).updated == 1
