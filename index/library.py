@@ -360,28 +360,62 @@ class Library:
         return open_index(str(self.root), name)
 
     def get(self, article_id: str, searcher=None) -> Article:
-        """The stored, cleaned article with this id (or unique id prefix)."""
-        full = self.resolve_id(article_id)
+        """The stored, cleaned article with this id (or unique id prefix). A full id is looked up in the
+        index's id terms first (a few reads, whatever the library's size); only a prefix, or an id the
+        index does not hold, reads the manifest (``resolve_id``)."""
         if searcher is not None:
-            fields = searcher.document(id=full)
-        else:
-            ix = self.open_index()
-            with ix.searcher() as s:
-                fields = s.document(id=full)
+            return self._fetch(searcher, article_id)
+        with self._open_for_ids().searcher() as s:
+            return self._fetch(s, article_id)
+
+    def _fetch(self, searcher, article_id: str) -> Article:
+        fields = self._by_full_id(searcher, article_id)
         if fields is None:
-            raise LookupError(f"article {full} is in the manifest but not in the index; "
-                              f"run `brief index --rebuild`")
+            full = self.resolve_id(article_id)
+            fields = searcher.document(id=full)
+            if fields is None:
+                raise LookupError(f"article {full} is in the manifest but not in the index; "
+                                  f"run `brief index --rebuild`")
         return article_from_fields(fields)
 
+    @staticmethod
+    def _by_full_id(searcher, article_id: str):
+        key = article_id.strip().lower() if isinstance(article_id, str) else ""
+        if not key or len(key) > 64 or not (key.isascii() and key.isalnum()):
+            return None
+        return searcher.document(id=key)
+
+    def _open_for_ids(self):
+        """The index, opened for lookups by id: without parsing the manifest while one is there (a missing
+        one is said, as a cold search says it); with no manifest file at all, as ``open_index`` does."""
+        from .storage import open_index
+
+        if self.manifest_path.exists() or self._manifest is not None:
+            return open_index(str(self.root), "articles")
+        return self.open_index()
+
     def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
-        """Stored articles, all of them or those ids, in catalog order."""
-        wanted = [r["id"] for r in self.catalog()] if ids is None else [self.resolve_id(i) for i in ids]
-        ix = self.open_index()
-        with ix.searcher() as s:
-            for aid in wanted:
-                fields = s.document(id=aid)
+        """Stored articles, all of them (in catalog order) or those ids (in their order). Ids are looked up
+        as ``get`` does: full ids in the index alone, O(1) each; prefixes through the manifest. An unknown id
+        raises LookupError before any article is yielded."""
+        if ids is None:
+            wanted = [r["id"] for r in self.catalog()]
+            with self.open_index().searcher() as s:
+                for aid in wanted:
+                    fields = s.document(id=aid)
+                    if fields is not None:
+                        yield article_from_fields(fields)
+            return
+        with self._open_for_ids().searcher() as s:
+            found = []
+            for given in ids:
+                fields = self._by_full_id(s, given)
+                if fields is None:
+                    fields = s.document(id=self.resolve_id(given))  # a prefix; LookupError when unknown
                 if fields is not None:
-                    yield article_from_fields(fields)
+                    found.append(fields)
+            for fields in found:
+                yield article_from_fields(fields)
 
 
 def article_from_fields(fields: dict) -> Article:

@@ -338,3 +338,35 @@ def test_the_stats_are_not_trusted_once_the_manifest_or_the_index_changed(src, t
     manifest["files"][path]["mtime_ns"] = 1
     lib.manifest_path.write_text(json.dumps(manifest))
     assert update(lib, [src]).updated == 1
+
+
+# -- articles by id without the catalog ----------------------------------------------------------------
+
+
+def test_articles_and_get_by_id_give_what_resolving_through_the_manifest_gives(src, tmp_path, monkeypatch):
+    lib = Library(tmp_path / "lib")
+    update(lib, [src])
+    ids = [r["id"] for r in Library(lib.root).catalog()]
+
+    def through_manifest(wanted):  # the path replaced: every id resolved through the manifest first
+        fresh = Library(lib.root)
+        full = [fresh.resolve_id(i) for i in wanted]
+        with fresh.open_index().searcher() as s:
+            return [s.document(id=aid) for aid in full]
+
+    wanted = [ids[3], ids[0][:5].upper(), " " + ids[7] + " ", ids[3]]
+    expected = through_manifest(wanted)
+    fast = Library(lib.root)
+    got = list(fast.articles(wanted))
+    assert [a.id for a in got] == [f["id"] for f in expected] and [a.title for a in got] == [f["title"] for f in expected]
+    assert fast.get(ids[5]).id == ids[5] == Library(lib.root).get(ids[5][:6]).id
+    # full ids never parse the manifest (a card over 50 articles of a 100k library: no 26 MB to read)
+    monkeypatch.setattr(Library, "manifest", lambda self: pytest.fail("the manifest was parsed"))
+    assert [a.id for a in Library(lib.root).articles(ids)] == ids
+    monkeypatch.undo()
+    for bad in ("zzzzzz", "", ids[0][:1] if sum(i.startswith(ids[0][:1]) for i in ids) > 1 else "q"):
+        with pytest.raises(LookupError) as slow:
+            through_manifest([bad])
+        with pytest.raises(LookupError) as quick:
+            list(Library(lib.root).articles([ids[1], bad]))
+        assert str(quick.value) == str(slow.value)
