@@ -783,8 +783,9 @@ class Indexer:
                     report.unchanged += 1
                 continue
             plan.to_read.append((key, st))
+        exact, under = set(roots), tuple(r.rstrip(os.sep) + os.sep for r in roots)  # _under_any, once for all
         for key in files:
-            if key not in seen and _under_any(key, roots) and not os.path.exists(key):
+            if key not in seen and (key in exact or key.startswith(under)) and not os.path.exists(key):
                 plan.to_remove.append(key)
         return plan
 

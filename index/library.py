@@ -303,10 +303,10 @@ class Library:
                 rows.append({"id": art["id"], "title": art["title"], "outlet": art.get("outlet"),
                              "published": art.get("published"), "path": path})
         # Newest first, undated articles last; titles A-Z within a day and among the undated (each sort is
-        # stable: the title order stays under the date order).
+        # stable: the title order stays under the date order; a reversed sort keeps equal keys in order, and
+        # puts the undated ("") last).
         rows.sort(key=lambda r: (r["title"].lower(), r["id"]))
         rows.sort(key=lambda r: r["published"] or "", reverse=True)
-        rows.sort(key=lambda r: r["published"] is None)
         return rows
 
     def article_count(self) -> int:

@@ -370,3 +370,20 @@ def test_articles_and_get_by_id_give_what_resolving_through_the_manifest_gives(s
         with pytest.raises(LookupError) as quick:
             list(Library(lib.root).articles([ids[1], bad]))
         assert str(quick.value) == str(slow.value)
+
+
+def test_the_catalog_order_is_the_three_sort_order_it_replaces(tmp_path):
+    rng = random.Random(9)
+    files = {}
+    for n in range(3000):
+        row = {"id": f"{n:05x}a", "title": rng.choice(["Alpha", "alpha", "Beta", "b", "Zed", ""]) + str(rng.randint(0, 2)),
+               "outlet": None, "published": rng.choice([None, "2025-01-01", "2025-01-02", "2024-12-31"]), "hash": ""}
+        files[f"/x/{n}.txt"] = {"mtime_ns": 1, "size": 1, "articles": [row]}
+    lib = Library(tmp_path / "lib")
+    lib._manifest = {"version": 1, "roots": ["/x"], "files": files, "duplicates": {}}
+    rows = [{"id": r["id"], "title": r["title"], "outlet": None, "published": r["published"], "path": p}
+            for p, e in files.items() for r in e["articles"]]
+    rows.sort(key=lambda r: (r["title"].lower(), r["id"]))
+    rows.sort(key=lambda r: r["published"] or "", reverse=True)
+    rows.sort(key=lambda r: r["published"] is None)
+    assert lib.catalog() == rows
