@@ -427,6 +427,25 @@ class Indexer:
         report.total_articles = light["articles"]
         return True
 
+    def _own_manifest(self) -> dict | None:
+        """manifest.json parsed without checking each row again, when manifest.stats.json says it is the
+        file a run of brief wrote (its stat unchanged since: brief checked what it wrote); else None (it is
+        then read and checked by index.library.read_manifest_file)."""
+        lib = self.lib
+        try:
+            with open(lib.stats_path, "rb") as f:
+                key = json.loads(f.read()).get("key")
+            with open(lib.manifest_path, "rb") as f:
+                st = os.fstat(f.fileno())
+                if key != [st.st_mtime_ns, st.st_size, st.st_ino]:
+                    return None
+                data = json.loads(f.read())
+        except (OSError, ValueError, RecursionError, AttributeError):
+            return None
+        if type(data) is not dict or data.get("version") != 1 or type(data.get("files")) is not dict:
+            return None
+        return data
+
     def _light_manifest(self) -> dict | None:
         """{"roots", "files": path -> {mtime_ns, size, skip?, error?}, "articles": count} from
         manifest.stats.json when it describes the manifest in force; else None."""
@@ -664,7 +683,10 @@ class Indexer:
         rebuilt from the index's stored fields (and written at once, so that readers see one library)."""
         lib = self.lib
         state = lib.index_state()
-        data, problem, raw = read_manifest_file(lib.manifest_path)
+        data = self._own_manifest()
+        problem = raw = None
+        if data is None:
+            data, problem, raw = read_manifest_file(lib.manifest_path)
         where = display_path(str(lib.manifest_path))
         if data is not None:
             if state is None and data["files"]:

@@ -387,3 +387,22 @@ def test_the_catalog_order_is_the_three_sort_order_it_replaces(tmp_path):
     rows.sort(key=lambda r: r["published"] or "", reverse=True)
     rows.sort(key=lambda r: r["published"] is None)
     assert lib.catalog() == rows
+
+
+def test_the_manifest_brief_wrote_is_not_checked_row_by_row_again_but_an_edited_one_is(src, tmp_path, monkeypatch):
+    import index.indexer as indexer
+
+    lib = Library(tmp_path / "lib")
+    update(lib, [src])
+    checked = []
+    real = indexer.read_manifest_file
+    monkeypatch.setattr(indexer, "read_manifest_file", lambda path: checked.append(path.name) or real(path))
+    (src / "a02.txt").write_text(story(20), encoding="utf-8")
+    assert update(lib, [src]).updated == 1 and "manifest.json" not in checked
+    manifest = json.loads(lib.manifest_path.read_text())
+    manifest["files"][str(src / "a03.txt")]["articles"][0]["id"] = "NOT AN ID\x1b[31m"
+    lib.manifest_path.write_text(json.dumps(manifest))
+    (src / "a02.txt").write_text(story(21), encoding="utf-8")
+    report = update(lib, [src])
+    assert "manifest.json" in checked
+    assert any("was damaged" in note and "rebuilt it from the index" in note for note in report.notes), report.notes
