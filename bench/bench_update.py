@@ -1,6 +1,7 @@
 """Updating one file, and a no-op `brief index`, in a big library: this checkout beside a baseline revision.
 
     python -m bench.bench_update [--library /work/benchdata/library-real-100000] [--base REV] [--runs 3]
+    python -m bench.bench_update --library /work/benchdata/library-real-20000 --scale 100000
 
 The library is copied twice (``cp -a``, into --work; the original is never written), one copy for each
 side. Each side runs its own code: the baseline from a `git archive` of REV (default: the commit this branch
@@ -12,6 +13,13 @@ by side (baseline, then this checkout, at each step):
      near-duplicate to link), in a folder of its own outside the library's sources;
   3. that file edited (a line appended) and `brief index FILE` again, --runs times;
   4. a no-op `brief index` (every root walked), --runs times.
+
+With --scale N (no copies, no `brief index`): near-duplicate linking alone at N articles, in this process:
+the sketches of --library's articles (sketches.json, or sketches.db) made N by copies whose values are
+hashed apart (each copy keeps the shape of the real sketches, and links only within itself); one new
+article (a copy of a stored one plus an edit) linked by the exhaustive path (``find_pairs``: postings of
+all N rebuilt, what `brief index` did before) and by the stored index (``find_pairs_stored``); both must
+give the same pairs. Also the cost of building sketches.db for N (a migration, a rebuild's last step).
 
 Each run is a fresh process under /usr/bin/time -v: wall time and peak RSS. The near-duplicates each side
 links to the new file are compared (they must be the same). Copies are deleted at the end (--keep keeps
@@ -88,6 +96,66 @@ def sizes(library: Path) -> str:
     return ", ".join(f"{n} {os.path.getsize(library / n) / 1e6:.1f} MB" for n in names if (library / n).exists())
 
 
+def load_sketches(library: Path) -> dict[str, list[int]]:
+    if (library / "sketches.json").exists():
+        with open(library / "sketches.json", "rb") as f:
+            return json.load(f)
+    sys.path.insert(0, str(REPO))
+    from index.dedup import SketchStore
+
+    with SketchStore(library / "sketches.db") as store:
+        return store.all()
+
+
+def scale(library: Path, n: int, work: Path) -> int:
+    import time
+    import zlib
+
+    sys.path.insert(0, str(REPO))
+    from index.dedup import SketchStore, find_pairs, find_pairs_stored, write_store
+
+    real = load_sketches(library)
+    sketches: dict[str, list[int]] = {}
+    copy = 0
+    while len(sketches) < n:
+        for aid, values in real.items():
+            if len(sketches) >= n:
+                break
+            if copy == 0:
+                sketches[aid] = values
+            else:
+                salt = copy.to_bytes(4, "little")
+                sketches[f"{aid}x{copy}"] = sorted({zlib.crc32(h.to_bytes(4, "little") + salt) for h in values})
+        copy += 1
+    base = next(k for k, v in sketches.items() if len(v) == 64)
+    new = {"newarticle": sorted(sketches[base][:60] + [1, 2, 3, 4])}  # a near-copy of ``base``
+    db = work / "sketches.db"
+    t = time.perf_counter()
+    write_store(db, sketches)
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    exhaustive = find_pairs({**sketches, **new}, new)
+    t_ex = time.perf_counter() - t
+    with SketchStore(db) as store:
+        t = time.perf_counter()
+        stored = find_pairs_stored(store, new)
+        t_st = time.perf_counter() - t
+        t = time.perf_counter()
+        store.apply(new)
+        t_apply = time.perf_counter() - t
+    size = os.path.getsize(db) / 1e6
+    print(f"\nBench: linking one new article among {len(sketches)} (sketches of {library.name}, copied apart; "
+          f"one run, {os.cpu_count()} cores, the machine shared with other work)\n")
+    print("| step | seconds |")
+    print("|---|---|")
+    print(f"| find_pairs (all postings rebuilt: before) | {t_ex:.2f} |")
+    print(f"| find_pairs_stored (postings of sketches.db) | {t_st:.3f} |")
+    print(f"| storing its sketch (one transaction) | {t_apply:.3f} |")
+    print(f"| building sketches.db for all (a migration, a rebuild) | {build:.1f} ({size:.0f} MB) |")
+    print(f"\nPairs: {sorted(exhaustive)} and {sorted(stored)} ({'the same' if exhaustive == stored else 'DIFFERENT'})")
+    return 0 if exhaustive == stored and exhaustive else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--library", type=Path, default=Path("/work/benchdata/library-real-100000"))
@@ -95,7 +163,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=None, help="where the copies go (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the copies")
+    parser.add_argument("--scale", type=int, default=0, metavar="N", help="linking alone at N articles (see above)")
     args = parser.parse_args(argv)
+    if args.scale:
+        work = Path(tempfile.mkdtemp(prefix="bench-update-", dir=args.work))
+        try:
+            return scale(args.library, args.scale, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     base = args.base or subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=REPO, capture_output=True,
                                        text=True, check=True).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="bench-update-", dir=args.work))

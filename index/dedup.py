@@ -186,16 +186,34 @@ class SketchStore:
             execute("ROLLBACK")
             raise
 
-    def fill(self, sketches: Mapping[str, list[int]]) -> None:
-        """Store ``sketches`` in an empty store (a rebuild, a migration): numbered in order, postings sorted."""
+    def _has_json_each(self) -> bool:
+        try:
+            self.conn.execute("SELECT count(*) FROM json_each('[1]')").fetchone()
+            return True
+        except Exception:  # noqa: BLE001 - an SQLite built without JSON1
+            return False
+
+    def fill(self, sketches: Mapping[str, list[int]], in_sql: bool | None = None) -> None:
+        """Store ``sketches`` in an empty store (a rebuild, a migration): numbered in order, postings sorted
+        (by SQLite when it has json_each, else here: ``in_sql`` chooses, for the tests)."""
+        import json
+
         execute = self.conn.execute
+        in_sql = self._has_json_each() if in_sql is None else in_sql
         execute("BEGIN IMMEDIATE")
         try:
             self.conn.executemany("INSERT INTO sketch(n, id, vals) VALUES (?, ?, ?)",
                                   ((n, aid, _pack(v)) for n, (aid, v) in enumerate(sketches.items(), 1)))
-            keys = [(h << _N_BITS) | n for n, values in enumerate(sketches.values(), 1) for h in set(values)]
-            keys.sort()
-            self.conn.executemany("INSERT INTO post(k) VALUES (?)", ((k,) for k in keys))
+            if in_sql:  # the postings made and sorted by SQLite (JSON1's json_each): ~1.5x faster than below
+                execute("CREATE TEMP TABLE fill(n INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+                self.conn.executemany("INSERT INTO fill(n, v) VALUES (?, ?)",
+                                      ((n, json.dumps(v)) for n, v in enumerate(sketches.values(), 1)))
+                execute(f"INSERT OR IGNORE INTO post(k) SELECT (e.value << {_N_BITS}) | f.n FROM fill f, "
+                        f"json_each(f.v) e ORDER BY 1")
+                execute("DROP TABLE fill")
+            else:
+                keys = sorted({(h << _N_BITS) | n for n, values in enumerate(sketches.values(), 1) for h in values})
+                self.conn.executemany("INSERT INTO post(k) VALUES (?)", ((k,) for k in keys))
             execute("COMMIT")
         except BaseException:
             execute("ROLLBACK")

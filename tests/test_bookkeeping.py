@@ -406,3 +406,13 @@ def test_the_manifest_brief_wrote_is_not_checked_row_by_row_again_but_an_edited_
     report = update(lib, [src])
     assert "manifest.json" in checked
     assert any("was damaged" in note and "rebuilt it from the index" in note for note in report.notes), report.notes
+
+
+def test_both_ways_of_filling_the_store_store_the_same(tmp_path):
+    sketches = planted_set(seed=23)
+    dumps = []
+    for in_sql in (True, False):
+        with SketchStore(tmp_path / f"{in_sql}.db") as store:
+            store.fill(sketches, in_sql=in_sql)
+            dumps.append((store.all(), store.conn.execute("SELECT k FROM post ORDER BY k").fetchall()))
+    assert dumps[0] == dumps[1] and dumps[0][0] == sketches and len(dumps[0][1]) > 1000
