@@ -176,11 +176,13 @@ class SketchStore:
                 if row is None:
                     continue
                 n, blob = row
-                self.conn.executemany("DELETE FROM post WHERE k = ?", [((h << _N_BITS) | n,) for h in set(_unpack(blob))])
+                self.conn.executemany("DELETE FROM post WHERE k = ?",
+                                      [((h << _N_BITS) | n,) for h in set(_unpack(blob))])
                 execute("DELETE FROM sketch WHERE n = ?", (n,))
             for aid, values in add.items():
                 n = execute("INSERT INTO sketch(id, vals) VALUES (?, ?)", (aid, _pack(values))).lastrowid
-                self.conn.executemany("INSERT OR IGNORE INTO post(k) VALUES (?)", [((h << _N_BITS) | n,) for h in set(values)])
+                self.conn.executemany("INSERT OR IGNORE INTO post(k) VALUES (?)",
+                                      [((h << _N_BITS) | n,) for h in set(values)])
             execute("COMMIT")
         except BaseException:
             execute("ROLLBACK")
@@ -249,8 +251,9 @@ def find_pairs_stored(
     batch: Iterable[str] | None = None,
 ) -> set[tuple[str, str]]:
     """``find_pairs(sketches, new)`` where ``sketches`` is what ``store`` holds, less ``gone``, with ``new``
-    put in (replacing an id's stored sketch), and ``batch`` (default: the ids of ``new``) the ids linked: the same pairs, at the cost of the new articles alone (their
-    postings read from the store), and a load of everything beyond _BIG_BATCH new articles."""
+    put in (replacing an id's stored sketch), and ``batch`` (default: the ids of ``new``) the ids linked: the
+    same pairs, at the cost of the new articles alone (their postings read from the store), and a load of
+    everything beyond _BIG_BATCH new articles."""
     gone = set(gone) - set(new)
     if batch is not None:  # an article of the batch without a new sketch: its stored one (as find_pairs would)
         missing = set(batch) - set(new) - gone

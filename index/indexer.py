@@ -7,8 +7,9 @@ one consistent library, which the next run brings up to date:
 - before the commit, the new manifest and the change of the sketches are written (atomically) to
   manifest.next.json and sketches.next.json, the manifest stamped with the commit it belongs to (the index
   folder's id, index/brief.id, and the TOC generation); after the commit the change is applied to
-  sketches.db (one SQLite transaction, idempotent) and the manifest renamed over manifest.json. Readers (index.library) take manifest.next.json exactly when its stamp names the index's
-  current commit; the next writer promotes or drops it (``Indexer._settle``) before anything else;
+  sketches.db (one SQLite transaction, idempotent) and the manifest renamed over manifest.json. Readers
+  (index.library) take manifest.next.json exactly when its stamp names the index's current commit; the
+  next writer promotes or drops it (``Indexer._settle``) before anything else;
 - a rebuild writes a new index folder and swaps it in with one rename (renameat2 RENAME_EXCHANGE on
   Linux; elsewhere two renames, which the next writer completes or undoes after a kill between them).
 
