@@ -460,7 +460,8 @@ def _sizes(h: LibraryHealth, root: str) -> None:
     h.facts["size_index"] = total
     h.facts["index_files"] = files
     h.facts["size_manifest"] = _file_size(os.path.join(root, "manifest.json"))
-    h.facts["size_sketches"] = _file_size(os.path.join(root, "sketches.json"))
+    sketches = os.path.join(root, "sketches.db")  # an old library's are in sketches.json until `brief index`
+    h.facts["size_sketches"] = _file_size(sketches if os.path.lexists(sketches) else os.path.join(root, "sketches.json"))
     cache = os.path.join(root, "cache", "extract")
     if os.path.isdir(cache):
         total, files, complete = folder_size(cache)

@@ -4,11 +4,12 @@
 reading them. Everything becomes visible at once in the final commit. Killed at any point, a run leaves
 one consistent library, which the next run brings up to date:
 
-- before the commit, the new manifest and sketches are written (atomically) to manifest.next.json and
-  sketches.next.json, the manifest stamped with the commit it belongs to (the index folder's id,
-  index/brief.id, and the TOC generation); after the commit they are renamed over manifest.json and
-  sketches.json. Readers (index.library) take manifest.next.json exactly when its stamp names the index's
-  current commit; the next writer promotes or drops it (``Indexer._settle``) before anything else;
+- before the commit, the new manifest and the change of the sketches are written (atomically) to
+  manifest.next.json and sketches.next.json, the manifest stamped with the commit it belongs to (the index
+  folder's id, index/brief.id, and the TOC generation); after the commit the change is applied to
+  sketches.db (one SQLite transaction, idempotent) and the manifest renamed over manifest.json. Readers
+  (index.library) take manifest.next.json exactly when its stamp names the index's current commit; the
+  next writer promotes or drops it (``Indexer._settle``) before anything else;
 - a rebuild writes a new index folder and swaps it in with one rename (renameat2 RENAME_EXCHANGE on
   Linux; elsewhere two renames, which the next writer completes or undoes after a kill between them).
 
@@ -181,8 +182,8 @@ class _CarryOver:
     """A rebuild whose reader for some file cannot run here keeps that file's articles: they are copied,
     stored fields and sketch, from the index being replaced (ReaderUnavailable: "any earlier version kept")."""
 
-    def __init__(self, index_dir: Path, sketches_path: Path, previous: dict) -> None:
-        self.index_dir, self.sketches_path, self.previous = index_dir, sketches_path, previous
+    def __init__(self, index_dir: Path, stored_sketches: Callable[[list[str]], dict], previous: dict) -> None:
+        self.index_dir, self.stored_sketches, self.previous = index_dir, stored_sketches, previous
         self._searcher = None
         self._sketches: dict | None = None
 
@@ -200,10 +201,7 @@ class _CarryOver:
 
                 ix = FileStorage(str(self.index_dir), supports_mmap=False).open_index(indexname=ARTICLES)
                 self._searcher = ix.searcher()
-                try:
-                    self._sketches = json.loads(self.sketches_path.read_bytes())
-                except (OSError, ValueError, RecursionError):
-                    self._sketches = {}
+            self._sketches = self.stored_sketches([row["id"] for row in old["articles"]])
             docs = [(row, self._searcher.document(id=row["id"])) for row in old["articles"]]
         except Exception:  # noqa: BLE001 - the old index cannot be read: nothing to carry over
             return
@@ -297,11 +295,15 @@ def update(
     damaged manifest is rebuilt from the index first (said in the report's notes). Failures (disk full, no
     permission, anything unexpected) raise LibraryError with the reason; the previous index is then intact.
     """
+    indexer = Indexer(lib)
     try:
-        return Indexer(lib).update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
-                                   follow_links=follow_links)
+        report = indexer.update(paths, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                                follow_links=follow_links)
     finally:
         lib.forget()
+    if indexer.in_force is not None:  # what the run wrote (or found): `brief index`'s catalog refresh reads no file
+        lib._manifest = indexer.in_force
+    return report
 
 
 class Indexer:
@@ -312,6 +314,7 @@ class Indexer:
         self.root = lib.root
         self.index_dir = lib.index_dir
         self._no_roots = "nothing to index: give one or more files or folders (`brief index PATH...`)"
+        self.in_force: dict | None = None  # after a run: the manifest in force, as written (or read)
 
     def update(
         self,
@@ -368,6 +371,8 @@ class Indexer:
 
     def _update_with(self, given: list[str], rebuild: bool, progress, follow_links: bool,
                      report: IndexReport, sync: bool = True) -> IndexReport:
+        if not rebuild and sync and not documents.OVERRIDES and self._nothing_to_do(given, follow_links, report):
+            return report
         manifest, index_ok = self._starting_manifest(report, rebuild)
         if index_ok and not rebuild and sync:
             stale = _stale_rows(manifest, documents.OVERRIDES)
@@ -394,7 +399,115 @@ class Indexer:
             manifest["roots"] = sorted(set(manifest["roots"]) | set(kept_roots))
             _write_json_atomic(self.lib.manifest_path, manifest)
         report.total_articles = sum(len(e.get("articles", ())) for e in manifest["files"].values())
+        self.in_force = manifest
+        self._write_stats(manifest, report.total_articles)
         return report
+
+    # -- the stat signatures alone: a no-op run without parsing the manifest ---------------------------
+
+    def _nothing_to_do(self, given: list[str], follow_links: bool, report: IndexReport) -> bool:
+        """Whether this run has nothing to read, remove or write, decided from manifest.stats.json (the stat
+        signatures of the files the manifest in force lists, written with it, keyed on manifest.json's own
+        stat and the index commit) instead of the manifest: a no-op run at 100,000 articles then parses
+        ~1 MB of paths and numbers, not ~26 MB of catalog. When so, ``report`` is what the full path would
+        make of it. Any doubt (no such file, another key, a row showing an override, a staged manifest):
+        False, and the run takes the full path."""
+        light = self._light_manifest()
+        if light is None:
+            return False
+        roots = given or light["roots"]
+        if not roots:
+            return False
+        scratch = IndexReport()
+        plan = self._plan(light, roots, scratch, follow_links, given)
+        kept_roots = [r for r in roots if r not in scratch.missing]
+        if plan.to_read or plan.to_remove or not set(kept_roots) <= set(light["roots"]):
+            return False
+        for name in ("unchanged", "skipped", "problems", "notes", "missing"):
+            setattr(report, name, getattr(scratch, name))
+        report.total_articles = light["articles"]
+        return True
+
+    def _own_manifest(self) -> dict | None:
+        """manifest.json parsed without checking each row again, when manifest.stats.json says it is the
+        file a run of brief wrote (its stat unchanged since: brief checked what it wrote); else None (it is
+        then read and checked by index.library.read_manifest_file)."""
+        lib = self.lib
+        try:
+            with open(lib.stats_path, "rb") as f:
+                key = json.loads(f.read()).get("key")
+            with open(lib.manifest_path, "rb") as f:
+                st = os.fstat(f.fileno())
+                if key != [st.st_mtime_ns, st.st_size, st.st_ino]:
+                    return None
+                data = json.loads(f.read())
+        except (OSError, ValueError, RecursionError, AttributeError):
+            return None
+        if type(data) is not dict or data.get("version") != 1 or type(data.get("files")) is not dict:
+            return None
+        return data
+
+    def _light_manifest(self) -> dict | None:
+        """{"roots", "files": path -> {mtime_ns, size, skip?, error?}, "articles": count} from
+        manifest.stats.json when it describes the manifest in force; else None."""
+        lib = self.lib
+        if lib.next_manifest_path.exists():
+            return None
+        try:
+            with open(lib.stats_path, "rb") as f:
+                data = json.loads(f.read())
+            st = os.stat(lib.manifest_path)
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != 1 or data.get("own"):
+            return None
+        if data.get("key") != [st.st_mtime_ns, st.st_size, st.st_ino] or data.get("stamp") != lib.index_state():
+            return None
+        paths, mtimes, sizes, flags = data.get("paths"), data.get("mtimes"), data.get("sizes"), data.get("flags")
+        roots, articles = data.get("roots"), data.get("articles")
+        if not (type(paths) is list and type(mtimes) is list and type(sizes) is list and type(flags) is dict
+                and len(paths) == len(mtimes) == len(sizes) and type(roots) is list and type(articles) is int
+                and all(type(p) is str for p in paths) and all(type(r) is str for r in roots)
+                and all(type(n) is int for n in mtimes) and all(type(n) is int for n in sizes)):
+            return None
+        files = {p: {"mtime_ns": m, "size": z, "articles": ()} for p, m, z in zip(paths, mtimes, sizes)}
+        for path, (skip, error) in flags.items() if all(type(v) is list and len(v) == 2 for v in flags.values()) else ():
+            if path not in files or not (skip is None or type(skip) is str) or not (error is None or type(error) is str):
+                return None
+            if skip is not None:
+                files[path]["skip"] = skip
+            if error is not None:
+                files[path]["error"] = error
+        return {"roots": roots, "files": files, "articles": articles}
+
+    def _write_stats(self, manifest: dict, articles: int) -> None:
+        """manifest.stats.json for the manifest in force (see ``_nothing_to_do``); a cache: written without
+        fsync (a torn or lost one only means a full run), removed when it cannot be made right."""
+        lib = self.lib
+        try:
+            if lib.next_manifest_path.exists():
+                raise OSError("a staged manifest is in force")
+            st = os.stat(lib.manifest_path)
+            key = [st.st_mtime_ns, st.st_size, st.st_ino]
+            try:
+                with open(lib.stats_path, "rb") as f:
+                    if json.loads(f.read()).get("key") == key:
+                        return  # the manifest was not written: the stats describe it already
+            except (OSError, ValueError, RecursionError, AttributeError):
+                pass
+            files = manifest["files"]
+            own = any(type(r.get("own")) is dict and r["own"] for e in files.values() for r in e["articles"])
+            flags = {p: [e.get("skip"), e.get("error")] for p, e in files.items() if e.get("skip") or e.get("error")}
+            data = {"version": 1, "key": key, "stamp": manifest.get("stamp"), "roots": manifest["roots"],
+                    "articles": articles, "own": own, "paths": list(files),
+                    "mtimes": [e["mtime_ns"] for e in files.values()], "sizes": [e["size"] for e in files.values()],
+                    "flags": flags}
+            tmp = lib.stats_path.with_name(f"{lib.stats_path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+            os.replace(tmp, lib.stats_path)
+        except (OSError, ValueError, TypeError, KeyError):
+            with contextlib.suppress(OSError):
+                os.unlink(lib.stats_path)
 
     # -- the user's overrides ---------------------------------------------------------------------
 
@@ -521,14 +634,15 @@ class Indexer:
             self._finish_swap()
         staged, _problem, _raw = read_manifest_file(lib.next_manifest_path)
         if staged is not None and staged.get("stamp") is not None and staged["stamp"] == lib.index_state():
-            if lib.next_sketches_path.exists():
-                os.replace(lib.next_sketches_path, lib.sketches_path)
+            self._promote_sketches()
             os.replace(lib.next_manifest_path, lib.manifest_path)
         else:
             for path in (lib.next_manifest_path, lib.next_sketches_path):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
         self._remove_leftovers()
+        if lib.sketches_path.exists():  # an old library: its sketches.json moves into sketches.db
+            self._sketch_store().close()
 
     def _finish_swap(self) -> None:
         """index/ is missing: a swap by two renames (not Linux) was killed between them. Put back the
@@ -547,9 +661,10 @@ class Indexer:
         for stale in self.root.glob("index.*.*"):  # half-built or swapped-out index folders
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
-        for tmp in self.root.glob("*.json.*.tmp"):  # of _write_json_atomic
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        for pattern in ("*.json.*.tmp", "sketches.db.*.tmp", "sketches.db.*.tmp-journal"):
+            for tmp in self.root.glob(pattern):  # of _write_json_atomic, index.dedup.write_store
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
         if not self.index_dir.is_dir():
             return
         for name in os.listdir(self.index_dir):
@@ -569,7 +684,10 @@ class Indexer:
         rebuilt from the index's stored fields (and written at once, so that readers see one library)."""
         lib = self.lib
         state = lib.index_state()
-        data, problem, raw = read_manifest_file(lib.manifest_path)
+        data = self._own_manifest()
+        problem = raw = None
+        if data is None:
+            data, problem, raw = read_manifest_file(lib.manifest_path)
         where = display_path(str(lib.manifest_path))
         if data is not None:
             if state is None and data["files"]:
@@ -688,8 +806,9 @@ class Indexer:
                     report.unchanged += 1
                 continue
             plan.to_read.append((key, st))
+        exact, under = set(roots), tuple(r.rstrip(os.sep) + os.sep for r in roots)  # _under_any, once for all
         for key in files:
-            if key not in seen and _under_any(key, roots) and not os.path.exists(key):
+            if key not in seen and (key in exact or key.startswith(under)) and not os.path.exists(key):
                 plan.to_remove.append(key)
         return plan
 
@@ -739,7 +858,7 @@ class Indexer:
             gone_ids = {a["id"] for p in plan.to_remove for a in files[p].get("articles", ())}
             run = _Run(files, report, writer, live=not fresh, gone_ids=gone_ids)
             if fresh and previous:
-                carry = _CarryOver(self.index_dir, self.lib.sketches_path, previous)
+                carry = _CarryOver(self.index_dir, self._stored_sketches, previous)
                 run.carry = carry.into
                 cleanup.callback(carry.close)
             generation = writer.generation
@@ -765,24 +884,29 @@ class Indexer:
                fresh: bool) -> None:
         """Right before the commit: the new sketches and manifest, staged (see the module docstring)."""
         lib = self.lib
-        sketches = self._update_duplicates(manifest, run.sketches, run.batch_ids, run.gone_ids - run.batch_ids,
-                                           rebuilding)
+        delta = self._update_duplicates(manifest, run.sketches, run.batch_ids, run.gone_ids - run.batch_ids,
+                                        rebuilding)
         manifest["roots"] = sorted(set(manifest["roots"]) | set(roots))
         manifest["stamp"] = {"index": token, "generation": generation}
         if fresh and not lib.manifest_path.exists():
             # A first index: `brief search` wants a manifest.json once index/ is there (and readers then
             # take the staged one); until then this empty one says "no library yet" as before.
             _write_json_atomic(lib.manifest_path, empty_manifest())
-        _write_json_atomic(lib.next_sketches_path, sketches)
+        if delta["rebuild"] or delta["add"] or delta["remove"]:
+            _write_json_atomic(lib.next_sketches_path, delta)  # a few KB for a few files (the store takes it after)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(lib.next_sketches_path)
         _write_json_atomic(lib.next_manifest_path, manifest)
 
     def _promote(self) -> None:
         """After the commit: the staged files become the library's. A failure leaves them staged, and in
         force all the same (their stamp names the commit): the next run promotes them."""
+        import sqlite3
+
         lib = self.lib
-        with contextlib.suppress(OSError):
-            if lib.next_sketches_path.exists():
-                os.replace(lib.next_sketches_path, lib.sketches_path)
+        with contextlib.suppress(OSError, sqlite3.Error):
+            self._promote_sketches()
             os.replace(lib.next_manifest_path, lib.manifest_path)
 
     def _undo(self, storage, writer, target: Path, fresh: bool) -> None:
@@ -908,16 +1032,22 @@ class Indexer:
             shutil.rmtree(stale, ignore_errors=True)
 
     def _update_duplicates(self, manifest: dict, new: dict[str, list[int]], batch: set[str], gone: set[str],
-                           rebuild: bool = False) -> dict[str, list[int]]:
-        """Re-link near-duplicates for the articles this run added, changed or removed; returns the
-        sketches to keep (written by the caller)."""
-        from .dedup import find_pairs
+                           rebuild: bool = False) -> dict:
+        """Re-link near-duplicates for the articles this run added, changed or removed; returns the change
+        of the stored sketches (index.dedup.SketchStore) to stage: {"__format__": "delta", "rebuild": whether
+        the store is replaced, "add": id -> sketch, "remove": ids}. Linking costs what this run's articles
+        cost: their candidates come from the store's postings (index.dedup.find_pairs_stored)."""
+        from .dedup import find_pairs, find_pairs_stored
 
-        # A rebuild starts over: the sketches on disk are of articles that may be gone now.
-        sketches = self._load_sketches() if manifest["files"] and not rebuild else {}
-        for aid in gone:
-            sketches.pop(aid, None)
-        sketches.update(new)
+        # A rebuild starts over: the sketches stored are of articles that may be gone now.
+        if manifest["files"] and not rebuild:
+            store = self._sketch_store()
+            try:
+                pairs = find_pairs_stored(store, new, gone, batch=batch)
+            finally:
+                store.close()
+        else:
+            pairs = find_pairs(dict(new), batch)
         dups: dict[str, set[str]] = {k: set(v) for k, v in manifest.get("duplicates", {}).items()}
         touched = gone | batch
         for aid in list(dups):
@@ -927,21 +1057,96 @@ class Indexer:
                 dups[aid] -= touched
                 if not dups[aid]:
                     del dups[aid]
-        for a, b in find_pairs(sketches, batch):
+        for a, b in pairs:
             dups.setdefault(a, set()).add(b)
             dups.setdefault(b, set()).add(a)
         manifest["duplicates"] = {k: sorted(v) for k, v in sorted(dups.items())}
-        return sketches
+        return {"__format__": "delta", "rebuild": bool(rebuild or not manifest["files"]), "add": dict(new),
+                "remove": sorted(gone - set(new))}
+
+    def _sketch_store(self):
+        """The library's sketch store (sketches.db), open; made from an old library's sketches.json first
+        (which is then removed: the store holds all it held). A damaged store is started over, as a damaged
+        sketches.json was: near-duplicates are then linked among the articles indexed from then on."""
+        import sqlite3
+
+        from .dedup import SketchStore, write_store
+
+        db = self.lib.sketch_db_path
+        if not db.exists() and self.lib.sketches_path.exists():
+            _sqlite_to_oserror(lambda: write_store(db, self._load_sketches()), db)
+        with contextlib.suppress(FileNotFoundError):
+            if db.exists():
+                os.unlink(self.lib.sketches_path)
+        try:
+            store = SketchStore(db)
+            try:
+                store.conn.execute("SELECT n FROM sketch LIMIT 1").fetchall()
+                return store
+            except BaseException:
+                store.close()
+                raise
+        except sqlite3.DatabaseError as exc:
+            if "disk is full" in str(exc) or "readonly" in str(exc):
+                raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EACCES, str(exc), str(db)) from None
+            for path in (db, Path(f"{db}-journal")):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+            return SketchStore(db)
+
+    def _promote_sketches(self) -> None:
+        """The staged change of the sketches (sketches.next.json) applied to sketches.db, then removed.
+        Applying it twice (killed before the removal) does what applying it once does. An old library's
+        staged sketches (all of them, no "__format__") replace the store."""
+        lib = self.lib
+        try:
+            data = json.loads(lib.next_sketches_path.read_bytes())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, RecursionError):
+            data = None
+        if isinstance(data, dict) and data.get("__format__") == "delta":
+            add = {k: v for k, v in (data.get("add") or {}).items() if _is_sketch(v)}
+            remove = [k for k in data.get("remove") or () if isinstance(k, str)]
+            if data.get("rebuild"):
+                self._write_store(add)
+            else:
+                store = self._sketch_store()
+                try:
+                    _sqlite_to_oserror(lambda: store.apply(add, remove), lib.sketch_db_path)
+                finally:
+                    store.close()
+        elif isinstance(data, dict):
+            self._write_store({k: v for k, v in data.items() if _is_sketch(v)})
+        os.unlink(lib.next_sketches_path)
+
+    def _write_store(self, sketches: dict) -> None:
+        from .dedup import write_store
+
+        _sqlite_to_oserror(lambda: write_store(self.lib.sketch_db_path, sketches), self.lib.sketch_db_path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.lib.sketches_path)
+
+    def _stored_sketches(self, ids: list[str]) -> dict[str, list[int]]:
+        """The stored sketches of ``ids`` (those it has), for a rebuild's carry-over; {} when none can be read."""
+        try:
+            store = self._sketch_store()
+            try:
+                return store.get_many(ids)
+            finally:
+                store.close()
+        except Exception:  # noqa: BLE001 - no sketch: the article is carried over all the same, unlinked
+            return {}
 
     def _load_sketches(self) -> dict[str, list[int]]:
+        """The sketches of an old library's sketches.json (to migrate them into sketches.db)."""
         try:
             data = json.loads(self.lib.sketches_path.read_bytes())
         except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(data, dict):
             return {}
-        return {k: v for k, v in data.items()
-                if isinstance(v, list) and all(type(h) is int for h in v)}
+        return {k: v for k, v in data.items() if _is_sketch(v)}
 
     # -- messages ------------------------------------------------------------------------------
 
@@ -995,8 +1200,30 @@ def set_metadata(lib: Library, article_id: str, changes: dict[str, str | None], 
     return Indexer(lib).set_metadata(article_id, changes, wait=wait)
 
 
+def _is_sketch(value) -> bool:
+    return isinstance(value, list) and all(type(h) is int and 0 <= h <= 0xFFFFFFFF for h in value)
+
+
+def _sqlite_to_oserror(fn, path):
+    """``fn()``; SQLite's "disk is full" / "readonly database" as the OSError the run's messages know."""
+    import sqlite3
+
+    try:
+        return fn()
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "full" in text:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path)) from None
+        if "readonly" in text or "read-only" in text:
+            raise OSError(errno.EROFS if "read-only" in text else errno.EACCES, text, str(path)) from None
+        raise
+
+
 def _stale_rows(manifest: dict, overrides: dict) -> list[str]:
     """Ids of catalog rows that do not show the overrides in force (or show one no longer in force)."""
+    if not overrides:  # the usual case: only rows that still show an override since cleared
+        return [row["id"] for entry in manifest["files"].values() for row in entry["articles"]
+                if type(row.get("own")) is dict and row["own"]]
     stale = []
     for entry in manifest["files"].values():
         for row in entry["articles"]:

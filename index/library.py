@@ -6,11 +6,16 @@ Sources stay where they are and are never written to. Layout of a library folder
                         index/brief.id names this index folder (a new one for every rebuild)
     manifest.json       every indexed file: stat signature, its articles (catalog rows), read errors, skips;
                         its "stamp" says which index commit it describes
-    sketches.json       MinHash sketches for near-duplicate detection
+    sketches.db         MinHash sketches for near-duplicate detection, and their postings (SQLite; index.dedup):
+                        only `brief index` reads it. An older library's sketches.json is moved into it by the
+                        next `brief index`
+    manifest.stats.json the stat signatures of the files manifest.json lists, keyed on its own stat: what a
+                        no-op `brief index` plans from without parsing the manifest (a cache; only it reads it)
     overrides.json      the outlet, date and title a user set for some articles (index.overrides; `brief set`),
                         applied by the writers: catalog rows hold the values in force (the file's own under "own")
     manifest.next.json  only between a `brief index` commit and the end of that run (or after a run killed
-    sketches.next.json  there): the manifest (and sketches) of the commit named by its "stamp"
+    sketches.next.json  there): the manifest of the commit named by its "stamp", and the change of the
+                        sketches that commit makes (applied to sketches.db with the manifest's promotion)
     brief.lock          held (flock) by the one `brief index` run allowed at a time
 
 One consistent library after any kill: `brief index` writes manifest.next.json, stamped with the index
@@ -200,7 +205,9 @@ class Library:
         self.root = Path(root).expanduser().resolve()
         self.index_dir = self.root / "index"
         self.manifest_path = self.root / "manifest.json"
-        self.sketches_path = self.root / "sketches.json"
+        self.sketches_path = self.root / "sketches.json"  # an old library's: migrated to sketch_db_path
+        self.sketch_db_path = self.root / "sketches.db"
+        self.stats_path = self.root / "manifest.stats.json"  # the stat signatures alone (index.indexer)
         self.next_manifest_path = self.root / "manifest.next.json"
         self.next_sketches_path = self.root / "sketches.next.json"
         self.lock_path = self.root / "brief.lock"
@@ -296,10 +303,10 @@ class Library:
                 rows.append({"id": art["id"], "title": art["title"], "outlet": art.get("outlet"),
                              "published": art.get("published"), "path": path})
         # Newest first, undated articles last; titles A-Z within a day and among the undated (each sort is
-        # stable: the title order stays under the date order).
+        # stable: the title order stays under the date order; a reversed sort keeps equal keys in order, and
+        # puts the undated ("") last).
         rows.sort(key=lambda r: (r["title"].lower(), r["id"]))
         rows.sort(key=lambda r: r["published"] or "", reverse=True)
-        rows.sort(key=lambda r: r["published"] is None)
         return rows
 
     def article_count(self) -> int:
@@ -353,28 +360,62 @@ class Library:
         return open_index(str(self.root), name)
 
     def get(self, article_id: str, searcher=None) -> Article:
-        """The stored, cleaned article with this id (or unique id prefix)."""
-        full = self.resolve_id(article_id)
+        """The stored, cleaned article with this id (or unique id prefix). A full id is looked up in the
+        index's id terms first (a few reads, whatever the library's size); only a prefix, or an id the
+        index does not hold, reads the manifest (``resolve_id``)."""
         if searcher is not None:
-            fields = searcher.document(id=full)
-        else:
-            ix = self.open_index()
-            with ix.searcher() as s:
-                fields = s.document(id=full)
+            return self._fetch(searcher, article_id)
+        with self._open_for_ids().searcher() as s:
+            return self._fetch(s, article_id)
+
+    def _fetch(self, searcher, article_id: str) -> Article:
+        fields = self._by_full_id(searcher, article_id)
         if fields is None:
-            raise LookupError(f"article {full} is in the manifest but not in the index; "
-                              f"run `brief index --rebuild`")
+            full = self.resolve_id(article_id)
+            fields = searcher.document(id=full)
+            if fields is None:
+                raise LookupError(f"article {full} is in the manifest but not in the index; "
+                                  f"run `brief index --rebuild`")
         return article_from_fields(fields)
 
+    @staticmethod
+    def _by_full_id(searcher, article_id: str):
+        key = article_id.strip().lower() if isinstance(article_id, str) else ""
+        if not key or len(key) > 64 or not (key.isascii() and key.isalnum()):
+            return None
+        return searcher.document(id=key)
+
+    def _open_for_ids(self):
+        """The index, opened for lookups by id: without parsing the manifest while one is there (a missing
+        one is said, as a cold search says it); with no manifest file at all, as ``open_index`` does."""
+        from .storage import open_index
+
+        if self.manifest_path.exists() or self._manifest is not None:
+            return open_index(str(self.root), "articles")
+        return self.open_index()
+
     def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
-        """Stored articles, all of them or those ids, in catalog order."""
-        wanted = [r["id"] for r in self.catalog()] if ids is None else [self.resolve_id(i) for i in ids]
-        ix = self.open_index()
-        with ix.searcher() as s:
-            for aid in wanted:
-                fields = s.document(id=aid)
+        """Stored articles, all of them (in catalog order) or those ids (in their order). Ids are looked up
+        as ``get`` does: full ids in the index alone, O(1) each; prefixes through the manifest. An unknown id
+        raises LookupError before any article is yielded."""
+        if ids is None:
+            wanted = [r["id"] for r in self.catalog()]
+            with self.open_index().searcher() as s:
+                for aid in wanted:
+                    fields = s.document(id=aid)
+                    if fields is not None:
+                        yield article_from_fields(fields)
+            return
+        with self._open_for_ids().searcher() as s:
+            found = []
+            for given in ids:
+                fields = self._by_full_id(s, given)
+                if fields is None:
+                    fields = s.document(id=self.resolve_id(given))  # a prefix; LookupError when unknown
                 if fields is not None:
-                    yield article_from_fields(fields)
+                    found.append(fields)
+            for fields in found:
+                yield article_from_fields(fields)
 
 
 def article_from_fields(fields: dict) -> Article:
