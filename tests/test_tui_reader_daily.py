@@ -150,9 +150,10 @@ async def test_keys_typed_right_after_r_go_to_the_list(app):
 
 def _gutter(app, reader, pi: int) -> set[str]:
     """The characters in the gutter column of the rows paragraph ``pi`` takes on screen."""
-    w = reader._widgets[pi]
+    region = reader.paragraph_region(pi)
+    assert region is not None, f"paragraph {pi} is not on screen"
     lines = _lines(app)
-    return {lines[y][w.region.x] for y in range(w.region.y, w.region.bottom) if 0 <= y < len(lines)}
+    return {lines[y][region.x] for y in range(region.y, region.bottom) if 0 <= y < len(lines)}
 
 
 @async_test
@@ -191,7 +192,7 @@ async def test_scrolling_keeps_the_cursor_on_screen_and_p_pins_what_it_shows(app
             assert reader.in_view(reader.cursor), (body.scroll_y, reader.cursor)
             moved |= reader.cursor > 0
         assert moved and body.scroll_y > 0
-        top = reader._widgets[reader.cursor].virtual_region
+        top = reader._region(reader.cursor)
         assert top.bottom > body.scroll_y  # not a paragraph scrolled away
         pi = reader.cursor
         await pilot.press("p")
@@ -207,7 +208,8 @@ async def test_scrolling_keeps_the_cursor_on_screen_and_p_pins_what_it_shows(app
 async def test_a_click_puts_the_cursor_on_a_paragraph(app):
     async with app.run_test(size=(120, 40)) as pilot:
         reader = await _open(pilot, app, FLOOD)
-        await pilot.click("#p2", offset=(4, 0))
+        para = reader.paragraph_region(2)
+        await pilot.click(offset=(para.x + 4, para.y))
         await pilot.pause()
         assert reader.cursor == 2 and _gutter(app, reader, 2) == {CURSOR_MARK}
         await pilot.press("y")
