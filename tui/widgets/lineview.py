@@ -216,7 +216,7 @@ class LineView(ScrollView, can_focus=True):
             y += len(block_lines) + self.gap
         self._starts = starts
         self._strips.clear()
-        height = max(0, y - self.gap) if lines else 0
+        height = y  # the gap after the last block too (as the paragraph widgets' bottom margin)
         size = Size(width + GUTTER, height)
         if size != self.virtual_size:
             self.virtual_size = size
