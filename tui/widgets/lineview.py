@@ -160,6 +160,7 @@ class LineView(ScrollView, can_focus=True):
         self._lines: list[list[tuple[int, int]]] = []
         self._starts: list[int] = []  # first line (y) of each block
         self._strips: dict[int, list[Strip]] = {}
+        self._styles: dict[tuple, Style] = {}  # component classes' styles (see _component_style)
         self.drawn = 0  # how many times lines have been drawn since set_blocks (a frame went out)
 
     # -- content ----------------------------------------------------------------------------------
@@ -271,15 +272,39 @@ class LineView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()
+        self._restyle()
 
     def on_focus(self) -> None:
-        self._strips.clear()
+        self._restyle()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._strips.clear()
+        self._restyle()
         self.refresh()
+
+    def _component_style(self, name: str, under: str | None = None) -> Style:
+        """A component class's colours blended over the view's background (and over ``under``'s): a
+        translucent colour such as $boost is a tint, which a Rich style cannot carry as it is."""
+        key = (name, under)
+        style = self._styles.get(key)
+        if style is None:
+            _, background = self.background_colors
+            if under is not None:
+                below = self.get_component_styles(under)
+                if below.has_rule("background"):
+                    background = background + below.background
+            styles = self.get_component_styles(name)
+            if styles.has_rule("background"):
+                background = background + styles.background
+            style = Style(color=(background + styles.color).rich_color if styles.has_rule("color") else None,
+                          bgcolor=background.rich_color if styles.has_rule("background") else None)
+            style += styles.text_style
+            self._styles[key] = style
+        return style
+
+    def _restyle(self) -> None:
+        self._strips.clear()
+        self._styles.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._ensure_layout()  # a scrollbar came or went: wrap again for the room there is now
@@ -295,10 +320,10 @@ class LineView(ScrollView, can_focus=True):
         block = self.blocks[n]
         base = self.rich_style
         if block.text_class:
-            base = base + self.get_component_rich_style(block.text_class, partial=True)
+            base = base + self._component_style(block.text_class)
         mark_style = base
         if block.mark_class:
-            mark_style = base + self.get_component_rich_style(block.mark_class, partial=True)
+            mark_style = base + self._component_style(block.mark_class, block.text_class)
         text_style = base + block.style if block.style else base
         width = self._width + GUTTER
         text, spans = block.text, block.spans
