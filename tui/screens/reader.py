@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.geometry import Region
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -286,7 +287,12 @@ class ReaderScreen(FastScreen):
     @property
     def painted(self) -> bool:
         """The article's text has been drawn (a frame with it went out)."""
-        return self.article is not None and self._body().drawn > 0
+        if self.article is None:
+            return False
+        try:
+            return self._body().drawn > 0
+        except NoMatches:  # not composed yet
+            return False
 
     def _body(self) -> ArticleView:
         return self.query_one("#article", ArticleView)
