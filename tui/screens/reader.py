@@ -676,7 +676,9 @@ class ReaderScreen(FastScreen):
         body = self._body()
         if self.paragraphs:
             self.set_cursor(0 if where == "home" else len(self.paragraphs) - 1, scroll=False)
-        body.scroll_home(animate=False) if where == "home" else body.scroll_end(animate=False)
+        # at once: the view knows its height (no frame with the cursor moved and the view not yet)
+        body.scroll_home(animate=False, immediate=True) if where == "home" else \
+            body.scroll_end(animate=False, immediate=True)
 
     # -- related, marks, compare, pins ----------------------------------------------------------
 
