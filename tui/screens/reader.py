@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.geometry import Region
-from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
