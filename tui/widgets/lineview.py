@@ -161,6 +161,7 @@ class LineView(ScrollView, can_focus=True):
         self._starts: list[int] = []  # first line (y) of each block
         self._strips: dict[int, list[Strip]] = {}
         self._styles: dict[tuple, Style] = {}  # component classes' styles (see _component_style)
+        self._strip_width = 0  # the cells the strips are padded to (the view's width)
         self.drawn = 0  # how many times lines have been drawn since set_blocks (a frame went out)
 
     # -- content ----------------------------------------------------------------------------------
@@ -325,7 +326,8 @@ class LineView(ScrollView, can_focus=True):
         if block.mark_class:
             mark_style = base + self._component_style(block.mark_class, block.text_class)
         text_style = base + block.style if block.style else base
-        width = self._width + GUTTER
+        width = self._width + GUTTER  # the block's own background (a cursor's) stops at its measure...
+        view, plain = max(width, self._strip_width), self.rich_style  # ...the view's goes on: no padding per frame
         text, spans = block.text, block.spans
         strips = []
         k = 0  # the first span that may reach into this line
@@ -346,7 +348,8 @@ class LineView(ScrollView, can_focus=True):
                 j += 1
             if pos < e:
                 segments.append(Segment(text[pos:e], text_style))
-            strips.append(Strip(segments).adjust_cell_length(width, base))
+            strip = Strip(segments).adjust_cell_length(width, base)
+            strips.append(strip.adjust_cell_length(view, plain) if view > width else strip)
         self._strips[n] = strips
         return strips
 
@@ -354,6 +357,9 @@ class LineView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         line_no = scroll_y + y
         width = self.scrollable_content_region.width
+        if width != self._strip_width:  # the view is wider or narrower than the strips were padded to
+            self._strip_width = width
+            self._strips.clear()
         n = self.block_at(line_no)
         if n is None or not self._width or line_no - self._starts[n] >= len(self._lines[n]):
             return Strip.blank(width, self.rich_style)
