@@ -27,7 +27,10 @@ Measured:
      share and the figures over first-time queries alone are reported too. Every 10th query also waits
      for the exact count and the facets (reported apart);
   3. opening an article: from open_article() to the reader having painted the text; target < 100 ms.
-     The related articles come after the paint (reported apart);
+     The related articles come after the paint (reported apart). Then the longest article of the library
+     (the most paragraphs of the 5 biggest files), opened 10 times: until its text is drawn, then ``]``
+     typed at once until the moved cursor is drawn, then (the related articles listed) ``G`` until the
+     cursor on the last paragraph is drawn, and the longest time the event loop did not run (open_longest);
   4. memory: resident set size after every 100 of --searches searches; steady = the last value within
      10% of the one after the first 100;
   5. the UI held: while each query runs, the longest interval in which the event loop did not run (a
@@ -269,17 +272,29 @@ class LoopWatch:
 
 
 _FRAME = asyncio.Event()
+_DRAWN: dict = {"cursor": None, "frames": 0}  # the reader's text as last drawn (see _watch_frames)
+LONGEST_ROUNDS = 10
 
 
 def _watch_frames() -> None:
-    """Wake the waiting bench when the result list or an article paragraph is drawn (rather than polling
-    the app every half millisecond, which competes with the search thread for the interpreter lock)."""
-    from tui.screens.reader import Paragraph
+    """Wake the waiting bench when the result list or the article's text is drawn (rather than polling
+    the app every half millisecond, which competes with the search thread for the interpreter lock).
+    What the reader's text was drawn with goes to _DRAWN (its paragraph cursor)."""
+    import tui.screens.reader as reader
     from tui.widgets.results import ResultList
 
-    for cls in (ResultList, Paragraph):
-        def render_lines(self, crop, _orig=cls.render_lines):
+    # the reader's text: one line view (tui.widgets.lineview), or a widget per paragraph before it
+    body = getattr(reader, "ArticleView", None) or reader.Paragraph
+    for cls in (ResultList, body):
+        if getattr(cls, "_bench_watched", False):
+            continue
+        cls._bench_watched = True
+
+        def render_lines(self, crop, _orig=cls.render_lines, _body=cls is body):
             lines = _orig(self, crop)
+            if _body:
+                _DRAWN["cursor"] = getattr(self.screen, "cursor", None)
+                _DRAWN["frames"] += 1
             _FRAME.set()
             return lines
 
@@ -422,9 +437,59 @@ async def run(library_root: Path, searches: int, seed: int, corpus: str = "real"
             app.back()
             await pilot.pause()
         figures.update(opens=opens, related=related, open_gaps=open_gaps, sizes=sizes)
+        figures["longest"] = await open_longest(app, pilot, watch, rows, word)
         watch.stop()
         await app.workers.wait_for_complete()
     return figures
+
+
+def _send_key(app, key: str, char: str | None) -> None:
+    """A key as the terminal sends it, without Pilot.press (which waits for the app to be idle).
+    Textual's private driver API (pinned 8.2.8), as Pilot does it."""
+    from textual import events
+
+    event = events.Key(key, char)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def open_longest(app, pilot, watch, rows: list[dict], word: str) -> dict:
+    """The longest article of the library (the most paragraphs of the 5 biggest files) opened
+    LONGEST_ROUNDS times: open_article() (what enter on a hit calls) until a frame with its text is
+    drawn; then ] typed at once (the related articles are being looked for meanwhile), until a frame with
+    the cursor on the second paragraph is drawn; once the related articles are listed, G (to the last
+    paragraph), until that frame is drawn; the longest the event loop did not run over it all."""
+    def size(row: dict) -> int:
+        try:
+            return os.stat(row["path"]).st_size
+        except (OSError, KeyError, TypeError, ValueError):
+            return 0
+
+    biggest = sorted(rows, key=size, reverse=True)[:5]
+    longest = max(biggest, key=lambda r: len(app.get_article(r["id"]).paragraphs))
+    n = len(app.get_article(longest["id"]).paragraphs)
+    opened, keyed, ended, gaps = [], [], [], []
+    for _ in range(LONGEST_ROUNDS):
+        await pilot.pause()
+        watch.reset()
+        t0 = time.perf_counter()
+        app.open_article(longest["id"], query=word)
+        await _until(lambda: type(app.screen).__name__ == "ReaderScreen" and app.screen.painted)
+        opened.append(time.perf_counter() - t0)
+        t1 = time.perf_counter()
+        _send_key(app, "right_square_bracket", "]")
+        await _until(lambda: _DRAWN["cursor"] == 1)
+        keyed.append(time.perf_counter() - t1)
+        await _until(lambda: app.screen.related_done)  # its thread competes for the interpreter lock
+        t2 = time.perf_counter()
+        _send_key(app, "G", "G")
+        await _until(lambda: _DRAWN["cursor"] == n - 1)
+        ended.append(time.perf_counter() - t2)
+        gaps.append(watch.worst)
+        app.back()
+    await pilot.pause()
+    return {"paragraphs": n, "chars": sum(map(len, app.get_article(longest["id"]).paragraphs)),
+            "opened": opened, "keyed": keyed, "ended": ended, "gaps": gaps}
 
 
 def _ms(x: float) -> str:
@@ -466,6 +531,16 @@ def report(size: int, f: dict) -> str:
         (f"Open an article, median / max ({len(opens)}; the slowest has {f['sizes'][slowest_open]} paragraphs)",
          f"{statistics.median(opens) * 1000:.1f} / {_ms(max(opens))} ms",
          f"< {_ms(OPEN_TARGET)} ms", ok(statistics.median(opens) < OPEN_TARGET)),
+        (f"Open the longest article ({f['longest']['paragraphs']} paragraphs, {f['longest']['chars']:,} characters), "
+         f"median / max of {len(f['longest']['opened'])} (open_article() → its text drawn)",
+         f"{statistics.median(f['longest']['opened']) * 1000:.1f} / {_ms(max(f['longest']['opened']))} ms",
+         f"< {_ms(OPEN_TARGET)} ms", ok(max(f["longest"]["opened"]) < OPEN_TARGET)),
+        ("… then ] typed at once (related articles being looked for) → the cursor drawn on ¶ 2, median / max",
+         f"{statistics.median(f['longest']['keyed']) * 1000:.1f} / {_ms(max(f['longest']['keyed']))} ms", "", ""),
+        ("… then, the related articles listed, G → the cursor drawn on the last ¶, median / max",
+         f"{statistics.median(f['longest']['ended']) * 1000:.1f} / {_ms(max(f['longest']['ended']))} ms", "", ""),
+        ("… the longest time the event loop did not run (open, ], related, G)", f"{_ms(max(f['longest']['gaps']))} ms",
+         f"< {_ms(FREEZE_GAP)} ms (no freeze)", ok(max(f["longest"]["gaps"]) < FREEZE_GAP)),
         ("Open an article → related articles listed, median / max",
          f"{_ms(statistics.median(related))} / {_ms(max(related))} ms", "", ""),
         ("… related articles after the article was painted, median / max",

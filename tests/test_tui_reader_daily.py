@@ -150,9 +150,10 @@ async def test_keys_typed_right_after_r_go_to_the_list(app):
 
 def _gutter(app, reader, pi: int) -> set[str]:
     """The characters in the gutter column of the rows paragraph ``pi`` takes on screen."""
-    w = reader._widgets[pi]
+    region = reader.paragraph_region(pi)
+    assert region is not None, f"paragraph {pi} is not on screen"
     lines = _lines(app)
-    return {lines[y][w.region.x] for y in range(w.region.y, w.region.bottom) if 0 <= y < len(lines)}
+    return {lines[y][region.x] for y in range(region.y, region.bottom) if 0 <= y < len(lines)}
 
 
 @async_test
@@ -191,7 +192,7 @@ async def test_scrolling_keeps_the_cursor_on_screen_and_p_pins_what_it_shows(app
             assert reader.in_view(reader.cursor), (body.scroll_y, reader.cursor)
             moved |= reader.cursor > 0
         assert moved and body.scroll_y > 0
-        top = reader._widgets[reader.cursor].virtual_region
+        top = reader._region(reader.cursor)
         assert top.bottom > body.scroll_y  # not a paragraph scrolled away
         pi = reader.cursor
         await pilot.press("p")
@@ -207,7 +208,8 @@ async def test_scrolling_keeps_the_cursor_on_screen_and_p_pins_what_it_shows(app
 async def test_a_click_puts_the_cursor_on_a_paragraph(app):
     async with app.run_test(size=(120, 40)) as pilot:
         reader = await _open(pilot, app, FLOOD)
-        await pilot.click("#p2", offset=(4, 0))
+        para = reader.paragraph_region(2)
+        await pilot.click(offset=(para.x + 4, para.y))
         await pilot.pause()
         assert reader.cursor == 2 and _gutter(app, reader, 2) == {CURSOR_MARK}
         await pilot.press("y")
@@ -512,3 +514,110 @@ async def test_a_seed_cites_its_file(tmp_path, no_config):
         await pilot.press("o")
         await settle(pilot)
         assert any("this article has no URL" in m.message for m in app._notifications)
+
+
+# ---------------------------------------------------------------------------------------------- a long article
+
+LONG_PARAGRAPHS = 300
+PLANTED = (150, 280)  # the paragraphs holding the query's word, far beyond the first screen
+
+
+def _long_library(tmp_path):
+    """One article of 300 paragraphs of 1 to 9 lines (made-up words, seeded), "korvath" in two of them."""
+    import random
+
+    rng = random.Random(12)
+    words = ("river harbour council minister ferry storm relief water bridge district vote budget shelter "
+             "engineer report village road rain market school").split()
+    paragraphs = []
+    for n in range(LONG_PARAGRAPHS):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(8, 110)))
+        if n in PLANTED:
+            body += " korvath"
+        paragraphs.append(f"Paragraph {n + 1} opens here: {body}.")
+    return jsonl_library(tmp_path, [
+        {"id": "long", "title": "A very long article", "text": "\n\n".join(paragraphs)},
+        {"id": "short", "title": "A short one", "text": "Only a line about the river."},
+    ])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+@async_test
+async def test_a_300_paragraph_article_opens_at_once_and_answers_its_keys(tmp_path, no_config, size):
+    lib = _long_library(tmp_path)
+    app = BriefApp(lib, hint=HINT)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.open_article(_id_of(app, "A very long article"), query="korvath")
+        await reader_ready(pilot)
+        await pilot.pause()
+        reader = app.screen
+        n = len(reader.paragraphs)
+        assert n == LONG_PARAGRAPHS and reader.painted
+        text = screen_text(app)
+        assert "Paragraph 1 opens here" in text and f"¶ 1 of {n}" in text
+        assert "Paragraph 40 opens here" not in text  # the first screen, not the whole article
+        assert _gutter(app, reader, 0) == {CURSOR_MARK}
+        # the first paragraph, wrapped into the article's column: every word there, in order, none cut
+        region, lines = reader.paragraph_region(0), _lines(app)
+        rows = [lines[y][region.x + 2:region.right].rstrip() for y in range(region.y, region.bottom)]
+        assert " ".join(rows) == reader.paragraphs[0] and len(rows) > 1
+        body = reader.query_one("#article")
+
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert reader.cursor == 1 and _gutter(app, reader, 1) == {CURSOR_MARK} and _gutter(app, reader, 0) == {" "}
+        for _ in range(12):
+            await pilot.press("J")
+        await pilot.pause()
+        assert reader.cursor == 13 and reader.in_view(13) and body.scroll_y > 0
+        assert "Paragraph 14 opens here" in screen_text(app)
+        await pilot.press("p")  # the pin is the paragraph marked on screen
+        assert app.pinned[-1]["text"] == reader.paragraphs[13] and _gutter(app, reader, 13) == {CURSOR_MARK}
+
+        await pilot.press("n")
+        await pilot.pause()
+        assert reader.current == 0 and reader.cursor == PLANTED[0] and reader.in_view(PLANTED[0])
+        assert f"Paragraph {PLANTED[0] + 1} opens here" in screen_text(app) and "korvath" in screen_text(app)
+        assert _gutter(app, reader, PLANTED[0]) == {CURSOR_MARK}
+        assert "match 1 of 2" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert reader.cursor == PLANTED[1] and reader.in_view(PLANTED[1]) and "korvath" in screen_text(app)
+        await pilot.press("N")
+        await pilot.pause()
+        assert reader.cursor == PLANTED[0] and reader.in_view(PLANTED[0])
+
+        await pilot.press("end")
+        await pilot.pause()
+        assert reader.cursor == n - 1 and _gutter(app, reader, n - 1) == {CURSOR_MARK}
+        assert f"Paragraph {n} opens here" in screen_text(app)
+        assert f"¶ {n} of {n} · 100%" in screen_text(app)
+        await pilot.press("home")
+        await pilot.pause()
+        assert reader.cursor == 0 and body.scroll_y == 0 and "Paragraph 1 opens here" in screen_text(app)
+
+
+@async_test
+async def test_resizing_rewraps_the_long_article_and_keeps_the_cursor_in_view(tmp_path, no_config):
+    lib = _long_library(tmp_path)
+    app = BriefApp(lib, hint=HINT)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        app.open_article(_id_of(app, "A very long article"))
+        await reader_ready(pilot)
+        reader = app.screen
+        target = max(range(20, 60), key=lambda i: len(reader.paragraphs[i]))  # a long one: its lines change
+        for _ in range(target):
+            await pilot.press("J")
+        await pilot.pause()
+        wide = reader._region(target).height
+        assert reader.cursor == target and reader.in_view(target)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert reader._region(target).height > wide  # wrapped again, for the narrower column
+        assert reader.cursor == target and reader.in_view(target) and _gutter(app, reader, target) == {CURSOR_MARK}
+        region, lines = reader.paragraph_region(target), _lines(app)
+        if reader._region(target).y >= reader.query_one("#article").scroll_y:  # its first line is on screen
+            assert reader.paragraphs[target].startswith(lines[region.y][region.x + 2:region.right].rstrip())

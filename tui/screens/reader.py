@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
@@ -30,8 +32,9 @@ from index.sanitize import display_path, sanitize
 from ..actions import Action, bindings, key_of, register
 from ..messages import MarksChanged
 from ..widgets.keybar import KeyBar
+from ..widgets.lineview import Block, LineView
 from ..widgets.rowlist import Row, RowList, Target
-from ..widgets.text import DIM, MARK, TITLE, _wrap_segments, date_label, paragraph_text, safe
+from ..widgets.text import CURRENT, DIM, MARK, MATCH, TITLE, _wrap_segments, date_label, safe
 from .base import FastScreen
 
 register(
@@ -70,15 +73,16 @@ register(
     Action("reader.up", "k", "up", "reader", "scroll_lines(-1)", show=False,
            help="Scroll up a line (in the related list: the previous article)"),
     Action("reader.top", "g", "top", "reader", "scroll_edge('home')", show=False,
-           help="Go to the top (the cursor to the first paragraph)"),
+           help="Go to the top (the cursor to the first paragraph; Home too)"),
     Action("reader.bottom", "G", "bottom", "reader", "scroll_edge('end')", show=False,
-           help="Go to the bottom (the cursor to the last paragraph)"),
+           help="Go to the bottom (the cursor to the last paragraph; End too)"),
 )
 
 NARROW = 100  # below this many columns the related list goes under the article
 TALL = 40  # a narrow terminal this tall shows the related list (under the article) unless told otherwise
 RELATED = 8
 SIDE_WIDTH, SIDE_MAX, ARTICLE_WIDTH = 40, 80, 106  # the related pane's columns (usual, widest); the article's
+PARAGRAPH_WIDTH = 100  # a paragraph's measure, its gutter included
 CURSOR_MARK = "▌"  # the paragraph cursor's gutter (a character: NO_COLOR keeps it): Textual's "outer" border
 PASSAGE_MARK = "┃"  # the paragraph the reader was opened at: the "heavy" border
 _RELATED_CACHE: OrderedDict[tuple, list] = OrderedDict()  # (library, index generation, id) -> related
@@ -87,22 +91,24 @@ _RELATED_CACHE: OrderedDict[tuple, list] = OrderedDict()  # (library, index gene
 _PANE_CHOICE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-class Paragraph(Static):
-    """A paragraph of the article; the first one drawn tells the reader that the text is on screen. A click
-    puts the paragraph cursor on it."""
+class ArticleView(LineView):
+    """The article's text: one block per paragraph, drawn line by line (tui.widgets.lineview), so that
+    opening a long article costs what is on screen, not a widget per paragraph. The gutter holds the
+    paragraph cursor (▌, its paragraph on a lighter background) and the passage the reader was opened at
+    (┃). Home and End go to the first and last paragraph, cursor included (the screen's g and G)."""
 
-    index: int | None = None
+    COMPONENT_CLASSES = {"article-view--cursor", "article-view--cursor-mark", "article-view--passage-mark"}
+    DEFAULT_CSS = """
+    ArticleView > .article-view--cursor { background: $boost; }
+    ArticleView > .article-view--cursor-mark { color: $foreground; }
+    ArticleView > .article-view--passage-mark { color: $accent; }
+    """
 
-    def render_lines(self, crop):
-        lines = super().render_lines(crop)
-        screen = self.screen
-        if not screen.painted:
-            screen.painted = True  # the compositor writes the frame right after rendering, in the same call
-        return lines
+    def action_scroll_home(self) -> None:
+        self.screen.action_scroll_edge("home")
 
-    def on_click(self) -> None:
-        if self.index is not None:
-            self.screen.set_cursor(self.index, scroll=False)
+    def action_scroll_end(self) -> None:
+        self.screen.action_scroll_edge("end")
 
 
 @dataclass
@@ -149,12 +155,9 @@ class NoteRow(Row):
 class ReaderScreen(FastScreen):
     SCOPE = "reader"
     BINDINGS = bindings("reader")
-    # The paragraph gutter: every paragraph keeps a one-cell left border, blank but for the cursor's (▌)
-    # and the passage the reader was opened at (┃), so the text never moves when the cursor does.
+    # The paragraph gutter (ArticleView): every paragraph keeps a one-cell column, blank but for the
+    # cursor's (▌) and the passage the reader was opened at (┃), so the text never moves when the cursor does.
     CSS = """
-    ReaderScreen .para { border-left: blank; padding-left: 1; }
-    ReaderScreen .para.passage { border-left: heavy $accent; padding-left: 1; }
-    ReaderScreen .para.cursor { border-left: outer $foreground; background: $boost; }
     ReaderScreen #side.-hidden { display: none; }
     ReaderScreen #related-line { height: 1; padding: 0 1; display: none; color: $text-muted; }
     ReaderScreen #related-line.-shown { display: block; }
@@ -201,9 +204,8 @@ class ReaderScreen(FastScreen):
         self.cursor: int | None = None  # the paragraph cursor (▌): what p pins, y copies, Y cites
         self.related: list[Related] = []
         self.related_done = False
-        self.painted = False  # the article's text has been drawn (set by Paragraph)
         self.peeking = False  # the related pane is shown only while its list has the focus (r)
-        self._widgets: list[Paragraph] = []
+        self._per_para: list[list[tuple[int, int]]] = []
         self._side_width: int | None = None  # set on a wide terminal
         self._upto: list[int] = [0]  # characters of text up to the end of each paragraph (progress)
 
@@ -219,9 +221,10 @@ class ReaderScreen(FastScreen):
         yield header
         shown = self.pane_shown()
         with Horizontal(id="reader-body"):
-            with VerticalScroll(id="article"):
-                if self.article is not None:
-                    yield from self._paragraph_widgets()
+            body = ArticleView(id="article", gap=1, max_width=PARAGRAPH_WIDTH)
+            if self.article is not None:
+                body.set_blocks(self._blocks())
+            yield body
             with Vertical(id="side", classes="" if shown else "-hidden"):
                 yield Static(Text("Related: same story, other outlets", style="bold"), id="related-title")
                 yield RowList(id="related")
@@ -231,7 +234,7 @@ class ReaderScreen(FastScreen):
 
     def on_mount(self) -> None:
         self._layout(self.app.size.width)
-        body = self.query_one("#article", VerticalScroll)
+        body = self.query_one("#article", ArticleView)
         self.watch(body, "scroll_y", self._scrolled, init=False)
         self.watch(self, "focused", self._focus_moved, init=False)
         self.set_focus(body)
@@ -281,11 +284,23 @@ class ReaderScreen(FastScreen):
             line.update(self._related_line(), layout=False)
         self.call_after_refresh(self._keep_cursor_in_view)  # the view may have shrunk under the cursor
 
+    @property
+    def painted(self) -> bool:
+        """The article's text has been drawn (a frame with it went out)."""
+        if self.article is None:
+            return False
+        try:
+            return self._body().drawn > 0
+        except NoMatches:  # not composed yet
+            return False
+
+    def _body(self) -> ArticleView:
+        return self.query_one("#article", ArticleView)
+
     def _keep_cursor_in_view(self) -> None:
-        if self.cursor is not None and self._widgets and self._widgets[self.cursor].virtual_region.height \
+        if self.cursor is not None and self.paragraphs and self._region(self.cursor).height \
                 and not self.in_view(self.cursor):
-            self.query_one("#article", VerticalScroll).scroll_to_widget(self._widgets[self.cursor],
-                                                                        animate=False, immediate=True)
+            self._body().scroll_to_block(self.cursor)
 
     def _related_line(self) -> Text:
         """The line that stands for the hidden pane: how many related articles, and the keys."""
@@ -386,7 +401,7 @@ class ReaderScreen(FastScreen):
             self.app.say(f"Could not open the article: {message.error}", severity="error")
             return
         self._take(message.article, message.matches)
-        self.query_one("#article", VerticalScroll).mount_all(self._paragraph_widgets())
+        self._body().set_blocks(self._blocks())
         self._show_loaded()
 
     def _take(self, article, matches: list[list[tuple[int, int]]]) -> None:
@@ -399,13 +414,34 @@ class ReaderScreen(FastScreen):
         for p in self.paragraphs:
             self._upto.append(self._upto[-1] + len(p))
 
-    def _paragraph_widgets(self) -> list[Static]:
-        widgets = [Paragraph(paragraph_text(p, self._per_para[n]), classes="para", id=f"p{n}")
-                   for n, p in enumerate(self.paragraphs)]
-        for n, w in enumerate(widgets):
-            w.index = n
-        self._widgets = widgets
-        return widgets or [Paragraph(Text("(this article has no text)", style="dim"), classes="para")]
+    def _blocks(self) -> list[Block]:
+        if not self.paragraphs:
+            return [Block("(this article has no text)", style=DIM)]
+        return [Block(p, self._spans(n)) for n, p in enumerate(self.paragraphs)]
+
+    def _spans(self, pi: int) -> list[tuple[int, int, object]]:
+        """The matches in paragraph ``pi`` (start, end, style), the current one reversed; overlapping
+        ones left out (the first wins), as in the search results."""
+        current = None
+        if self.current is not None and self.matches[self.current][0] == pi:
+            current = [k for k, (p, _, _) in enumerate(self.matches) if p == pi].index(self.current)
+        spans, pos = [], 0
+        for n, (a, b) in enumerate(self._per_para[pi]):
+            if a < pos:
+                continue
+            spans.append((a, b, CURRENT if n == current else MATCH))
+            pos = b
+        return spans
+
+    def _decorate(self, pi: int) -> None:
+        """Paragraph ``pi``'s gutter and background: the cursor (▌), else the passage (┃), else blank."""
+        if pi == self.cursor:
+            mark, mark_class, text_class = CURSOR_MARK, "article-view--cursor-mark", "article-view--cursor"
+        elif pi == self.passage:
+            mark, mark_class, text_class = PASSAGE_MARK, "article-view--passage-mark", None
+        else:
+            mark, mark_class, text_class = " ", None, None
+        self._body().update_block(pi, mark=mark, mark_class=mark_class, text_class=text_class)
 
     def _show_loaded(self) -> None:
         mark_read = getattr(self.app, "mark_read", None)
@@ -416,7 +452,7 @@ class ReaderScreen(FastScreen):
         if self.paragraphs:
             self.set_cursor(self.passage or 0, scroll=False)
         if self.passage is not None:
-            self.query_one(f"#p{self.passage}").add_class("passage")
+            self._decorate(self.passage)
             later = [n for n, (pi, _, _) in enumerate(self.matches) if pi >= self.passage]
             if later and self.matches[later[0]][0] == self.passage:
                 self._set_current(later[0], scroll=False)
@@ -505,26 +541,41 @@ class ReaderScreen(FastScreen):
 
     def set_cursor(self, pi: int, scroll: bool = True) -> None:
         """Put the paragraph cursor on paragraph ``pi`` (brought into view when ``scroll``)."""
-        if not self._widgets:
+        if not self.paragraphs:
             return
-        pi = max(0, min(pi, len(self._widgets) - 1))
+        pi = max(0, min(pi, len(self.paragraphs) - 1))
         old, self.cursor = self.cursor, pi
         if old != pi:
-            if old is not None and old < len(self._widgets):
-                self._widgets[old].remove_class("cursor")
-            self._widgets[pi].add_class("cursor")
+            if old is not None and old < len(self.paragraphs):
+                self._decorate(old)
+            self._decorate(pi)
         if scroll and not self._wholly_in_view(pi):  # brought up to the top, to be read on from there
-            self.query_one("#article", VerticalScroll).scroll_to_widget(self._widgets[pi], animate=False,
-                                                                        top=True, immediate=True)
+            self._body().scroll_to_block(pi, top=True)
         self._update_status()
+
+    def _region(self, pi: int) -> Region:
+        """Where paragraph ``pi`` is in the scrolled text (height 0 before the first layout)."""
+        return self._body().block_region(pi) or Region(0, 0, 0, 0)
+
+    def paragraph_region(self, pi: int) -> Region | None:
+        """The cells paragraph ``pi`` takes on the screen now (its gutter at x), clipped to the view;
+        None when it is not on screen."""
+        body = self._body()
+        region = body.block_region(pi)
+        if region is None:
+            return None
+        content = body.scrollable_content_region
+        shown = Region(content.x, content.y + region.y - round(body.scroll_y), region.width, region.height)
+        clipped = shown.intersection(content)
+        return clipped if clipped.height else None
 
     def _wholly_in_view(self, pi: int) -> bool:
         top, height = self._view()
-        region = self._widgets[pi].virtual_region
+        region = self._region(pi)
         return region.height > 0 and self._overlap(region, top, height) == region.height
 
     def _view(self) -> tuple[int, int]:
-        body = self.query_one("#article", VerticalScroll)
+        body = self._body()
         return round(body.scroll_y), body.scrollable_content_region.height
 
     @staticmethod
@@ -534,30 +585,38 @@ class ReaderScreen(FastScreen):
     def in_view(self, pi: int) -> bool:
         """More than half of the paragraph is on screen, or it fills the view: the cursor may stay on it."""
         top, height = self._view()
-        region = self._widgets[pi].virtual_region
+        region = self._region(pi)
         seen = self._overlap(region, top, height)
         return seen > 0 and (2 * seen > region.height or seen >= height)
 
     def _scrolled(self, _value=None) -> None:
         """The view moved (j/k, pages, the mouse): a cursor that left it moves to the nearest paragraph in
         view (one wholly on screen if there is one)."""
-        if self.cursor is None or not self._widgets:
+        if self.cursor is None or not self.paragraphs:
             return
         top, height = self._view()
-        if height <= 0 or self._widgets[self.cursor].virtual_region.height == 0 or self.in_view(self.cursor):
+        if height <= 0 or self._region(self.cursor).height == 0 or self.in_view(self.cursor):
             return
-        seen = [(n, self._overlap(w.virtual_region, top, height), w.virtual_region.height)
-                for n, w in enumerate(self._widgets)]
+        seen = []
+        for n in self._body().visible_blocks():  # only those on screen: the others do not overlap
+            region = self._region(n)
+            seen.append((n, self._overlap(region, top, height), region.height))
+        if not seen:
+            return
         whole = [n for n, s, h in seen if s and s == h]
         usable = whole or [n for n, _, _ in seen if self.in_view(n)] or \
             [max(seen, key=lambda x: x[1])[0]]
         self.set_cursor(min(usable, key=lambda n: abs(n - self.cursor)), scroll=False)
 
+    def on_line_view_clicked(self, message: LineView.Clicked) -> None:
+        if self.paragraphs:
+            self.set_cursor(message.index, scroll=False)
+
     def action_move_paragraph(self, step: int) -> None:
         if self.cursor is None:
             return
         target = self.cursor + step
-        if not 0 <= target < len(self._widgets):
+        if not 0 <= target < len(self.paragraphs):
             self.app.say("At the last paragraph" if step > 0 else "At the first paragraph")
             return
         self.set_cursor(target)
@@ -568,10 +627,9 @@ class ReaderScreen(FastScreen):
         old = self.current
         self.current = n
         touched = {self.matches[i][0] for i in (old, n) if i is not None}
+        body = self._body()
         for pi in touched:
-            local = [k for k, (p, _, _) in enumerate(self.matches) if p == pi]
-            cur = local.index(n) if n in local else None
-            self.query_one(f"#p{pi}", Static).update(paragraph_text(self.paragraphs[pi], self._per_para[pi], cur))
+            body.update_block(pi, spans=self._spans(pi))
         if n is not None:
             self.set_cursor(self.matches[n][0], scroll=False)  # the cursor follows the match
         if scroll and n is not None:
@@ -579,12 +637,8 @@ class ReaderScreen(FastScreen):
         self._update_status()
 
     def _scroll_to_paragraph(self, pi: int, center: bool = False) -> None:
-        try:
-            widget = self.query_one(f"#p{pi}")
-        except Exception:  # noqa: BLE001
-            return
-        self.query_one("#article", VerticalScroll).scroll_to_widget(widget, animate=False, top=not center,
-                                                                    center=center)
+        if 0 <= pi < len(self.paragraphs):
+            self._body().scroll_to_block(pi, top=not center, center=center)
 
     def action_next_match(self) -> None:
         if not self.matches:
@@ -613,16 +667,18 @@ class ReaderScreen(FastScreen):
         if self._related_focused():  # j/k move in the related list, as the arrows do
             self.query_one("#related", RowList).action_move(n)
             return
-        self.query_one("#article", VerticalScroll).scroll_relative(y=n, animate=False, immediate=True)
+        self._body().scroll_relative(y=n, animate=False, immediate=True)
 
     def action_scroll_edge(self, where: str) -> None:
         if self._related_focused():
             self.query_one("#related", RowList).action_edge(-1 if where == "home" else 1)
             return
-        body = self.query_one("#article", VerticalScroll)
-        if self._widgets:
-            self.set_cursor(0 if where == "home" else len(self._widgets) - 1, scroll=False)
-        body.scroll_home(animate=False) if where == "home" else body.scroll_end(animate=False)
+        body = self._body()
+        if self.paragraphs:
+            self.set_cursor(0 if where == "home" else len(self.paragraphs) - 1, scroll=False)
+        # at once: the view knows its height (no frame with the cursor moved and the view not yet)
+        body.scroll_home(animate=False, immediate=True) if where == "home" else \
+            body.scroll_end(animate=False, immediate=True)
 
     # -- related, marks, compare, pins ----------------------------------------------------------
 
