@@ -124,18 +124,3 @@ def lines_text(lines: list[list[tuple[str, Style | None]]]) -> Text:
         for w, style in line:
             t.append(w, style=style or "")
     return t
-
-
-def paragraph_text(paragraph: str, matches: list[tuple[int, int]], current: int | None = None) -> Text:
-    """A paragraph with its matches (start, end) styled; ``current`` is the index of the current match."""
-    text = sanitize(paragraph)
-    t = Text(end="")
-    pos = 0
-    for n, (s, e) in enumerate(matches):
-        if s < pos:
-            continue
-        t.append(text[pos:s])
-        t.append(text[s:e], style=CURRENT if n == current else MATCH)
-        pos = e
-    t.append(text[pos:])
-    return t
