@@ -208,13 +208,14 @@ def tokenize(text: str) -> list[Token]:
 @functools.lru_cache(maxsize=4096)  # extraction tokenizes a sentence for names, attributions and quotes
 def _tokenize(text: str) -> tuple[Token, ...]:
     tokens: list[Token] = []
+    new = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
     for match in _TOKEN_RE.finditer(text):
         word, start = match.group(0), match.start()
         if len(word) > 1 and word.endswith(".") and word[0].isalpha() and not _keeps_dot(word[:-1]):
-            tokens.append(Token(word[:-1], start, start + len(word) - 1))
-            tokens.append(Token(".", start + len(word) - 1, start + len(word)))
+            tokens.append(new(Token, (word[:-1], start, start + len(word) - 1)))
+            tokens.append(new(Token, (".", start + len(word) - 1, start + len(word))))
         else:
-            tokens.append(Token(word, start, match.end()))
+            tokens.append(new(Token, (word, start, match.end())))
     return tuple(tokens)
 
 
