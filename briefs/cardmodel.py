@@ -44,8 +44,8 @@ def reduced_note(reduced: dict[str, int], articles: int) -> str | None:
     parts = []
     if "sentences_per_article" in reduced:
         k = reduced["sentences_per_article"]
-        parts.append(f"key facts and the bottom line compare the first {k} sentence{'s' * (k != 1)} of each "
-                     f"of the {articles} articles")
+        parts.append(f"key facts, the bottom line and the summary come from the first {k} sentence{'s' * (k != 1)} "
+                     f"of each of the {articles} articles")
     if "candidate_df" in reduced:
         parts.append(f"sentences are compared only when they share words found in at most "
                      f"{reduced['candidate_df']} of them")

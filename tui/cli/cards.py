@@ -34,7 +34,7 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("markdown", "json"), default="markdown", help="output format (default markdown)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the card to FILE instead of stdout")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    p.add_argument("--limit", "-n", type=positive, default=50, help="at most N matching articles, the most relevant "
+    p.add_argument("--limit", "-n", type=positive, default=50, metavar="N", help="at most N matching articles, the most relevant "
                    "first (default 50); when more match, the card and a line on stderr say how many it used")
     p.add_argument("--summary-words", metavar="N", help="also a summary of about N words (whole sentences, in "
                    "reading order), besides the 1-3 sentence bottom line")
