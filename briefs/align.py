@@ -43,6 +43,7 @@ FRAME_WEIGHT = 0.3  # weight of the words around a quote ("said during a visit")
 MIN_SHARED = 2  # informative tokens two sentences must share to be compared
 MIN_CONTENT = 2  # content words (not names) two sentences must share to report the same thing ...
 COMMON = 0.1  # a word in more than this share of the sentences (and more than 8) is the topic, not a report
+BIG_SAMPLE = 48  # a big card (prepare.BIG_CARD) judges a group's cohesion on at most this many of its sentences
 MIN_CORE = 3  # ... each of them having at least this many, unless they state the same figure and share a
 # name or place (a figure then stands for the content)
 
@@ -383,11 +384,14 @@ def similarity(a: Unit, b: Unit, fa: Features, fb: Features) -> float:
     return score
 
 
-def _candidate_pairs(units: list[Unit], vec: Vectorizer) -> dict[tuple[int, int], int]:
+def _candidate_pairs(units: list[Unit], vec: Vectorizer, cap: int | None = None) -> dict[tuple[int, int], int]:
     """Pairs of sentences from different articles that share at least MIN_SHARED informative tokens, or a
-    counted figure ("11 people killed")."""
+    counted figure ("11 people killed"). ``cap``: a token (or figure) found in more sentences than this makes
+    no pairs (a big card's blocking by rarer words: the pairs then grow with the sentences, not their square)."""
     n = len(units)
     max_df = max(8, int(n * 0.08))
+    if cap is not None:
+        max_df = min(max_df, cap)
     postings: dict[str, list[int]] = defaultdict(list)
     for i, toks in enumerate(vec.token_lists):
         for stem in {s for s, _ in toks}:
@@ -408,10 +412,13 @@ def _candidate_pairs(units: list[Unit], vec: Vectorizer) -> dict[tuple[int, int]
             if c >= MIN_SHARED and units[i].article_id != units[j].article_id}
 
 
-def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vectorizer | None = None) -> list[Claim]:
+def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vectorizer | None = None,
+          max_df: int | None = None, sample: int | None = None) -> list[Claim]:
     """Group sentences reporting the same thing into claims (only claims of two or more articles).
 
     ``vectorizer`` must have been built from the units' texts, in order (pass it to reuse it).
+    A big card bounds the work: ``max_df`` (see _candidate_pairs) and ``sample``, the members of a group its
+    cohesion is judged on (its first ``sample``: a claim of 500 articles is not compared pair by pair).
     """
     if not units:
         return []
@@ -419,7 +426,7 @@ def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vector
     feats = vec.features
     scores: dict[tuple[int, int], float] = {}
     edges = []
-    for (i, j) in _candidate_pairs(units, vec):
+    for (i, j) in _candidate_pairs(units, vec, max_df):
         score = similarity(units[i], units[j], feats[i], feats[j])
         scores[(i, j)] = score
         if score >= threshold:
@@ -436,6 +443,8 @@ def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vector
         """Average link: the two groups are, on the whole, about the same thing (no chaining via one pair)."""
         if len(left) == 1 and len(right) == 1:
             return True
+        if sample is not None:
+            left, right = left[:sample], right[:sample]
         pairs = [sim(x, y) for x in left for y in right]
         return sum(pairs) / len(pairs) >= threshold * GROUP_COHESION
 
@@ -449,7 +458,7 @@ def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vector
             figure_index[key].append(k)
     claims = []
     for ids in _group(units, edges, cohesive):
-        claim = _claim(units, ids, neighbours, sim, threshold, figure_index)
+        claim = _claim(units, ids, neighbours, sim, threshold, figure_index, sample)
         if claim is not None:
             claims.append(claim)
     place = {(u.article_id, u.index): k for k, u in enumerate(units)}  # units come in the card's reading order
@@ -458,7 +467,8 @@ def align(units: list[Unit], *, threshold: float = THRESHOLD, vectorizer: Vector
 
 
 def _claim(units: list[Unit], ids: list[int], neighbours: Mapping[int, list[int]], sim: Callable[[int, int], float],
-           threshold: float, figure_index: Mapping[str, list[int]] | None = None) -> Claim | None:
+           threshold: float, figure_index: Mapping[str, list[int]] | None = None,
+           sample: int | None = None) -> Claim | None:
     """A claim from a group of sentences, with the sentences of other articles that state it as well.
 
     The representative is the member most similar, on average, to the members of other wording
@@ -475,6 +485,9 @@ def _claim(units: list[Unit], ids: list[int], neighbours: Mapping[int, list[int]
 
     wording = {k: norm(k) for k in ids}
     distinct = list({wording[k]: k for k in ids}.values())  # one sentence per wording
+    judged = ids  # the members a sentence's fit is judged on: all of them, or a big card's first ``sample``
+    if sample is not None:
+        distinct, judged = distinct[:sample], ids[:sample]
     cohesion: dict[int, float] = {}
     for k in ids:
         others = [sim(k, x) for x in distinct if wording[x] != wording[k]]
@@ -493,7 +506,7 @@ def _claim(units: list[Unit], ids: list[int], neighbours: Mapping[int, list[int]
     # and only when it can stand for it ("Those 1,500 commandos ..." cannot)
     for k in neighbours.get(rep, ()) if len(ids) > 1 or standalone(units[rep].text) else ():
         score = sim(rep, k)
-        if score >= threshold and sum(sim(k, x) for x in ids) / len(ids) >= threshold * GROUP_COHESION:
+        if score >= threshold and sum(sim(k, x) for x in judged) / len(judged) >= threshold * GROUP_COHESION:
             support(k, score)
     if len(ids) > 1 and figure_index is not None:
         # every member states the same counted figure: the claim is about it, and so is every sentence stating it

@@ -34,9 +34,12 @@ __all__ = ["Card", "build_card", "credibility", "CREDIBILITY_RULE", "Location", 
 
 def build_card(articles: list[Article], *, query: str | None, duplicates: Mapping[str, Iterable[str]],
                cache=None, progress: ProgressFn | None = None, now: datetime | None = None,
-               summary_words: int | None = None) -> Card:
+               summary_words: int | None = None, matching: int | None = None,
+               chosen_by: str | None = None) -> Card:
     """A card over ``articles``. ``cache`` is an ExtractionCache (or None to extract afresh). ``summary_words``:
-    also a summary of about that many words (Card.summary), besides the 1-3 sentence bottom line."""
+    also a summary of about that many words (Card.summary), besides the 1-3 sentence bottom line.
+    ``matching``: how many articles the selection matched, when ``articles`` are fewer (the first of them by
+    ``chosen_by``, "relevance"): the card says so (Card.selection_note)."""
     prep = prepare(articles, duplicates, cache, progress)
     figures, disagreements = figures_and_disagreements(prep)
     card = Card(
@@ -53,6 +56,9 @@ def build_card(articles: list[Article], *, query: str | None, duplicates: Mappin
         organizations=actors(prep, "organizations"),
         places=actors(prep, "places"),
         quotes=quotes(prep),
+        articles_matching=matching,
+        chosen_by=chosen_by,
+        reduced=dict(prep.reduced),
     )
     # sections cut at their cap (people, places and quotes never are: the card holds them all)
     card.capped = {name: cap for name, cap in (("facts", MAX_FACTS), ("figures", MAX_FIGURES),

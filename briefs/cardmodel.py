@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 __all__ = ["SCHEMA", "CREDIBILITY_RULE", "CREDIBILITY_LEGEND", "Location", "SourceInfo", "SummaryLine", "Passage", "Fact", "FigureLine",
            "Statement", "Side", "Disagreement", "TimelineEntry", "Actor", "QuoteLine", "quotes_by_speaker",
-           "speaker_names", "Card", "Attribution"]
+           "speaker_names", "Card", "Attribution", "CHOSEN_BY", "reduced_note"]
 
 SCHEMA = "brief.card/2"
 
@@ -32,6 +32,28 @@ Grade 4 (doubtful) and 6 (cannot be judged) are not used."""
 CREDIBILITY_LEGEND = ("Credibility: 1 confirmed (three or more independent sources), 2 probably true (two), "
                       "3 possibly true (one), 5 contradicted by at least as many independent sources. Copies of "
                       "one text count once; articles of unknown outlet count as one source together.")
+
+
+CHOSEN_BY = {"relevance": "most relevant", "recency": "newest"}  # Card.chosen_by -> how the note says it
+
+
+def reduced_note(reduced: dict[str, int], articles: int) -> str | None:
+    """What a big card did to stay fast (Card.reduced), in one sentence; None when it did nothing."""
+    if not reduced:
+        return None
+    parts = []
+    if "sentences_per_article" in reduced:
+        k = reduced["sentences_per_article"]
+        parts.append(f"key facts, the bottom line and the summary come from the first {k} sentence{'s' * (k != 1)} "
+                     f"of each of the {articles} articles")
+    if "candidate_df" in reduced:
+        parts.append(f"sentences are compared only when they share words found in at most "
+                     f"{reduced['candidate_df']} of them")
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return f"A card over this many articles is reduced to stay fast: {text}. Figures, the timeline, people, " \
+           "places and quotes read every sentence."
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +321,29 @@ class Card:
     quotes: list[QuoteLine] = field(default_factory=list)  # every quote; the shown ones first (actors.quotes)
     # sections cut at their cap -> the cap (the card kept that many; more were found or may have been)
     capped: dict[str, int] = field(default_factory=dict)
+    # how many articles the card's selection matched (None: every article it was given; see selection_note)
+    articles_matching: int | None = None
+    chosen_by: str | None = None  # how the used ones were chosen when fewer than matched: "relevance"
+    # what a big card did to stay fast (briefs.card.reduce_for_size): {"sentences_per_article": 4, ...}
+    reduced: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def articles_used(self) -> int:
+        return len(self.sources)
+
+    def selection_note(self) -> str | None:
+        """"Built from the 50 most relevant of 241 matching articles." when the card uses fewer articles than
+        match, else None."""
+        matching = self.articles_matching
+        used = len(self.sources)
+        if matching is None or matching <= used:
+            return None
+        how = CHOSEN_BY.get(self.chosen_by or "", "first")
+        return f"Built from the {used} {how} of {matching} matching articles."
+
+    def reduced_note(self) -> str | None:
+        """What a big card did to stay fast, in one sentence (None: nothing)."""
+        return reduced_note(self.reduced, len(self.sources))
 
     def to_json(self) -> dict:
         """The `brief card --format json` shape (briefs/card.schema.json)."""
@@ -320,4 +365,8 @@ class Card:
             "quotes_by_speaker": [{"speaker": speaker, "role": role, "quotes": [q.to_json() for q in qs]}
                                   for speaker, role, qs in quotes_by_speaker(self.quotes)],
             "capped": dict(self.capped),
+            "articles_used": len(self.sources),
+            "articles_matching": self.articles_matching if self.articles_matching is not None else len(self.sources),
+            "chosen_by": self.chosen_by if self.selection_note() else None,
+            "reduced": dict(self.reduced),
         }

@@ -96,10 +96,29 @@ def date_spans(sentence: str) -> list[tuple[int, int]]:
     return [span for span, _ in _matches(sentence, None)]
 
 
+# What each pattern cannot match without (a cheap search first: most sentences hold no date at all). Every
+# month name and abbreviation of _MONTH starts with one of these; every weekday ends in "day".
+_MUST = {
+    "month": re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"),
+    "weekday": re.compile(r"day"),
+    "season": re.compile(r"[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter"),
+    "relative": re.compile(r"yesterday|last|this", re.I),
+    "year": re.compile(r"(?:19|20)\d\d"),
+}
+_NEEDS = {"range": "month", "range_dm": "month", "weekday_dated": "weekday", "day": "month", "month": "month",
+          "season": "season", "weekday": "weekday", "relative": "relative", "years": "year", "year": "year"}
+
+
 def _matches(sentence: str, published: date | None) -> list[tuple[tuple[int, int], DateMention]]:
     """Non-overlapping mentions, earlier patterns winning over later ones."""
     taken: list[tuple[tuple[int, int], DateMention]] = []
+    present: dict[str, bool] = {}
     for kind, pattern in _PATTERNS:
+        need = _NEEDS[kind]
+        if need not in present:
+            present[need] = _MUST[need].search(sentence) is not None
+        if not present[need]:
+            continue
         for match in pattern.finditer(sentence):
             span = match.span()
             if any(span[0] < b and a < span[1] for (a, b), _ in taken):

@@ -132,51 +132,60 @@ def same_subject(prep: Prepared) -> SameFn:
     names = prep.vectorizer.names
     idf = prep.vectorizer.idf
 
-    seen_names: dict[Mention, frozenset[str]] = {}
-    seen_context: dict[Mention, dict[str, float]] = {}
+    # keyed by id: a Mention's own hash reads its ten fields, and a big card asks ~10^6 times (the mentions
+    # are prep.mentions, alive as long as this function)
+    seen_names: dict[int, frozenset[str]] = {}
+    seen_context: dict[int, dict[str, float]] = {}
 
     def named(m: Mention) -> frozenset[str]:
-        if m not in seen_names:
-            seen_names[m] = frozenset(stem for stem, _ in tokens(_window(m)) if stem in names)
-        return seen_names[m]
+        if id(m) not in seen_names:
+            seen_names[id(m)] = frozenset(stem for stem, _ in tokens(_window(m)) if stem in names)
+        return seen_names[id(m)]
 
-    seen_words: dict[Mention, frozenset[str]] = {}
+    seen_words: dict[int, frozenset[str]] = {}
 
     def words(m: Mention) -> frozenset[str]:
         """The content words near a figure, names, numbers, what is counted and attribution verbs aside."""
-        if m not in seen_words:
+        if id(m) not in seen_words:
             drop = {stem for stem, _ in tokens(m.counted or "")} | _SAID
-            seen_words[m] = frozenset(stem for stem, _ in tokens(_window(m))
+            seen_words[id(m)] = frozenset(stem for stem, _ in tokens(_window(m))
                                       if stem not in names and not stem[0].isdigit() and stem not in drop)
-        return seen_words[m]
+        return seen_words[id(m)]
 
     def context(m: Mention) -> dict[str, float]:
         """The sentence's words without its numbers and what is counted, weighted by rarity."""
-        if m not in seen_context:
+        if id(m) not in seen_context:
             drop = {stem for stem, _ in tokens(m.counted or "")}
             vec: dict[str, float] = {}
             for stem, _ in tokens(m.sentence):
                 if not stem[0].isdigit() and stem not in drop:
                     vec[stem] = vec.get(stem, 0.0) + idf.get(stem, 1.0)
             norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            seen_context[m] = {k: v / norm for k, v in vec.items()}
-        return seen_context[m]
+            seen_context[id(m)] = {k: v / norm for k, v in vec.items()}
+        return seen_context[id(m)]
+
+    seen_clause: dict[int, tuple] = {}
+
+    def clause(m: Mention) -> tuple:
+        """What of one mention ``same`` reads every time it is asked (read once: a big card asks ~10^5 pairs)."""
+        if id(m) not in seen_clause:
+            before, after = _near(m)
+            seen_clause[id(m)] = (_measure(m), _modifiers(m), set(_PLACE.findall(before + after)),
+                              {d.lower() for d in _WEEKDAY.findall(after)})
+        return seen_clause[id(m)]
 
     def same(a: Mention, b: Mention) -> bool:
         ca, cb = claims.get((a.article_id, a.sentence_index)), claims.get((b.article_id, b.sentence_index))
         if ca is not None and ca is cb:
             return True  # aligned: the two sentences report one claim
-        if _measure(a) or _measure(b):
+        measure_a, ma, pa, da = clause(a)
+        measure_b, mb, pb, db = clause(b)
+        if measure_a or measure_b:
             return False
-        ma, mb = _modifiers(a), _modifiers(b)
         if ma and mb and not ma & mb:
             return False  # "two big objects" / "four massive objects"
-        (before_a, after_a), (before_b, after_b) = _near(a), _near(b)
-        pa, pb = set(_PLACE.findall(before_a + after_a)), set(_PLACE.findall(before_b + after_b))
         if pa and pb and not pa & pb:
             return False  # another place is another figure: 300 tents in Philadelphia, 400 in Los Angeles
-        da = {d.lower() for d in _WEEKDAY.findall(after_a)}
-        db = {d.lower() for d in _WEEKDAY.findall(after_b)}
         if da and db and not da & db:
             return False  # another date is another figure: "16 on Monday", "20 on Tuesday" (the date it held)
         if STAGES & set(a.counted_key.split("|")[1:]):

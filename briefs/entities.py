@@ -17,9 +17,11 @@ the figure and quote extractors.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from briefs.sentences import split_sentences
 
@@ -159,8 +161,19 @@ _ABBREV_WITH_DOT = _HONORIFICS | _RANK_ONLY | _NAME_SUFFIXES | {"st", "no", "gov
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:[’'\-.][^\W\d_]+)*[’']?\.?|\d+(?:[.,]\d+)*|\S")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+_PLAIN = re.compile(r"(?:[’']s?)?\.?$")
+_POSSESSIVE = re.compile(r"[’'](?:s)?$")
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _plain(word: str) -> str:
+    """The word without possessive or trailing period ("Korea’s" -> "Korea", "Jr." -> "Jr")."""
+    return _PLAIN.sub("", word) or word
+
+
+class Token(NamedTuple):
+    """One token with its offsets (a tuple: a sentence makes dozens, and a tuple is made fast)."""
+
     text: str
     start: int
     end: int
@@ -168,7 +181,7 @@ class Token:
     @property
     def word(self) -> str:
         """The word without possessive or trailing period ("Korea’s" -> "Korea", "Jr." -> "Jr")."""
-        return re.sub(r"(?:[’']s?)?\.?$", "", self.text) or self.text
+        return _plain(self.text)
 
     @property
     def lower(self) -> str:
@@ -184,20 +197,26 @@ class Token:
 
     @property
     def possessive(self) -> bool:
-        return bool(re.search(r"[’'](?:s)?$", self.text)) and self.is_word
+        return _POSSESSIVE.search(self.text) is not None and self.is_word
 
 
 def tokenize(text: str) -> list[Token]:
     """Words, numbers and punctuation of ``text`` with offsets; a final period stays only on abbreviations."""
+    return list(_tokenize(text))  # a list of its own for the caller: the cached tuple is shared
+
+
+@functools.lru_cache(maxsize=4096)  # extraction tokenizes a sentence for names, attributions and quotes
+def _tokenize(text: str) -> tuple[Token, ...]:
     tokens: list[Token] = []
+    new = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
     for match in _TOKEN_RE.finditer(text):
         word, start = match.group(0), match.start()
         if len(word) > 1 and word.endswith(".") and word[0].isalpha() and not _keeps_dot(word[:-1]):
-            tokens.append(Token(word[:-1], start, start + len(word) - 1))
-            tokens.append(Token(".", start + len(word) - 1, start + len(word)))
+            tokens.append(new(Token, (word[:-1], start, start + len(word) - 1)))
+            tokens.append(new(Token, (".", start + len(word) - 1, start + len(word))))
         else:
-            tokens.append(Token(word, start, match.end()))
-    return tokens
+            tokens.append(new(Token, (word, start, match.end())))
+    return tuple(tokens)
 
 
 def _keeps_dot(word: str) -> bool:
@@ -205,10 +224,15 @@ def _keeps_dot(word: str) -> bool:
     return word.lower() in _ABBREV_WITH_DOT or (len(word) == 1 and word.isupper()) or "." in word
 
 
+_KEY_POSSESSIVE = re.compile(r"[’']s\b|[’']$")
+_KEY_THE = re.compile(r"^the\s+", re.I)
+
+
+@functools.lru_cache(maxsize=1 << 15)
 def _key(name: str) -> str:
     """A comparison key: case, dots, possessives and a leading "the" ignored."""
-    name = re.sub(r"[’']s\b|[’']$", "", name)
-    name = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
+    name = _KEY_POSSESSIVE.sub("", name)
+    name = _KEY_THE.sub("", name.strip())
     return " ".join(name.replace(".", "").lower().split())
 
 
@@ -296,10 +320,6 @@ def split_role(words: list[str]) -> tuple[str | None, list[str]]:
             first = index + 1  # "Putin and North Korean leader Kim Jong Un": the role is "North Korean leader"
     role = " ".join(words[first:last + 1])
     return role, name
-
-
-def _plain(word: str) -> str:
-    return re.sub(r"(?:[’']s?)?\.?$", "", word) or word
 
 
 def _clean_person_words(words: list[str]) -> list[str]:
@@ -611,6 +631,12 @@ def _drop_double_place_word(name: str) -> str:
 # -------------------------------------------------------------------------------------- attribution
 
 def attribution_spans(sentence: str) -> list[tuple[int, str]]:
+    """Who ``sentence`` attributes its content to (see _attribution_spans); a list of the caller's own."""
+    return list(_attribution_spans(sentence))
+
+
+@functools.lru_cache(maxsize=4096)  # asked of one sentence by quotes, figures and again by the card's facts
+def _attribution_spans(sentence: str) -> tuple[tuple[int, str], ...]:
     """Who ``sentence`` attributes its content to, as (offset of the cue, source as written).
 
     Cues: "according to X", "X said/told/added/...", "said X", "X's revelation/claims that",
@@ -644,7 +670,7 @@ def attribution_spans(sentence: str) -> list[tuple[int, str]]:
             source = _run_text_before(tokens, k)
         if source:
             found.append((token.start, source))
-    return found
+    return tuple(found)
 
 
 def _source_after(tokens: list[Token], k: int, loose: bool) -> str | None:

@@ -130,6 +130,8 @@ def _front_matter(card: Card) -> list[str]:
     lines = ["---", "generator: brief", f"query: {quoted if card.query is not None else 'null'}",
              f"generated: {card.generated.isoformat(timespec='seconds')}", "sources:"]
     lines += [f"  - {safe_inline(s.id)}" for s in card.sources]
+    if card.selection_note():  # the card uses fewer articles than match: how many matched, how they were chosen
+        lines += [f"articles_matching: {card.articles_matching}", f"chosen_by: {safe_inline(card.chosen_by or 'first')}"]
     return lines + ["---", ""]
 
 
@@ -212,6 +214,9 @@ def card_to_markdown(card: Card, changes: dict | None = None) -> str:
                                       f", {unknown} of unknown outlet")
     out += [f"*{len(card.sources)} source article{'s' * (len(card.sources) != 1)}{outlets}, generated "
             f"{escape(card.generated.isoformat(timespec='seconds'))}.*", ""]
+    for note in (card.selection_note(), card.reduced_note()):  # fewer articles than match; a big card's bounds
+        if note:
+            out += [f"*{escape(note)}*", ""]
     if card.bottom_line:
         out += ["## Bottom line", ""]
         out += [" ".join(f"{escape(s.text)} {_cite(s.sources)}" for s in card.bottom_line), ""]

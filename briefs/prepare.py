@@ -11,7 +11,7 @@ from datetime import date
 
 from index.model import Article
 
-from .align import Claim, Unit, Vectorizer, align
+from .align import BIG_SAMPLE, Claim, Unit, Vectorizer, align
 from .figures import BARE_AMOUNTS
 from .mentions import Mention
 from .sources import Support, copy_groups, source_keys, support
@@ -33,6 +33,7 @@ class Prepared:
     mentions: list[Mention]
     keys: dict[str, str]  # article id -> independent source key (sources.UNKNOWN for every unknown outlet)
     copies: dict[str, str] = field(default_factory=dict)  # article id -> its group of near-duplicate copies
+    reduced: dict[str, int] = field(default_factory=dict)  # what a big card bounded (see BIG_CARD), for the card to say
 
     @property
     def rank(self) -> dict[str, int]:
@@ -71,8 +72,21 @@ def _extract_all(articles: list[Article], cache, progress: ProgressFn | None) ->
     return out
 
 
+# From BIG_CARD articles a card bounds the work of comparing sentences, and says so (Card.reduced): it
+# aligns about BIG_UNITS sentences (the first of each article, at least BIG_MIN_SENTENCES each), and two
+# sentences are compared only when they share words found in at most CANDIDATE_DF of them. Below it,
+# nothing is bounded beyond the first 15 sentences of each article (every sentence of a few articles).
+BIG_CARD = 200
+BIG_UNITS = 3000
+BIG_MIN_SENTENCES = 3
+CANDIDATE_DF = 100
+
+
 def _sentence_cap(n_articles: int) -> int:
-    """Sentences per article used for alignment: all of them for a few articles, the first 15 for many."""
+    """Sentences per article used for alignment: all of them for a few articles, the first 15 for many,
+    fewer from BIG_CARD articles on (about BIG_UNITS in all, at least BIG_MIN_SENTENCES each)."""
+    if n_articles >= BIG_CARD:
+        return max(BIG_MIN_SENTENCES, min(15, BIG_UNITS // n_articles))
     return max(15, 3000 // max(1, n_articles))
 
 
@@ -120,13 +134,21 @@ def prepare(articles: list[Article], duplicates: Mapping[str, Iterable[str]], ca
     if progress:
         progress("aligning", 0, 1)
     vec = Vectorizer(u.text for u in units)
-    claims = align(units, vectorizer=vec)
+    reduced: dict[str, int] = {}
+    if len(articles) >= BIG_CARD:
+        longest = max((len(extractions[a.id].sentences) for a in articles), default=0)
+        if cap < min(15, longest):
+            reduced["sentences_per_article"] = cap
+        reduced["candidate_df"] = CANDIDATE_DF
+        claims = align(units, vectorizer=vec, max_df=CANDIDATE_DF, sample=BIG_SAMPLE)
+    else:
+        claims = align(units, vectorizer=vec)
     if progress:
         progress("aligning", 1, 1)
     mentions = [m for a in articles for m in _mentions(a, extractions[a.id])]
     keys = source_keys([a.id for a in articles], {a.id: a.outlet for a in articles}, duplicates)
     copies = copy_groups([a.id for a in articles], duplicates)
-    return Prepared(articles, extractions, units, vec, claims, mentions, keys, copies)
+    return Prepared(articles, extractions, units, vec, claims, mentions, keys, copies, reduced)
 
 
 def vector(prep: Prepared, text: str) -> dict[str, float]:

@@ -14,6 +14,8 @@ common opener (``Virginia.The``), never after an abbreviation or inside a dotted
 
 from __future__ import annotations
 
+import functools
+
 import re
 
 __all__ = ["split_sentences", "sentence_spans"]
@@ -56,7 +58,12 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
 
 def split_sentences(paragraph: str) -> list[str]:
     """The sentences of ``paragraph`` in order."""
-    return [paragraph[a:b] for a, b in sentence_spans(paragraph)]
+    return list(_split(paragraph))  # a list of the caller's own: the cached tuple is shared
+
+
+@functools.lru_cache(maxsize=1024)  # extraction splits each paragraph twice (its sentences, then its names)
+def _split(paragraph: str) -> tuple[str, ...]:
+    return tuple(paragraph[a:b] for a, b in sentence_spans(paragraph))
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

@@ -34,7 +34,8 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("markdown", "json"), default="markdown", help="output format (default markdown)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the card to FILE instead of stdout")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    p.add_argument("--limit", "-n", type=positive, default=50, help="at most N matching articles (default 50)")
+    p.add_argument("--limit", "-n", type=positive, default=50, metavar="N", help="at most N matching articles, the most relevant "
+                   "first (default 50); when more match, the card and a line on stderr say how many it used")
     p.add_argument("--summary-words", metavar="N", help="also a summary of about N words (whole sentences, in "
                    "reading order), besides the 1-3 sentence bottom line")
     p.add_argument("--since", metavar="last|DATE",
@@ -92,6 +93,7 @@ def _select(args, lib) -> list | None:
 
     with lib.open_index().searcher() as searcher:
         result = search(searcher, args.query, limit=args.limit, snippets=False, user_tags=user_tags_for(args))
+    args.matching = result.total  # more than the card uses when --limit cut them: the card says so
     return list(lib.articles(h.id for h in result.hits))
 
 
@@ -117,12 +119,18 @@ def cmd_card(args) -> int:
     if not articles:
         say("No articles match; no card was made.")
         return EXIT_OK
+    matching = getattr(args, "matching", None)
     progress, finish = progress_reporter(args.quiet)
     try:
         card = build_card(articles, query=args.query, duplicates=lib.near_duplicates(), cache=_cache(lib),
-                          progress=progress, summary_words=words)
+                          progress=progress, summary_words=words, matching=matching, chosen_by="relevance")
     finally:
         finish()
+    note = card.selection_note()
+    if note:  # never quietly: the card uses fewer articles than match
+        say(f"brief card: {note[0].lower()}{note[1:-1]} (search ranking; --limit N to use more).")
+    if card.reduced_note():
+        say(f"brief card: {card.reduced_note()}")
     changes = _changes(args, lib, articles, card)
     if changes is False:
         return EXIT_ERROR

@@ -291,6 +291,7 @@ class CardScreen(RowListActions, Screen):
         try:
             from briefs.card import build_card
 
+            matching = None  # how many articles the query matched, when more than the card uses
             if query:
                 from index.search import search
 
@@ -298,6 +299,7 @@ class CardScreen(RowListActions, Screen):
                     result = search(searcher, query, limit=self.QUERY_LIMIT, snippets=False,
                                     user_tags=getattr(self, "_user_tags", None))
                 articles = list(lib.articles(h.id for h in result.hits))
+                matching = result.total
                 if not articles:
                     self.post_message(self.Failed(f"No articles match {safe(query)!r}; no card was made."))
                     return
@@ -312,6 +314,8 @@ class CardScreen(RowListActions, Screen):
                 self.post_message(self.Progress(stage, done, total))
 
             extra = {"summary_words": summary_words} if summary_words else {}
+            if matching is not None and matching > len(articles):
+                extra.update(matching=matching, chosen_by="relevance")  # the card says it used the top ones
             card = build_card(articles, query=query, duplicates=lib.near_duplicates(), cache=extraction_cache(lib),
                               progress=progress, now=now, **extra)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, the app carries on
@@ -372,7 +376,10 @@ class CardScreen(RowListActions, Screen):
         unknown = sum(1 for s in card.sources if not s.outlet)
         outlets = len({" ".join(s.outlet.casefold().split()) for s in card.sources if s.outlet})
         # articles, not "sources": one outlet's articles are one source, and an unknown outlet is unknown
-        parts = [f"{len(card.sources)} article{'s' * (len(card.sources) != 1)}"
+        matching = getattr(card, "articles_matching", None)
+        used = f"{len(card.sources)} of {matching} matching" if matching and matching > len(card.sources) else \
+            f"{len(card.sources)}"
+        parts = [f"{used} article{'s' * (len(card.sources) != 1)}"
                  + (f" ({outlets} outlet{'s' * (outlets != 1)}" + (f", {unknown} unknown" if unknown else "") + ")"
                     if outlets else ", outlets unknown" if unknown else ""),
                  f"{len(card.facts)} key fact{'s' * (len(card.facts) != 1)}"]
@@ -776,6 +783,11 @@ def card_rows(card, expanded: Iterable[str] = (), changes: dict | None = None) -
 
     def targets_of(locations, text):
         return _targets_of(locations, text, rank)
+
+    notes = [n for n in (getattr(card, "selection_note", lambda: None)(), getattr(card, "reduced_note", lambda: None)())
+             if n]
+    for note in notes:  # fewer articles than match (the top ones by relevance); what a big card bounded
+        rows.append(Line("selection", "·", Text(note, style="italic"), prefix_width=1, cites=False))
 
     if changes is not None:
         try:
