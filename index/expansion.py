@@ -18,10 +18,12 @@ weighting model, a non-atomic searcher) gets None and is ranked by Whoosh's own 
 from __future__ import annotations
 
 import bisect
+import io
 import re
 import threading
 import time
 import weakref
+import zlib
 from array import array
 
 from whoosh import query
@@ -36,48 +38,95 @@ class TooSlow(Exception):
 # The words a pattern stands for
 
 
-def words_of(node, reader, deadline: float, stop=None):
-    """The index words ``node`` (a Prefix, Wildcard, FuzzyTerm or range) stands for, in index order, as
-    ``node._btexts(reader)`` gives them (bytes; a fuzzy term's as text). TooSlow past ``deadline``;
-    ``stop()`` (which raises to stop) is called now and then."""
-    kind = type(node)
+class Words:
+    """The words of one field a pattern stands for: ``words`` (bytes, in index order) and, for each
+    segment of the reader they were found in, {word: its TermInfo there} (document frequency, where its
+    postings are), so that nothing is looked up again to count or rank them."""
+
+    __slots__ = ("field", "words", "segments", "infos")
+
+    def __init__(self, field: str, segments: list, infos: list[dict]):
+        self.field, self.segments, self.infos = field, segments, infos
+        found = set()
+        for per in infos:
+            found.update(per)
+        self.words = sorted(found)
+
+    def doc_frequency(self, word: bytes) -> int:
+        """As reader.doc_frequency: over every segment, deleted documents included."""
+        return sum(per[word].doc_frequency() for per in self.infos if word in per)
+
+    def only(self, words) -> Words:
+        keep = set(words)
+        return Words(self.field, self.segments, [{w: ti for w, ti in per.items() if w in keep} for per in self.infos])
+
+    def infos_for(self, segment) -> dict | None:
+        for r, per in zip(self.segments, self.infos):
+            if r is segment:
+                return per
+        return None
+
+
+def words_of(node, reader, deadline: float, stop=None) -> Words:
+    """The index words ``node`` (a Prefix, Wildcard, FuzzyTerm or range) stands for: what
+    ``node._btexts(reader)`` gives, with their term infos. TooSlow past ``deadline``; ``stop()`` (which
+    raises to stop) is called now and then."""
+    kind, field = type(node), node.fieldname
+    segments = list(getattr(reader, "readers", None) or [reader])
+    fieldtype = reader.schema[field]
+    if kind is query.Prefix or (kind is query.Wildcard and node._find_prefix(node.text)):
+        # each segment's words from its own sorted table, with their infos, in one pass
+        if kind is query.Prefix:
+            prefix, match = node.text, None
+        else:  # whoosh.query.PatternQuery._btexts for whoosh-reloaded 2.7.5 (pinned), with a clock
+            prefix, match = node._find_prefix(node.text), re.compile(node._get_pattern()).match
+        infos = []
+        for r in segments:
+            per = {}
+            for n, (btext, info) in enumerate(r.iter_prefix(field, prefix)):
+                if not n % 4096:
+                    _check(deadline, stop)
+                if match is None or match(fieldtype.from_bytes(btext)):
+                    per[btext] = info
+            infos.append(per)
+        return Words(field, segments, infos)
     if kind is query.FuzzyTerm:
-        yield from fuzzy_words(node, reader, deadline)
-        return
-    if kind is query.Prefix:
-        yield from _prefix_words(reader, node.fieldname, node.text)
-        return
-    if kind is not query.Wildcard:  # ranges find their words directly
-        yield from node._btexts(reader)
-        return
-    # whoosh.query.PatternQuery._btexts for whoosh-reloaded 2.7.5 (pinned), with a clock.
-    exp = re.compile(node._get_pattern())
-    prefix = node._find_prefix(node.text)
-    field = reader.schema[node.fieldname]
-    if prefix:
-        candidates = [field.from_bytes(b) for b in _prefix_words(reader, node.fieldname, prefix)]
-    else:
-        candidates = lexicon(reader, node.fieldname)[0]
-    match = exp.match
-    for n, word in enumerate(candidates):
-        if not n % 4096:
-            if time.monotonic() > deadline:
-                raise TooSlow()
-            if stop is not None:
-                stop()
-        if match(word):
-            yield field.to_bytes(word)
+        candidates = [fieldtype.to_bytes(w) for w in fuzzy_words(node, reader, deadline)]
+    elif kind is query.Wildcard:  # no prefix: the field's word list, read once per reader
+        match = re.compile(node._get_pattern()).match
+        candidates = []
+        for n, word in enumerate(lexicon(reader, field)[0]):
+            if not n % 4096:
+                _check(deadline, stop)
+            if match(word):
+                candidates.append(fieldtype.to_bytes(word))
+    else:  # ranges find their words directly
+        candidates = list(node._btexts(reader))
+    infos = [{} for _ in segments]
+    for n, btext in enumerate(candidates):
+        if not n % 1024:
+            _check(deadline, stop)
+        for r, per in zip(segments, infos):
+            info = _term_info(r, field, btext)
+            if info is not None:
+                per[btext] = info
+    return Words(field, segments, infos)
 
 
-def _prefix_words(reader, fieldname: str, prefix: str) -> list[bytes]:
-    """The words of ``fieldname`` starting with ``prefix``, sorted: each segment's read from its own table."""
-    segments = getattr(reader, "readers", None) or [reader]
-    if len(segments) == 1:
-        return list(segments[0].expand_prefix(fieldname, prefix))
-    found: set[bytes] = set()
-    for r in segments:
-        found.update(r.expand_prefix(fieldname, prefix))
-    return sorted(found)
+def _check(deadline: float, stop) -> None:
+    if time.monotonic() > deadline:
+        raise TooSlow()
+    if stop is not None:
+        stop()
+
+
+def _term_info(reader, field: str, btext: bytes):
+    from whoosh.reading import TermNotFound
+
+    try:
+        return reader.term_info(field, btext)
+    except (TermNotFound, KeyError):
+        return None
 
 
 _LEXICONS: dict = {}  # id(reader) -> (weak reference to the reader, {field: (sorted words, {length: words})})
@@ -163,6 +212,7 @@ def fuzzy_words(node, reader, deadline: float):
 # ----------------------------------------------------------------------------------------------
 # Ranking the words as one list
 
+_MAGIC = b"W3Bl"  # whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC
 BLOCK = 64  # documents of the summed list per quality block (the collector skips whole blocks)
 CHECK_EVERY = 16_384  # postings read between two calls of stop()
 
@@ -179,12 +229,17 @@ def field_runs(terms) -> list[tuple[str, list]]:
     return runs
 
 
-def summed_matcher(terms, searcher, context, boost: float = 1.0, stop=None):
+def summed_matcher(terms, searcher, context, boost: float = 1.0, stop=None, found: dict | None = None,
+                   remember: dict | None = None):
     """A matcher over the documents holding any of ``terms`` (Term queries, in runs of one field) in the
     segment of ``searcher``, each scored as Whoosh scores the query
     ``Or([ArrayUnion(run 1), ArrayUnion(run 2), ...], boost)``: a run's words' BM25F scores added in order
     (each times its term's boost), the runs' sums added, times ``boost``. None when this cannot be done
-    exactly here (the caller then builds Whoosh's own matchers). ``stop()`` raises to stop."""
+    exactly here (the caller then builds Whoosh's own matchers). ``stop()`` raises to stop. ``found``:
+    {field: Words} as words_of found them (their term infos are then not looked up again). ``remember``:
+    a dict that keeps the segment's matching documents (see docnums)."""
+    from math import log
+
     from whoosh import scoring
 
     reader = searcher.reader()
@@ -197,6 +252,12 @@ def summed_matcher(terms, searcher, context, boost: float = 1.0, stop=None):
         return None
     schema = reader.schema
     parent = searcher.get_parent()
+    # idf as Whoosh's WeightingModel.idf computes it, from the document frequencies words_of read when
+    # they were read from this very index; else Whoosh's own (cached) idf
+    own_idf = scored and type(weighting).idf is scoring.WeightingModel.idf and \
+        type(parent.weighting).idf is scoring.WeightingModel.idf
+    everything = list(getattr(parent.reader(), "readers", None) or [parent.reader()])
+    count_all = parent.doc_count_all()
     size = reader.doc_count_all()
     seen: set[int] = set()
     sums = []
@@ -211,6 +272,10 @@ def summed_matcher(terms, searcher, context, boost: float = 1.0, stop=None):
         if scored:
             lengths, by_length = _norms(perdoc, weighting, field, parent, size)
             k1p = weighting.K1 + 1
+        words = (found or {}).get(field)
+        infos = words.infos_for(reader) if words is not None else None
+        global_df = own_idf and words is not None and len(words.segments) == len(everything) and \
+            all(a is b for a, b in zip(words.segments, everything))
         for k, term in enumerate(run, 1):
             if stop is not None and not k % 32:
                 stop()
@@ -218,21 +283,28 @@ def summed_matcher(terms, searcher, context, boost: float = 1.0, stop=None):
                 btext = ftype.to_bytes(term.text)
             except ValueError:
                 continue
-            if (field, btext) not in reader:
+            info = infos.get(btext) if infos is not None else _term_info(reader, field, btext)
+            if info is None:
                 continue
-            idf = parent.idf(field, btext) if scored else 0.0
+            if not scored:
+                idf = 0.0
+            elif global_df:
+                idf = log(count_all / (words.doc_frequency(btext) + 1)) + 1
+            else:
+                idf = parent.idf(field, btext)
             tboost = term.boost
-            for ids, weights in _posting_blocks(reader, field, btext):
+            for ids, weights in _posting_blocks(reader, field, btext, info):
                 seen.update(ids)
-                if scored:
+                if not scored:
+                    pass
+                elif tboost == 1.0:
                     # Whoosh's bm25(idf, tf, fl, avgfl, B, K1), its length part looked up by the
                     # document's length byte: the same operations in the same order, the same floats
-                    if tboost == 1.0:
-                        for d, tf in zip(ids, weights):
-                            totals[d] += idf * ((tf * k1p) / (tf + by_length[lengths[d]]))
-                    else:
-                        for d, tf in zip(ids, weights):
-                            totals[d] += (idf * ((tf * k1p) / (tf + by_length[lengths[d]]))) * tboost
+                    for d, tf in zip(ids, weights):
+                        totals[d] += idf * ((tf * k1p) / (tf + by_length[lengths[d]]))
+                else:
+                    for d, tf in zip(ids, weights):
+                        totals[d] += (idf * ((tf * k1p) / (tf + by_length[lengths[d]]))) * tboost
                 read += len(ids)
                 if stop is not None and read >= CHECK_EVERY:
                     stop()
@@ -241,6 +313,8 @@ def summed_matcher(terms, searcher, context, boost: float = 1.0, stop=None):
             sums.append(totals)
     if reader.has_deletions():
         seen -= reader.deleted_docs_set
+    if remember is not None:
+        remember[id(reader)] = (reader, seen)
     if not seen:
         return NullMatcher()
     ids = sorted(seen)
@@ -261,6 +335,33 @@ def summed_matcher(terms, searcher, context, boost: float = 1.0, stop=None):
     return SummedMatcher(ids, scores)
 
 
+def docnums(terms, reader, found: dict | None = None, remember: dict | None = None) -> set[int]:
+    """The document numbers of one segment ``reader`` holding any of ``terms``, deleted ones left out:
+    what summed_matcher kept when it ranked them on this segment, else read a posting block at a time."""
+    kept = remember.get(id(reader)) if remember is not None else None
+    if kept is not None and kept[0] is reader:
+        return set(kept[1])
+    schema = reader.schema
+    seen: set[int] = set()
+    for field, run in field_runs(terms):
+        if field not in schema:
+            continue
+        words = (found or {}).get(field)
+        infos = words.infos_for(reader) if words is not None else None
+        for term in run:
+            try:
+                btext = schema[field].to_bytes(term.text)
+            except ValueError:
+                continue
+            info = infos.get(btext) if infos is not None else _term_info(reader, field, btext)
+            if info is not None:
+                for ids, _weights in _posting_blocks(reader, field, btext, info):
+                    seen.update(ids)
+    if reader.has_deletions():
+        seen -= reader.deleted_docs_set
+    return seen
+
+
 def _norms(perdoc, weighting, field: str, parent, size: int):
     """(each document's length byte, K1 * ((1 - B) + B * length / avgfl) for each length byte): the part
     of BM25 that depends on the document's field length, as Whoosh's BM25FScorer computes it."""
@@ -278,9 +379,54 @@ def _norms(perdoc, weighting, field: str, parent, size: int):
     return column, [K1 * ((1 - B) + B * (byte_to_length(b) if b else 0) / avgfl) for b in range(256)]
 
 
-def _posting_blocks(reader, field: str, btext: bytes):
+def _posting_blocks(reader, field: str, btext: bytes, info):
     """(document numbers, term frequencies) of a term's postings in this segment a block at a time,
-    deleted documents included (whoosh-reloaded 2.7.5's W3LeafMatcher blocks, pinned)."""
+    deleted documents included. ``info``: the term's TermInfo in this segment. The postings are read
+    in one piece and their blocks parsed as whoosh-reloaded 2.7.5's W3LeafMatcher parses them (pinned;
+    its pickles through index.safepickle, as Whoosh's own reads go), without a file read per block
+    header; anything unexpected is read through Whoosh's matcher."""
+    if info.is_inlined():  # a short list kept in the term's entry: ListMatcher.weight() reads it so
+        ids, weights, _values = info.inlined_postings()
+        yield ids, (weights or (1.0,) * len(ids))
+        return
+    postfile = getattr(getattr(reader, "_terms", None), "_postfile", None)
+    try:
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's 1-tuple
+            (length,) = length
+        raw = postfile.get(offset, length)
+    except (AttributeError, TypeError, ValueError):
+        raw = None
+    if raw is None or raw[:4] != _MAGIC:
+        yield from _matcher_blocks(reader, field, btext)
+        return
+    from itertools import accumulate
+
+    from whoosh.system import _INT_SIZE, unpack_int
+
+    from .safepickle import load, loads
+
+    buf = io.BytesIO(raw)
+    pos = 4
+    while True:
+        (blocklength,) = unpack_int(raw[pos:pos + _INT_SIZE])
+        start = pos + _INT_SIZE
+        buf.seek(start)
+        count, _maxid, _maxweight, compression, _mn, _mx = load(buf)
+        data = raw[buf.tell():start + abs(blocklength)]
+        ids, weights, _values = loads(zlib.decompress(data) if compression else data)
+        ids = tuple(accumulate(ids))  # whoosh.util.numlists.delta_decode
+        if weights is None:
+            weights = (1.0,) * count
+        elif isinstance(weights, float):
+            weights = array("f", (weights,)) * count  # as W3LeafMatcher._read_weights stores it
+        yield ids, weights
+        if blocklength < 0:  # the last block
+            return
+        pos = start + blocklength
+
+
+def _matcher_blocks(reader, field: str, btext: bytes):
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching.wrappers import FilterMatcher
 
@@ -295,15 +441,16 @@ def _posting_blocks(reader, field: str, btext: bytes):
             yield m._ids, m._weights
             m._next_block()
         return
-    # a short posting list inlined in the term's entry (ListMatcher): its weight() as Whoosh reads it
     ids = list(m.all_ids())
+    yield ids, _list_weights(m, len(ids))  # a short, inlined list (ListMatcher)
+
+
+def _list_weights(m, n: int):
     every = getattr(m, "_all_weights", None)
     weights = getattr(m, "_weights", None)
     if every:
-        weights = [every] * len(ids)
-    elif not weights:
-        weights = [1.0] * len(ids)
-    yield ids, weights
+        return [every] * n
+    return list(weights) if weights else [1.0] * n
 
 
 class SummedMatcher(Matcher):

@@ -371,21 +371,25 @@ def _stopper(should_stop):
 def _expand(nodes, reader, schema, budget: dict) -> query.Query:
     """One wildcard, prefix, fuzzy term or range, over the fields of ``nodes`` (the same pattern each),
     as the words it stands for (see bound_query): NullQuery, a Term or an Expansion."""
-    terms, notes = [], []
+    terms, notes, found = [], [], {}
     for node in nodes:
-        found, kept = _field_words(node, reader, schema, budget)
-        terms += [query.Term(node.field(), t, boost=node.boost) for t in kept]
-        if len(kept) < found:
-            notes.append((found, len(kept)))
+        total, words = _field_words(node, reader, schema, budget)
+        if words is None:
+            continue
+        found[words.field] = words
+        to_text = schema[words.field].from_bytes
+        terms += [query.Term(words.field, to_text(w), boost=node.boost) for w in words.words]
+        if len(words.words) < total:
+            notes.append((total, len(words.words)))
     if not terms:
         return query.NullQuery
     if len(terms) == 1 and not notes:
         return terms[0]
     expansion = Expansion(terms)
-    expansion.should_stop = budget["stop"]
+    expansion.should_stop, expansion.found = budget["stop"], found
     if notes:
-        found, kept = max(notes)
-        expansion.notice = (f"{shown(_pattern_text(nodes[0]))} matches {found:,} words; only its {kept:,} commonest "
+        total, kept = max(notes)
+        expansion.notice = (f"{shown(_pattern_text(nodes[0]))} matches {total:,} words; only its {kept:,} commonest "
                             f"{'were' if kept != 1 else 'was'} searched")
     return expansion
 
@@ -403,50 +407,44 @@ def _pattern_text(node) -> str:
     return f"{field}{text}"
 
 
-def _field_words(node, reader, schema, budget: dict) -> tuple[int, list[str]]:
-    """(how many words of its field ``node`` matches, the words kept: all, or the commonest that fit the
-    bounds, in index order)."""
+def _field_words(node, reader, schema, budget: dict):
+    """(how many words of its field ``node`` matches, index.expansion.Words of the words kept: all, or
+    the commonest that fit the bounds; None when it matches none)."""
+    import time
+
     from .expansion import TooSlow, words_of
 
     field = node.field()
     if field not in schema:
-        return 0, []
-    stop = budget["stop"]
-    words = []
+        return 0, None
     try:
-        for word in words_of(node, reader, budget["deadline"], stop):
-            words.append(word)
-            if not len(words) % 1024 and stop is not None:
-                stop()
-            if len(words) > MAX_CANDIDATES:
-                raise QueryError(f"{shown(_leaf_text(node))} matches more than {MAX_CANDIDATES:,} different words; "
-                                 f"make it longer or more precise")
+        words = words_of(node, reader, budget["deadline"], budget["stop"])
     except TooSlow:
         raise _too_slow() from None
-    if not words:
-        return 0, []
-    import time
-
     if time.monotonic() > budget["deadline"]:
         raise _too_slow()
-    freqs = [reader.doc_frequency(field, w) for w in words]
-    chosen = range(len(words))
+    found = words.words
+    if not found:
+        return 0, None
+    if len(found) > MAX_CANDIDATES:
+        raise QueryError(f"{shown(_pattern_text(node))} matches more than {MAX_CANDIDATES:,} different words; "
+                         f"make it longer or more precise")
+    freqs = [words.doc_frequency(w) for w in found]
     left = max(0, MAX_EXPANDED_POSTINGS - budget["postings"])
-    if len(words) > MAX_EXPANSION or sum(freqs) > left:
+    if len(found) > MAX_EXPANSION or sum(freqs) > left:
         # the commonest first (index order among equals): as many as MAX_EXPANSION and the places left allow
-        commonest = sorted(chosen, key=lambda n: -freqs[n])[:MAX_EXPANSION]
-        places, end = 0, 0
-        for end, n in enumerate(commonest):
-            if places + freqs[n] > left and end:
+        commonest = sorted(range(len(found)), key=lambda n: -freqs[n])[:MAX_EXPANSION]
+        places, end = 0, len(commonest)
+        for k, n in enumerate(commonest):
+            if places + freqs[n] > left:
+                end = max(1, k)
                 break
             places += freqs[n]
-        else:
-            end = len(commonest)
-        chosen = sorted(commonest[:max(1, end)])
-    budget["postings"] += sum(freqs[n] for n in chosen)
-    to_text = schema[field].from_bytes
-    texts = [words[n] if isinstance(words[n], str) else to_text(words[n]) for n in chosen]  # FuzzyTerm: text
-    return len(words), texts
+        chosen = commonest[:end]
+        budget["postings"] += sum(freqs[n] for n in chosen)
+        return len(found), words.only(found[n] for n in chosen)
+    budget["postings"] += sum(freqs)
+    return len(found), words
 
 
 def expansion_notice(q: query.Query) -> str | None:
@@ -478,6 +476,22 @@ class Expansion(query.compound.CompoundQuery):
     JOINT = " OR "
     should_stop = None  # raises SearchCancelled while the words' postings are read (see bound_query)
     notice = None  # what bound_query left out, if anything (see expansion_notice)
+    found = None  # {field: index.expansion.Words}: the words' term infos, as bound_query found them
+    kept = None  # {id(segment reader): (reader, its matching documents)}, kept while ranking (see docnums)
+
+    def __deepcopy__(self, memo):
+        # Query.copy (with_boost, normalize) deep-copies: the words' infos hold the index's open files
+        import copy
+
+        other = Expansion([copy.deepcopy(t, memo) for t in self.subqueries], boost=self.boost)
+        other.should_stop, other.found, other.notice = self.should_stop, self.found, self.notice
+        return other
+
+    def docnums(self, reader) -> set[int]:
+        """The matching document numbers of one segment, deleted ones left out (for counting)."""
+        from .expansion import docnums
+
+        return docnums(self.subqueries, reader, self.found, self.kept)
 
     def normalize(self):
         return self  # made of distinct words already
@@ -490,7 +504,10 @@ class Expansion(query.compound.CompoundQuery):
 
         from .expansion import field_runs, summed_matcher
 
-        m = summed_matcher(subs, searcher, context, self.boost, self.should_stop)
+        if self.kept is None:
+            self.kept = {}
+        _preload_lengths(searcher)  # the length columns read whole (as search() does), not a byte at a time
+        m = summed_matcher(subs, searcher, context, self.boost, self.should_stop, self.found, self.kept)
         if m is not None:
             return m
         # Whoosh's own matchers (another weighting model, a searcher over several segments at once): an
@@ -959,6 +976,8 @@ def _leaf_ids(q: query.Query, reader) -> set[int] | None:
     if kind is query.Term:
         key = _term_key(q, reader)
         return _posting_ids(reader, key) if key else set()
+    if kind is Expansion:  # its words' postings as bound_query found them (or as its ranking kept them)
+        return q.docnums(reader)
     if (kind is query.Or or kind is Expansion) and not getattr(q, "minmatch", 0):
         found: set[int] = set()
         for sub in q.subqueries:
