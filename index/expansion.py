@@ -152,7 +152,7 @@ def lexicon(reader, field: str) -> tuple[list[str], dict[int, list[str]]]:
         # each segment's words straight from its own table: Whoosh's merge of the segments' sorted word
         # lists costs more than reading them
         segments = getattr(reader, "readers", None) or [reader]
-        words = sorted({from_bytes(b) for r in segments for b in r.lexicon(field)})
+        words = sorted({from_bytes(b) for r in segments for b in _segment_lexicon(r, field)})
         by_length: dict[int, list[str]] = {}
         for word in words:
             by_length.setdefault(len(word), []).append(word)
@@ -160,6 +160,38 @@ def lexicon(reader, field: str) -> tuple[list[str], dict[int, list[str]]]:
         with _LEXICONS_LOCK:
             fields[field] = found
     return found
+
+
+def _segment_lexicon(reader, field: str) -> list[bytes]:
+    """``reader.lexicon(field)`` of one segment, its term table read in one piece: Whoosh reads each
+    entry's lengths and key with a file read apiece (whoosh-reloaded 2.7.5's OrderedHashReader, pinned:
+    entries of (key length, value length) then the key, the field's number in its first two bytes, then
+    the value, in key order)."""
+    import struct
+
+    try:
+        terms = reader._terms
+        if field not in terms._fieldmap:  # no article of the segment has the field
+            return []
+        table, fieldnum = terms._tindex, terms._fieldmap[field]
+        start = table.closest_key_pos(terms._keycoder(field, b""))
+        if start is None:
+            return []
+        data = table.dbfile.get(start, table.endofdata - start)
+    except (AttributeError, KeyError, TypeError):
+        return list(reader.lexicon(field))
+    lengths = struct.Struct("!ii")  # whoosh.filedb.filetables._lengths
+    head, unpack, end = lengths.size, lengths.unpack_from, len(data)
+    mark = struct.pack("!H", fieldnum)  # whoosh.system.pack_ushort
+    words, pos = [], 0
+    while pos < end:
+        keylen, datalen = unpack(data, pos)
+        key = pos + head
+        if data[key:key + 2] != mark:
+            break
+        words.append(data[key + 2:key + keylen])
+        pos = key + keylen + datalen
+    return words
 
 
 def within_one(a: str, b: str) -> bool:

@@ -227,3 +227,15 @@ def test_a_copied_expansion_keeps_its_words_and_notice(library, monkeypatch):
         ours = {s.stored_fields(h.docnum)["id"]: h.score for h in s.search(q, limit=10)}
         twice = {s.stored_fields(h.docnum)["id"]: h.score for h in s.search(boosted, limit=10)}
         assert ours.keys() == twice.keys() and all(_close(twice[i], 2 * ours[i]) for i in ours)
+
+
+def test_the_word_lists_read_in_one_piece_are_whoosh_own(library):
+    """lexicon() reads each segment's term table in one piece: the same words as Whoosh's reader.lexicon."""
+    with library.open_index().searcher() as s:
+        for r in s.reader().readers:
+            for field in ("title", "body", "outlet_facet", "id", "tags", "published"):
+                whoosh_own = list(r.lexicon(field))
+                assert expansion._segment_lexicon(r, field) == whoosh_own, field
+        words, by_length = expansion.lexicon(s.reader(), "body")
+        assert words == sorted({w for r in s.reader().readers for w in r.field_terms("body")})
+        assert sum(len(v) for v in by_length.values()) == len(words)
