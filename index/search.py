@@ -109,8 +109,8 @@ MAX_NESTING = 20  # brackets inside brackets
 MAX_FUZZY = 2  # letters a fuzzy term (word~N) may differ by
 MAX_FUZZY_LETTERS = 40  # the longest word a fuzzy term may be (its automaton grows with the word)
 MAX_PATTERNS = 8  # wildcard, fuzzy and range terms in one query
-MAX_EXPANSION = 1_000  # different words of the index one of them may stand for
-MAX_EXPANDED_POSTINGS = 500_000  # places (article, word) all of them together may match: ~2.5 s of ranking
+MAX_EXPANSION = 1_000  # words of the index one of them is searched for at most (its commonest: bound_query)
+MAX_EXPANDED_POSTINGS = 200_000  # places (article, word) all of them are searched in at most: ~0.2-0.5 s of ranking
 EXPANSION_SECONDS = 5  # looking up the words they stand for
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -498,6 +498,12 @@ class Expansion(query.compound.CompoundQuery):
 
     def requires(self):
         return set()
+
+    def matcher(self, searcher, context=None):
+        # CompoundQuery.matcher hands a single word to its own matcher, leaving out this query's boost
+        from whoosh import matching
+
+        return self._matcher(self.subqueries, searcher, context) if self.subqueries else matching.NullMatcher()
 
     def _matcher(self, subs, searcher, context):
         from whoosh import matching

@@ -239,3 +239,14 @@ def test_the_word_lists_read_in_one_piece_are_whoosh_own(library):
         words, by_length = expansion.lexicon(s.reader(), "body")
         assert words == sorted({w for r in s.reader().readers for w in r.field_terms("body")})
         assert sum(len(v) for v in by_length.values()) == len(words)
+
+
+def test_a_pattern_bounded_to_one_word_keeps_its_boost(library, monkeypatch):
+    monkeypatch.setattr(search_module, "MAX_EXPANSION", 1)
+    with library.open_index().searcher() as s:
+        plain = {h.id: h.score for h in search(s, "title:con*", limit=10).hits}
+        q = prepare_query("(title:con* OR title:zzqx*)^3", s)  # the OR's boost on a one-word Expansion
+        assert type(q) is Expansion and len(q.subqueries) == 1 and q.boost == 3
+        boosted = {s.stored_fields(h.docnum)["id"]: h.score for h in s.search(q, limit=10)}
+        assert plain.keys() == boosted.keys() and plain
+        assert all(_close(boosted[i], 3 * plain[i]) for i in plain)
