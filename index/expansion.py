@@ -438,7 +438,7 @@ def _posting_blocks(reader, field: str, btext: bytes, info):
 
     from .safepickle import load, loads
 
-    buf = io.BytesIO(raw)
+    buf = io.BufferedReader(io.BytesIO(raw))  # the unpickler peeks into its buffer (see safepickle.loads)
     pos = 4
     while True:
         (blocklength,) = unpack_int(raw[pos:pos + _INT_SIZE])

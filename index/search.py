@@ -487,6 +487,45 @@ class Expansion(query.compound.CompoundQuery):
         other.should_stop, other.found, other.notice = self.should_stop, self.found, self.notice
         return other
 
+    def _freqs(self, ixreader) -> list[int] | None:
+        """Each word's document frequency in ``ixreader`` (the whole index or one of its segments), from
+        the term infos bound_query read; None when they were read from another index."""
+        found, schema = self.found or {}, ixreader.schema
+        segments = getattr(ixreader, "readers", None)
+        freqs = []
+        for t in self.subqueries:
+            words = found.get(t.fieldname)
+            if words is None:
+                return None
+            try:
+                btext = schema[t.fieldname].to_bytes(t.text)
+            except (KeyError, ValueError):
+                return None
+            if segments is not None:
+                if len(segments) != len(words.segments) or any(a is not b for a, b in zip(segments, words.segments)):
+                    return None
+                freqs.append(words.doc_frequency(btext))
+            else:
+                per = words.infos_for(ixreader)
+                if per is None:
+                    return None
+                info = per.get(btext)
+                freqs.append(info.doc_frequency() if info is not None else 0)
+        return freqs
+
+    def estimate_size(self, ixreader):
+        # CompoundQuery's (the sum of the words' document frequencies), without looking each word up again
+        freqs = self._freqs(ixreader)
+        return super().estimate_size(ixreader) if freqs is None else min(sum(freqs), ixreader.doc_count())
+
+    def estimate_min_size(self, ixreader):
+        # CompoundQuery's (its smallest word's document frequency above 0), as above
+        freqs = self._freqs(ixreader)
+        if freqs is None:
+            return super().estimate_min_size(ixreader)
+        found = [f for f in freqs if f > 0]
+        return min(found) if found else 0
+
     def docnums(self, reader) -> set[int]:
         """The matching document numbers of one segment, deleted ones left out (for counting)."""
         from .expansion import docnums

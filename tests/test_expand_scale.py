@@ -250,3 +250,18 @@ def test_a_pattern_bounded_to_one_word_keeps_its_boost(library, monkeypatch):
         boosted = {s.stored_fields(h.docnum)["id"]: h.score for h in s.search(q, limit=10)}
         assert plain.keys() == boosted.keys() and plain
         assert all(_close(boosted[i], 3 * plain[i]) for i in plain)
+
+
+def test_size_estimates_as_whoosh_makes_them(library):
+    """Whoosh sizes a query's parts (the page's estimated total, the order of an AND's parts): an
+    Expansion's estimates from the term infos it kept are CompoundQuery's own."""
+    from whoosh.query.compound import CompoundQuery
+
+    with library.open_index().searcher() as s:
+        for text in ("con*", "econ~", "*ing", "title:con*", "[cona TO conf]"):
+            q = prepare_query(text, s)
+            assert type(q) is Expansion, text
+            for r in [s.reader(), *s.reader().readers]:
+                assert q._freqs(r) is not None
+                assert q.estimate_size(r) == CompoundQuery.estimate_size(q, r), text
+                assert q.estimate_min_size(r) == CompoundQuery.estimate_min_size(q, r), text
