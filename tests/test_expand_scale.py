@@ -265,3 +265,15 @@ def test_size_estimates_as_whoosh_makes_them(library):
                 assert q._freqs(r) is not None
                 assert q.estimate_size(r) == CompoundQuery.estimate_size(q, r), text
                 assert q.estimate_min_size(r) == CompoundQuery.estimate_min_size(q, r), text
+
+
+@pytest.mark.parametrize("window", [expansion.WINDOW, 300, 20])  # 20: shorter than an entry
+def test_the_words_of_a_prefix_read_in_windows_are_whoosh_own(library, monkeypatch, window):
+    monkeypatch.setattr(expansion, "WINDOW", window)
+    with library.open_index().searcher() as s:
+        for r in s.reader().readers:
+            for field, prefix in (("body", b"con"), ("body", b"a"), ("title", b"pre"), ("body", b""), ("body", b"zzzq"),
+                                  ("outlet_facet", b""), ("tags", b"x")):
+                mine = [(w, i.doc_frequency(), i.is_inlined()) for w, i in expansion._prefix_items(r, field, prefix)]
+                theirs = [(w, i.doc_frequency(), i.is_inlined()) for w, i in r.iter_prefix(field, prefix)]
+                assert mine == theirs, (field, prefix)
