@@ -138,6 +138,8 @@ def _prefix_items(reader, field: str, prefix: bytes):
         off, size = 0, len(data)
         while off + head <= size:
             keylen, datalen = unpack(data, off)
+            if keylen < 2 or datalen < 0:
+                raise struct.error(f"a damaged entry in the term table at {pos + off}")
             start = off + head
             if start + keylen + datalen > size:
                 break  # the entry goes on past the window
@@ -224,6 +226,8 @@ def _segment_lexicon(reader, field: str) -> list[bytes]:
     words, pos = [], 0
     while pos < end:
         keylen, datalen = unpack(data, pos)
+        if keylen < 2 or datalen < 0:
+            raise struct.error(f"a damaged entry in the term table at {start + pos}")
         key = pos + head
         if data[key:key + 2] != mark:
             break
@@ -473,6 +477,8 @@ def _posting_blocks(reader, field: str, btext: bytes, info):
         return
     from itertools import accumulate
 
+    import struct
+
     from whoosh.system import _INT_SIZE, unpack_int
 
     from .safepickle import load, loads
@@ -482,11 +488,19 @@ def _posting_blocks(reader, field: str, btext: bytes, info):
     while True:
         (blocklength,) = unpack_int(raw[pos:pos + _INT_SIZE])
         start = pos + _INT_SIZE
+        if not blocklength or start + abs(blocklength) > len(raw):
+            raise struct.error(f"a damaged posting block at {offset + pos}")
         buf.seek(start)
-        count, _maxid, _maxweight, compression, _mn, _mx = load(buf)
-        data = raw[buf.tell():start + abs(blocklength)]
-        ids, weights, _values = loads(zlib.decompress(data) if compression else data)
-        ids = tuple(accumulate(ids))  # whoosh.util.numlists.delta_decode
+        try:
+            count, _maxid, _maxweight, compression, _mn, _mx = load(buf)
+            data = raw[buf.tell():start + abs(blocklength)]
+            ids, weights, _values = loads(zlib.decompress(data) if compression else data)
+            ids = tuple(accumulate(ids))  # whoosh.util.numlists.delta_decode
+            if len(ids) != count or (weights is not None and not isinstance(weights, float)
+                                     and len(weights) != count):
+                raise ValueError("its lengths disagree")
+        except (TypeError, ValueError, AttributeError, IndexError) as exc:  # what garbage unpickles to
+            raise struct.error(f"a damaged posting block at {offset + pos}: {exc}") from None
         if weights is None:
             weights = (1.0,) * count
         elif isinstance(weights, float):
