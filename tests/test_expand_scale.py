@@ -277,3 +277,37 @@ def test_the_words_of_a_prefix_read_in_windows_are_whoosh_own(library, monkeypat
                 mine = [(w, i.doc_frequency(), i.is_inlined()) for w, i in expansion._prefix_items(r, field, prefix)]
                 theirs = [(w, i.doc_frequency(), i.is_inlined()) for w, i in r.iter_prefix(field, prefix)]
                 assert mine == theirs, (field, prefix)
+
+
+def test_damaged_postings_are_struct_errors_not_loops():
+    """What a damaged posting list reads as: struct.error (brief names the index as damaged), never a loop
+    or an allocation sized by garbage."""
+    import pickle
+    import struct
+
+    class Info:
+        def __init__(self, n):
+            self.n = n
+
+        def is_inlined(self):
+            return False
+
+        def extent(self):
+            return 0, (self.n,)
+
+    class Reader:
+        def __init__(self, raw):
+            self._terms = type("T", (), {"_postfile": type("F", (), {"get": lambda _self, o, n: raw[o:o + n]})()})()
+
+    def block(info, data, last=True):
+        body = pickle.dumps(info, 2) + pickle.dumps(data, 2)
+        return struct.pack("!i", -len(body) if last else len(body)) + body
+
+    good = expansion._MAGIC + block((2, 3, 1.0, 0, 1, 1), ((1, 2), None, None))
+    assert list(expansion._posting_blocks(Reader(good), "body", b"x", Info(len(good)))) == [((1, 3), (1.0, 1.0))]
+    for raw in (expansion._MAGIC + struct.pack("!i", 0) + b"\0" * 8,  # a block of no length
+                expansion._MAGIC + struct.pack("!i", 10**6) + b"\0" * 8,  # running past the postings
+                expansion._MAGIC + block((2**31 - 1, 3, 1.0, 0, 1, 1), ((1, 2), None, None)),  # a count of garbage
+                expansion._MAGIC + block((2, 3, 1.0, 0, 1, 1), (("a", 2), None, None))):  # ids that are not numbers
+        with pytest.raises(struct.error):
+            list(expansion._posting_blocks(Reader(raw), "body", b"x", Info(len(raw))))
