@@ -109,8 +109,8 @@ MAX_NESTING = 20  # brackets inside brackets
 MAX_FUZZY = 2  # letters a fuzzy term (word~N) may differ by
 MAX_FUZZY_LETTERS = 40  # the longest word a fuzzy term may be (its automaton grows with the word)
 MAX_PATTERNS = 8  # wildcard, fuzzy and range terms in one query
-MAX_EXPANSION = 1_000  # different words of the index one of them may stand for
-MAX_EXPANDED_POSTINGS = 500_000  # places (article, word) all of them together may match: ~2.5 s of ranking
+MAX_EXPANSION = 1_000  # words of the index one of them is searched for at most (its commonest: bound_query)
+MAX_EXPANDED_POSTINGS = 200_000  # places (article, word) all of them are searched in at most: ~0.2-0.5 s of ranking
 EXPANSION_SECONDS = 5  # looking up the words they stand for
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -274,15 +274,19 @@ def bound_query(q: query.Query, reader, should_stop=None) -> query.Query:
 
     Each of them stands for the words of the index it matches (found once, here). One that matches
     none is taken out (Whoosh fails on it: "min() arg is an empty sequence"). The others become an
-    ``Expansion`` of their words, which scores a document as Whoosh did (the sum of its matched
-    words' scores) but adds up the postings of each word in an array instead of stepping a tree of
-    hundreds of unions document by document (``b*`` over 20,000 articles: 24 s before, 1.5 s now).
-    The work is bounded, with a QueryError saying which limit a query went over: MAX_PATTERNS such
-    terms in a query, MAX_EXPANSION words for each, MAX_EXPANDED_POSTINGS places (article, word)
-    for all of them together, EXPANSION_SECONDS to look them up. ``title:*``, ``body:*`` and ``id:*``
+    ``Expansion`` of their words; one pattern over several fields (``con*`` is the title's and the
+    body's words) is one Expansion. It scores a document as Whoosh does (the sum of its matched words'
+    scores) but reads the words' postings a block at a time into one summed list (index.expansion)
+    instead of stepping a tree of hundreds of matchers document by document.
+    Bounded: a pattern that stands for more than MAX_EXPANSION words is searched for its MAX_EXPANSION
+    commonest; when all the patterns' words together are in more than MAX_EXPANDED_POSTINGS places
+    (article, word), the commonest words that fit are kept (at least one a pattern). Either way the
+    Expansion carries a notice saying so (expansion_notice, SearchResult.notice). A QueryError says
+    when a query has more than MAX_PATTERNS such terms, a pattern matches more than MAX_CANDIDATES
+    words, or looking the words up takes over EXPANSION_SECONDS. ``title:*``, ``body:*`` and ``id:*``
     become every article (Whoosh would read every posting of every word of the field to find them).
     ``should_stop()``, when given, is asked while the words are looked up and while their postings are
-    opened for ranking; SearchCancelled is raised when it says True (a newer keystroke came).
+    read for ranking; SearchCancelled is raised when it says True (a newer keystroke came).
     """
     import time
 
@@ -296,20 +300,35 @@ def bound_query(q: query.Query, reader, should_stop=None) -> query.Query:
     distinct = {text for _field, text in patterns}
     if len(distinct) > MAX_PATTERNS:
         raise QueryError(f"the query has {len(distinct)} wildcard, fuzzy or range terms; the limit is {MAX_PATTERNS}")
-    budget = {"postings": 0, "deadline": time.monotonic() + EXPANSION_SECONDS, "stop": should_stop}
+    budget = {"postings": 0, "deadline": time.monotonic() + EXPANSION_SECONDS, "stop": _stopper(should_stop)}
 
     def visit(node):
         kind = type(node)
         if kind is query.Every:
             return query.Every(boost=node.boost) if node.fieldname in (None, "title", "body", "id") else node
         if isinstance(node, MultiTerm):
-            return _expand(node, reader, schema, budget)
+            return _expand([node], reader, schema, budget)
         if kind is query.Not:
             inner = visit(node.query)
             # NOT of nothing is everything (as Whoosh answers NOT of a word no article holds).
             return query.Every(boost=node.boost) if inner is query.NullQuery else query.Not(inner, boost=node.boost)
         if node.is_leaf():
             return node
+        if kind is query.Or and not node.minmatch and not node.scale:
+            # one pattern over several fields (the parser's Or([Prefix('title', 'con'), Prefix('body', 'con')]))
+            # is one Expansion: its fields' scores added per document as Whoosh's OR adds them
+            alike: dict = {}
+            for child in node.subqueries:
+                if isinstance(child, MultiTerm):
+                    alike.setdefault(_pattern_key(child), []).append(child)
+            parts, done = [], set()
+            for child in node.subqueries:
+                if not isinstance(child, MultiTerm):
+                    parts.append(visit(child))
+                elif _pattern_key(child) not in done:
+                    done.add(_pattern_key(child))
+                    parts.append(_expand(alike[_pattern_key(child)], reader, schema, budget))
+            return query.Or(parts, boost=node.boost).normalize()
         if kind in (query.And, query.Require):
             # an article must hold every part: a part no article holds leaves none (Whoosh's normalize would
             # drop it and widen `what? dam` to `dam`)
@@ -328,146 +347,119 @@ def bound_query(q: query.Query, reader, should_stop=None) -> query.Query:
     return bounded if bounded is q else bounded.normalize()
 
 
-def _expand(node, reader, schema, budget: dict) -> query.Query:
-    """One wildcard, prefix, fuzzy term or range as the words it stands for (see bound_query)."""
-    import time
+MAX_CANDIDATES = 50_000  # words one pattern may match at all (each one's frequency is looked up to keep the commonest)
 
-    field = node.field()
-    if field not in schema:
-        return query.NullQuery
-    words = []
-    stop = budget.get("stop")
-    for word in _words_of(node, reader, budget["deadline"]):
-        words.append(word)
-        if stop is not None and not len(words) % 128 and stop():
+
+def _pattern_key(node) -> tuple:
+    """What makes two MultiTerms the same pattern, whatever their field."""
+    return (type(node), node.boost) + tuple(getattr(node, a, None) for a in (
+        "text", "maxdist", "prefixlength", "start", "end", "startexcl", "endexcl"))
+
+
+def _stopper(should_stop):
+    """A function raising SearchCancelled when ``should_stop()`` says True (None without one)."""
+    if should_stop is None:
+        return None
+
+    def stop():
+        if should_stop():
             raise SearchCancelled()
-        if len(words) > MAX_EXPANSION:
-            raise QueryError(f"{shown(_leaf_text(node))} matches more than {MAX_EXPANSION:,} different words; "
-                             f"the limit is {MAX_EXPANSION:,}: make it longer or more precise")
-    if time.monotonic() > budget["deadline"]:
-        raise _too_slow()
-    if not words:
+
+    return stop
+
+
+def _expand(nodes, reader, schema, budget: dict) -> query.Query:
+    """One wildcard, prefix, fuzzy term or range, over the fields of ``nodes`` (the same pattern each),
+    as the words it stands for (see bound_query): NullQuery, a Term or an Expansion."""
+    terms, notes, found = [], [], {}
+    for node in nodes:
+        total, words = _field_words(node, reader, schema, budget)
+        if words is None:
+            continue
+        found[words.field] = words
+        to_text = schema[words.field].from_bytes
+        terms += [query.Term(words.field, to_text(w), boost=node.boost) for w in words.words]
+        if len(words.words) < total:
+            notes.append((total, len(words.words)))
+    if not terms:
         return query.NullQuery
-    budget["postings"] += sum(reader.doc_frequency(field, w) for w in words)
-    if budget["postings"] > MAX_EXPANDED_POSTINGS:
-        raise QueryError(
-            f"the wildcard, fuzzy or range terms of the query match words in more than {MAX_EXPANDED_POSTINGS:,} "
-            f"places in the articles (up to {shown(_leaf_text(node))}); make them longer or more precise"
-        )
-    to_text = schema[field].from_bytes
-    texts = [w if isinstance(w, str) else to_text(w) for w in words]  # _btexts gives bytes (FuzzyTerm: text)
-    if len(texts) == 1:
-        return query.Term(field, texts[0], boost=node.boost)
-    expansion = Expansion([query.Term(field, t) for t in texts], boost=node.boost)
-    expansion.should_stop = stop
+    if len(terms) == 1 and not notes:
+        return terms[0]
+    expansion = Expansion(terms)
+    expansion.should_stop, expansion.found = budget["stop"], found
+    if notes:
+        total, kept = max(notes)
+        expansion.notice = (f"{shown(_pattern_text(nodes[0]))} matches {total:,} words; only its {kept:,} commonest "
+                            f"{'were' if kept != 1 else 'was'} searched")
     return expansion
 
 
-def _words_of(node, reader, deadline: float):
-    """``node._btexts(reader)``; for a wildcard, the same loop over the candidate words, giving up
-    (QueryError) past ``deadline``."""
+def _pattern_text(node) -> str:
+    """A pattern as the user typed it (``con*``, ``econ~``, ``c?n*``, ``title:con*``)."""
+    kind, text = type(node), getattr(node, "text", None)
+    if not isinstance(text, str):
+        return _leaf_text(node)
+    field = f"{node.fieldname}:" if node.fieldname not in DEFAULT_FIELDS else ""
+    if kind is query.Prefix:
+        return f"{field}{text}*"
+    if kind is query.FuzzyTerm:
+        return f"{field}{text}~" + (f"{int(node.maxdist)}" if int(node.maxdist) != 1 else "")
+    return f"{field}{text}"
+
+
+def _field_words(node, reader, schema, budget: dict):
+    """(how many words of its field ``node`` matches, index.expansion.Words of the words kept: all, or
+    the commonest that fit the bounds; None when it matches none)."""
     import time
 
-    from whoosh.query import Wildcard
+    from .expansion import TooSlow, words_of
 
-    if type(node) is query.FuzzyTerm:
-        yield from _fuzzy_words(node, reader, deadline)
-        return
-    if type(node) is not Wildcard:  # prefixes and ranges find their words directly
-        yield from node._btexts(reader)
-        return
-    # whoosh.query.PatternQuery._btexts for whoosh-reloaded 2.7.5 (pinned), with a clock.
-    exp = re.compile(node._get_pattern())
-    prefix = node._find_prefix(node.text)
-    candidates = reader.expand_prefix(node.fieldname, prefix) if prefix else reader.lexicon(node.fieldname)
-    from_bytes = reader.schema[node.fieldname].from_bytes
-    for n, btext in enumerate(candidates):
-        if not n % 1024 and time.monotonic() > deadline:
-            raise _too_slow()
-        if exp.match(from_bytes(btext)):
-            yield btext
-
-
-_LEXICONS: dict = {}  # id(reader) -> (weak reference to the reader, {field: (sorted words, {length: words})})
-_LEXICONS_LOCK = threading.Lock()
-
-
-def _lexicon(reader, field: str) -> tuple[list[str], dict[int, list[str]]]:
-    """The words of ``field`` in ``reader``, sorted (as the index orders them), and by length; read once
-    per reader (the app keeps its searcher open, so its fuzzy terms read the word list once)."""
-    with _LEXICONS_LOCK:
-        entry = _LEXICONS.get(id(reader))
-        if entry is None or entry[0]() is not reader:
-            for key in [k for k, (ref, _) in _LEXICONS.items() if ref() is None]:
-                del _LEXICONS[key]
-            try:
-                entry = _LEXICONS[id(reader)] = (weakref.ref(reader), {})
-            except TypeError:  # a reader that cannot be referred to weakly: not kept
-                entry = (lambda: reader, {})
-        fields = entry[1]
-        found = fields.get(field)
-    if found is None:
-        from_bytes = reader.schema[field].from_bytes
-        # each segment's words straight from its own table: Whoosh's merge of the segments' sorted word
-        # lists costs more than reading them
-        segments = getattr(reader, "readers", None) or [reader]
-        words = sorted({from_bytes(b) for r in segments for b in r.lexicon(field)})
-        by_length: dict[int, list[str]] = {}
-        for word in words:
-            by_length.setdefault(len(word), []).append(word)
-        found = (words, by_length)
-        with _LEXICONS_LOCK:
-            fields[field] = found
-    return found
+    field = node.field()
+    if field not in schema:
+        return 0, None
+    try:
+        words = words_of(node, reader, budget["deadline"], budget["stop"])
+    except TooSlow:
+        raise _too_slow() from None
+    if time.monotonic() > budget["deadline"]:
+        raise _too_slow()
+    found = words.words
+    if not found:
+        return 0, None
+    if len(found) > MAX_CANDIDATES:
+        raise QueryError(f"{shown(_pattern_text(node))} matches more than {MAX_CANDIDATES:,} different words; "
+                         f"make it longer or more precise")
+    freqs = [words.doc_frequency(w) for w in found]
+    left = max(0, MAX_EXPANDED_POSTINGS - budget["postings"])
+    if len(found) > MAX_EXPANSION or sum(freqs) > left:
+        # the commonest first (index order among equals): as many as MAX_EXPANSION and the places left allow
+        commonest = sorted(range(len(found)), key=lambda n: -freqs[n])[:MAX_EXPANSION]
+        places, end = 0, len(commonest)
+        for k, n in enumerate(commonest):
+            if places + freqs[n] > left:
+                end = max(1, k)
+                break
+            places += freqs[n]
+        chosen = commonest[:end]
+        budget["postings"] += sum(freqs[n] for n in chosen)
+        return len(found), words.only(found[n] for n in chosen)
+    budget["postings"] += sum(freqs)
+    return len(found), words
 
 
-def _within_one(a: str, b: str) -> bool:
-    """Damerau-Levenshtein distance(a, b) <= 1: equal, or one letter changed, added, dropped or two
-    neighbours swapped."""
-    if len(a) > len(b):
-        a, b = b, a
-    la, lb = len(a), len(b)
-    if lb - la > 1:
-        return False
-    i = 0
-    while i < la and a[i] == b[i]:
-        i += 1
-    if la < lb:
-        return a[i:] == b[i + 1:]
-    return a[i + 1:] == b[i + 1:] or (i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:])
+def expansion_notice(q: query.Query) -> str | None:
+    """What bound_query left out of ``q``'s wildcard and fuzzy terms (their notices), None when nothing."""
+    found: list[str] = []
 
+    def walk(node):
+        notice = getattr(node, "notice", None)
+        if isinstance(node, Expansion) and notice and notice not in found:
+            found.append(notice)
+        for child in node.children():
+            walk(child)
 
-def _fuzzy_words(node, reader, deadline: float):
-    """The words of the index within ``node.maxdist`` Damerau-Levenshtein edits of ``node.text`` that
-    share its first ``node.prefixlength`` letters, in index order: what Whoosh's
-    ``IndexReader.terms_within`` gives, without reading and merging the whole word list of every
-    segment for each fuzzy term (``econ~`` over 20,000 articles: ~0.5-1.5 s) and comparing every
-    word. Only words of a length within ``maxdist`` of the term's are compared."""
-    import time
-
-    from whoosh.support.levenshtein import damerau_levenshtein
-
-    text, maxdist = node.text, int(node.maxdist)
-    head = text[: node.prefixlength] if node.prefixlength else ""
-    words, by_length = _lexicon(reader, node.fieldname)
-    if head:
-        lo = bisect.bisect_left(words, head)
-        hi = bisect.bisect_left(words, head[:-1] + chr(ord(head[-1]) + 1), lo)
-        candidates = [w for w in words[lo:hi] if abs(len(w) - len(text)) <= maxdist]
-    else:
-        candidates = [w for n in range(max(1, len(text) - maxdist), len(text) + maxdist + 1)
-                      for w in by_length.get(n, ())]
-    found = []
-    for n, word in enumerate(candidates):
-        if not n % 1024 and time.monotonic() > deadline:
-            raise _too_slow()
-        if maxdist <= 1:
-            if _within_one(word, text) and (maxdist == 1 or word == text):
-                found.append(word)
-        elif damerau_levenshtein(word, text, limit=maxdist) <= maxdist:
-            found.append(word)
-    found.sort()
-    yield from found
+    walk(q)
+    return "; ".join(found) or None
 
 
 def _too_slow() -> QueryError:
@@ -476,12 +468,69 @@ def _too_slow() -> QueryError:
 
 
 class Expansion(query.compound.CompoundQuery):
-    """The words a wildcard, prefix, fuzzy term or range stands for (see bound_query): an OR whose
-    matcher adds up its words' scores an array block at a time (Whoosh's ArrayUnionMatcher). Not an
-    Or subclass, so that normalizing an Or around it does not flatten it into a plain OR."""
+    """The words a wildcard, prefix, fuzzy term or range stands for (see bound_query), in runs of one
+    field: an OR whose matcher reads the words' postings into one summed list (index.expansion), the
+    scores Whoosh's OR of the words gives. Not an Or subclass, so that normalizing an Or around it does
+    not flatten it into a plain OR."""
 
     JOINT = " OR "
-    should_stop = None  # asked while the words' matchers are made (see bound_query)
+    should_stop = None  # raises SearchCancelled while the words' postings are read (see bound_query)
+    notice = None  # what bound_query left out, if anything (see expansion_notice)
+    found = None  # {field: index.expansion.Words}: the words' term infos, as bound_query found them
+    kept = None  # {id(segment reader): (reader, its matching documents)}, kept while ranking (see docnums)
+
+    def __deepcopy__(self, memo):
+        # Query.copy (with_boost, normalize) deep-copies: the words' infos hold the index's open files
+        import copy
+
+        other = Expansion([copy.deepcopy(t, memo) for t in self.subqueries], boost=self.boost)
+        other.should_stop, other.found, other.notice = self.should_stop, self.found, self.notice
+        return other
+
+    def _freqs(self, ixreader) -> list[int] | None:
+        """Each word's document frequency in ``ixreader`` (the whole index or one of its segments), from
+        the term infos bound_query read; None when they were read from another index."""
+        found, schema = self.found or {}, ixreader.schema
+        segments = getattr(ixreader, "readers", None)
+        freqs = []
+        for t in self.subqueries:
+            words = found.get(t.fieldname)
+            if words is None:
+                return None
+            try:
+                btext = schema[t.fieldname].to_bytes(t.text)
+            except (KeyError, ValueError):
+                return None
+            if segments is not None:
+                if len(segments) != len(words.segments) or any(a is not b for a, b in zip(segments, words.segments)):
+                    return None
+                freqs.append(words.doc_frequency(btext))
+            else:
+                per = words.infos_for(ixreader)
+                if per is None:
+                    return None
+                info = per.get(btext)
+                freqs.append(info.doc_frequency() if info is not None else 0)
+        return freqs
+
+    def estimate_size(self, ixreader):
+        # CompoundQuery's (the sum of the words' document frequencies), without looking each word up again
+        freqs = self._freqs(ixreader)
+        return super().estimate_size(ixreader) if freqs is None else min(sum(freqs), ixreader.doc_count())
+
+    def estimate_min_size(self, ixreader):
+        # CompoundQuery's (its smallest word's document frequency above 0), as above
+        freqs = self._freqs(ixreader)
+        if freqs is None:
+            return super().estimate_min_size(ixreader)
+        found = [f for f in freqs if f > 0]
+        return min(found) if found else 0
+
+    def docnums(self, reader) -> set[int]:
+        """The matching document numbers of one segment, deleted ones left out (for counting)."""
+        from .expansion import docnums
+
+        return docnums(self.subqueries, reader, self.found, self.kept)
 
     def normalize(self):
         return self  # made of distinct words already
@@ -489,24 +538,46 @@ class Expansion(query.compound.CompoundQuery):
     def requires(self):
         return set()
 
+    def matcher(self, searcher, context=None):
+        # CompoundQuery.matcher hands a single word to its own matcher, leaving out this query's boost
+        from whoosh import matching
+
+        return self._matcher(self.subqueries, searcher, context) if self.subqueries else matching.NullMatcher()
+
     def _matcher(self, subs, searcher, context):
         from whoosh import matching
 
+        from .expansion import field_runs, summed_matcher
+
+        if self.kept is None:
+            self.kept = {}
+        _preload_lengths(searcher)  # the length columns read whole (as search() does), not a byte at a time
+        m = summed_matcher(subs, searcher, context, self.boost, self.should_stop, self.found, self.kept)
+        if m is not None:
+            return m
+        # Whoosh's own matchers (another weighting model, a searcher over several segments at once): an
+        # array union of each field's words, the fields' unions added
         stop = self.should_stop
-        matchers = []
-        for n, sub in enumerate(subs, 1):
-            if stop is not None and not n % 32 and stop():
-                raise SearchCancelled()
-            m = sub.matcher(searcher, context)
-            if m.is_active():
-                matchers.append(m)
-        if not matchers:
-            return matching.NullMatcher()
-        if len(matchers) == 1:
-            m = matchers[0]
-            return matching.WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
         scored = context.weighting is not None if context else True
-        return matching.ArrayUnionMatcher(matchers, searcher.doc_count_all(), boost=self.boost, scored=scored)
+        unions = []
+        for n, (_field, run) in enumerate(field_runs(subs), 1):
+            matchers = []
+            for k, sub in enumerate(run, 1):
+                if stop is not None and not k % 32:
+                    stop()
+                m = sub.matcher(searcher, context)
+                if m.is_active():
+                    matchers.append(m)
+            if len(matchers) > 1:
+                unions.append(matching.ArrayUnionMatcher(matchers, searcher.doc_count_all(), scored=scored))
+            elif matchers:
+                unions.append(matchers[0])
+        if not unions:
+            return matching.NullMatcher()
+        m = unions[0]
+        for other in unions[1:]:
+            m = matching.UnionMatcher(m, other)
+        return matching.WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
 
 
 def _leaf_text(node) -> str:
@@ -601,16 +672,18 @@ class Hit:
 class SearchResult:
     """One page of hits, the total count, and facet counts when asked for."""
 
-    __slots__ = ("query", "total", "hits", "page", "facets", "total_exact")
+    __slots__ = ("query", "total", "hits", "page", "facets", "total_exact", "notice")
 
     def __init__(self, query: str, total: int, hits: list[Hit], page: int = 1, total_exact: bool = True) -> None:
         self.query, self.total, self.hits, self.page = query, total, hits, page
         self.facets: dict[str, dict[str, int]] = {}
         # False only for search(count=False): ``total`` is then a lower bound (see count_hits)
         self.total_exact = total_exact
+        self.notice: str | None = None  # what a bounded wildcard or fuzzy term left out (expansion_notice)
 
     def to_json(self) -> dict:
-        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+        notice = {"notice": self.notice} if self.notice else {}
+        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits], **notice}
 
 
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
@@ -822,6 +895,7 @@ def search(
         results = ResultsPage(found, page, limit)  # as searcher.search_page(q, page, limit) builds it
         hits = [make_hit(h, terms) for h in results]
         out = SearchResult(query=text, total=results.total, hits=hits, page=page)
+    out.notice = expansion_notice(q)
     if facets:
         counts = (results.results if hasattr(results, "results") else results).groups("outlet")
         out.facets["outlet"] = {
@@ -947,6 +1021,8 @@ def _leaf_ids(q: query.Query, reader) -> set[int] | None:
     if kind is query.Term:
         key = _term_key(q, reader)
         return _posting_ids(reader, key) if key else set()
+    if kind is Expansion:  # its words' postings as bound_query found them (or as its ranking kept them)
+        return q.docnums(reader)
     if (kind is query.Or or kind is Expansion) and not getattr(q, "minmatch", 0):
         found: set[int] = set()
         for sub in q.subqueries:

@@ -31,6 +31,7 @@ LAYERS: dict[str, list[list[str]]] = {
         ["documents"],  # one source file -> its index documents (both writers)
         ["health"],  # the library's checks for `brief doctor` (read only)
         ["library", "search"],  # the read side: the library folder and its manifest; queries and hits
+        ["expansion"],  # the words a wildcard or fuzzy term stands for; their postings ranked as one list
         ["overrides", "cardhistory"],  # what the user set about an article (outlet, date, title); the cards built
         ["pins"],  # the library's briefs and their pins (briefs.json)
         ["userstate"],  # what the user keeps about articles: read or not, their own tags (userstate.json)

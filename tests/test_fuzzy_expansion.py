@@ -1,4 +1,4 @@
-"""Fuzzy terms (``econ~``) are expanded by brief itself (index.search._fuzzy_words): the same words as
+"""Fuzzy terms (``econ~``) are expanded by brief itself (index.expansion.fuzzy_words): the same words as
 Whoosh's IndexReader.terms_within (Damerau-Levenshtein distance, a shared prefix), without reading and
 merging every segment's word list for each term. Checked on the demo and on multinews-dev (when present)."""
 
@@ -14,9 +14,11 @@ from whoosh import query
 from whoosh.reading import IndexReader
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from index.expansion import fuzzy_words as _fuzzy_words
+from index.expansion import within_one as _within_one
 from index.indexer import update
 from index.library import Library
-from index.search import _fuzzy_words, _within_one, search
+from index.search import search
 
 MULTINEWS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "multinews-dev"
 

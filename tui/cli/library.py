@@ -188,6 +188,8 @@ def cmd_search(args) -> int:
         for n, hit in enumerate(result.hits, 1):
             _print_hit(out, n, hit)
     shown = len(result.hits)
+    if result.notice:
+        say(safe(result.notice))
     say(f"{shown} of {result.total} hits" if result.total > shown else f"{result.total} hit{'s' * (result.total != 1)}")
     return EXIT_OK
 
