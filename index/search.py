@@ -606,11 +606,16 @@ class SearchResult:
     def __init__(self, query: str, total: int, hits: list[Hit], page: int = 1, total_exact: bool = True) -> None:
         self.query, self.total, self.hits, self.page = query, total, hits, page
         self.facets: dict[str, dict[str, int]] = {}
-        # False only for search(count=False): ``total`` is then a lower bound (see count_hits)
+        # False: ``total`` is a lower bound (search(count=False), see count_hits), or for a phrase an
+        # estimate (search(count=True) over many candidates; search(exact=True) counts them all)
         self.total_exact = total_exact
 
     def to_json(self) -> dict:
-        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+        shown = {"query": self.query, "total": self.total}
+        if not self.total_exact:  # only then: the shape of an exact count stays as it was
+            shown["total_exact"] = False
+        shown["hits"] = [h.to_json() for h in self.hits]
+        return shown
 
 
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
@@ -774,6 +779,7 @@ def search(
     facets: bool = False,
     filter_query: query.Query | None = None,
     count: bool = True,
+    exact: bool = False,
     should_stop=None,
     user_tags=None,
 ) -> SearchResult:
@@ -785,6 +791,10 @@ def search(
     ``should_stop()``, when given, is asked while wildcard and fuzzy terms are expanded and their postings
     opened, and before the hits are highlighted: SearchCancelled when it says True (a newer search came).
     ``user_tags``: {tag: article ids} the user tagged (see with_user_tags).
+
+    A query with phrases ranks its page by checking candidates in score order (see _phrase_search):
+    its ``total`` is then exact when that is cheap, else an estimate (``total_exact`` False);
+    ``exact=True`` counts every match instead.
     """
     q = prepare_query(text, searcher, should_stop, user_tags)
     if q is query.NullQuery:  # e.g. a wildcard no word of the index matches
@@ -799,29 +809,46 @@ def search(
 
         kwargs["groupedby"] = {"outlet": sorting.FieldFacet("outlet_facet", maptype=sorting.Count)}
     terms = query_terms(q, searcher.reader(), bounded=True) if snippets else None
-    if not count and page >= 1:
-        found = searcher.search(q, limit=page * limit, **kwargs)
-        if should_stop is not None and should_stop():
-            raise SearchCancelled()
-        exact = found.has_exact_length()
-        page_hits = found[(page - 1) * limit:page * limit]
-        total = len(found) if exact else max(found.estimated_min_length(), found.scored_length())
-        out = SearchResult(query=text, total=total, hits=[make_hit(h, terms) for h in page_hits], page=page,
-                           total_exact=exact)
-        results = found
+    if not facets and page >= 1:
+        out = _phrase_search(searcher, q, text, limit=limit, page=page, terms=terms, filter_query=filter_query,
+                             count=count, exact=exact, should_stop=should_stop)
+        if out is not None:
+            return out
+    if page < 1:
+        raise ValueError("page must be 1 or more")
+    found = _ranked(searcher, q, page * limit, **kwargs)
+    if should_stop is not None and should_stop():
+        raise SearchCancelled()
+    # Whoosh's own count after a search with a limit is not to be trusted: once its top hits are full,
+    # it drops the parts of the query that can no longer reach them (Matcher.replace) while it counts
+    # too, and still calls the count exact (has_exact_length): `flood NOT "dam wall"` lost 17 of 1,046
+    # hits so. Fewer hits than the limit: nothing was dropped, every match is there.
+    full = q if filter_query is None else query.And([q, filter_query]).normalize()
+    total_exact = True
+    if found.scored_length() < page * limit:
+        total = found.scored_length()
+    elif count:
+        total = fast_count(searcher, full)
+        if total is None:
+            total = sum(1 for _ in searcher.docs_for_query(full))  # every match, nothing dropped
     else:
+        # A word's count is nearly free from term statistics; else a lower bound: the hits found (Whoosh's
+        # estimate is none: an AND's is its rarest word's document frequency, which also counts the
+        # deleted documents that re-indexed files leave).
+        total = _quick_count(searcher, full)
+        total_exact = total is not None
+        if not total_exact:
+            total = found.scored_length()
+    found._total = total  # what len(found) would have Whoosh count (whoosh-reloaded 2.7.5, pinned)
+    if count:
         from whoosh.searching import ResultsPage
 
-        if page < 1:
-            raise ValueError("page must be 1 or more")
-        found = searcher.search(q, limit=page * limit, **kwargs)
-        if not facets and not found.has_exact_length():
-            total = fast_count(searcher, q if filter_query is None else query.And([q, filter_query]).normalize())
-            if total is not None:
-                found._total = total  # what len(found) would walk every match to count
         results = ResultsPage(found, page, limit)  # as searcher.search_page(q, page, limit) builds it
         hits = [make_hit(h, terms) for h in results]
-        out = SearchResult(query=text, total=results.total, hits=hits, page=page)
+    else:
+        results = found
+        hits = [make_hit(h, terms) for h in found[(page - 1) * limit:page * limit]]
+    out = SearchResult(query=text, total=total, hits=hits, page=page, total_exact=total_exact)
     if facets:
         counts = (results.results if hasattr(results, "results") else results).groups("outlet")
         out.facets["outlet"] = {
@@ -829,6 +856,24 @@ def search(
             for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
         }
     return out
+
+
+def _ranked(searcher, q: query.Query, limit: int, **kwargs):
+    """searcher.search(q, limit=limit, **kwargs); for a query holding a phrase, without the matcher
+    replacement Whoosh's top-hits collector does every few matches. Under a phrase it loses matches
+    (whoosh-reloaded 2.7.5, pinned: the span matcher's replace() hands itself back as it stands):
+    `(flood OR storm) "white house"` ranked the 4th best hit first at limit=1, and called 21 hits an
+    exact count of 480."""
+    if not any(type(leaf) is query.Phrase for leaf in q.leaves()) or kwargs.get("groupedby"):
+        return searcher.search(q, limit=limit, **kwargs)
+    collector = searcher.collector(limit=limit, **kwargs)
+    inner = collector
+    while hasattr(inner, "child"):  # a FilterCollector around the TopCollector
+        inner = inner.child
+    if hasattr(inner, "replace"):
+        inner.replace = 0
+    searcher.search_with_collector(q, collector)
+    return collector.results()
 
 
 def _without_absent_terms(q: query.Query, reader) -> query.Query:
@@ -877,6 +922,302 @@ def _preload_lengths(searcher, fields=DEFAULT_FIELDS) -> None:
                 perdoc._readers[column] = bytes(data) + bytes(max(0, perdoc._doccount + 1 - len(data)))
     except (AttributeError, ImportError, KeyError, OSError):  # pragma: no cover - another Whoosh
         return
+
+
+# ----------------------------------------------------------------------------------------------
+# Phrases: the first page without verifying every candidate
+#
+# Whoosh checks a phrase's word positions in every document that holds all its words, scoring each
+# (its ranking cannot skip posting blocks under a phrase: the span matcher's next() never reports a
+# new block), before it shows the top ten. A phrase scores exactly as the AND of its words does (the
+# span matcher passes its intersection's score through), so the query with each phrase taken as the
+# bag of its words ("relaxed") ranks the same documents with scores at least as high: those of the
+# documents that hold the phrase, and those of others. Its best hits come fast (block skipping works
+# there). They are checked in that order -- positions read and Whoosh's own score computed for just
+# those documents -- until the page is full of verified hits that no unchecked candidate can beat;
+# the rest is counted from the candidates: exactly when there are few, else estimated from an even
+# sample of them (total_exact False), unless the exact count is asked for.
+
+PHRASE_EXACT_CANDIDATES = 2_000  # up to this many candidates, every one is checked for the count
+PHRASE_SAMPLE = 400  # else this many, evenly spread, estimate the share that hold the phrase
+PHRASE_FIRST_ROUND = 32  # relaxed candidates ranked first (at least twice the hits asked for), then 4x more
+PHRASE_MAX_RANKED = 4_000  # a page needing more relaxed candidates than this: Whoosh's own path
+
+
+class _Words(query.Query):
+    """A phrase's words without their order: the intersection Whoosh's phrase matcher wraps, built the
+    same way (same matcher tree, same scores) so that a document holding the phrase scores the same."""
+
+    def __init__(self, phrase: query.Phrase) -> None:
+        self.fieldname, self.words, self.boost = phrase.fieldname, list(phrase.words), phrase.boost
+
+    def __eq__(self, other) -> bool:
+        return type(other) is _Words and (self.fieldname, self.words) == (other.fieldname, other.words)
+
+    def __hash__(self) -> int:
+        return hash((self.fieldname, tuple(self.words)))
+
+    def __repr__(self) -> str:
+        return f"_Words({self.fieldname!r}, {self.words!r})"
+
+    def terms(self, phrases=False):
+        for word in self.words:
+            yield self.fieldname, word
+
+    def _and_query(self) -> query.Query:
+        return query.And([query.Term(self.fieldname, w) for w in self.words])
+
+    def estimate_size(self, ixreader):  # as Phrase estimates it: And picks its matcher tree by these
+        return self._and_query().estimate_size(ixreader)
+
+    def estimate_min_size(self, ixreader):
+        return self._and_query().estimate_min_size(ixreader)
+
+    def _term_queries(self, reader):
+        """The Term queries of the words (as Phrase.matcher builds them), None when one is absent."""
+        field = reader.schema[self.fieldname] if self.fieldname in reader.schema else None
+        if field is None:
+            return None
+        found = []
+        for word in self.words:
+            try:
+                key = field.to_bytes(word)
+            except ValueError:
+                return None
+            if (self.fieldname, key) not in reader:
+                return None
+            found.append(query.Term(self.fieldname, key))
+        return found
+
+    def matcher(self, searcher, context=None):
+        from whoosh import matching
+        from whoosh.util import make_binary_tree
+
+        terms = self._term_queries(searcher.reader())
+        if not terms:
+            return matching.NullMatcher()
+        return make_binary_tree(matching.IntersectionMatcher, [t.matcher(searcher, context) for t in terms])
+
+
+def _plain_phrase(node) -> bool:
+    return (type(node) is query.Phrase and node.boost == 1.0 and len(node.words) > 1
+            and all(isinstance(w, str) for w in node.words))
+
+
+def _relaxed(q: query.Query) -> query.Query:
+    """``q`` with every phrase that adds to a match (not one under NOT) as the bag of its words: each
+    document matching ``q`` matches it too, scoring at least as high (scores add up through AND, OR and
+    AND MAYBE, and a phrase scores as its words do). Anything else is left as it is."""
+    kind = type(q)
+    if _plain_phrase(q):
+        return _Words(q)
+    if kind is query.And or (kind is query.Or and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)):
+        subs = [_relaxed(s) for s in q.subqueries]
+        return kind(subs, boost=q.boost) if subs != q.subqueries else q
+    if kind is query.AndMaybe or kind is query.AndNot:
+        a = _relaxed(q.a)
+        b = _relaxed(q.b) if kind is query.AndMaybe else q.b
+        return kind(a, b) if (a, b) != (q.a, q.b) else q
+    return q
+
+
+class _PhraseAmong(query.Phrase):
+    """A phrase looked for only in the given (ascending) document numbers of one segment: the same span
+    matcher as Whoosh's Phrase, over word matchers that stop only on those documents."""
+
+    def __init__(self, phrase: query.Phrase, ids: list[int]) -> None:
+        super().__init__(phrase.fieldname, phrase.words, slop=phrase.slop, boost=phrase.boost,
+                         char_ranges=phrase.char_ranges)
+        self._ids = ids
+
+    def matcher(self, searcher, context=None):
+        from whoosh import matching
+
+        terms = _Words(self)._term_queries(searcher.reader())
+        if not terms:
+            return matching.NullMatcher()
+        ms = [_Among(t.matcher(searcher, context), self._ids) for t in terms]
+        return query.SpanNear2.SpanNear2Matcher(ms, slop=self.slop, ordered=True, mindist=1)
+
+
+def _among_class():
+    from whoosh.matching import WrappingMatcher
+
+    class Among(WrappingMatcher):
+        """A matcher that stops only on ``ids`` (ascending document numbers) among its child's."""
+
+        def __init__(self, child, ids, i=0):
+            super().__init__(child)
+            self._ids, self._i = ids, i
+            self._settle()
+
+        def _settle(self):
+            ids, child = self._ids, self.child
+            while self._i < len(ids) and child.is_active():
+                target = ids[self._i]
+                if child.id() < target:
+                    child.skip_to(target)
+                    if not child.is_active():
+                        break
+                at = child.id()
+                if at == target:
+                    return
+                self._i = bisect.bisect_left(ids, at, self._i)
+            self._i = len(ids)
+
+        def is_active(self):
+            return self._i < len(self._ids) and self.child.is_active()
+
+        def next(self):
+            self._i += 1
+            self._settle()
+
+        def skip_to(self, id):
+            self._i = bisect.bisect_left(self._ids, id, self._i)
+            self._settle()
+
+        def all_ids(self):
+            while self.is_active():
+                yield self.id()
+                self.next()
+
+        def copy(self):
+            return Among(self.child.copy(), self._ids, self._i)
+
+        def replace(self, minquality=0):
+            return self
+
+        def supports_block_quality(self):
+            return False
+
+    return Among
+
+
+def _Among(child, ids):
+    global _Among
+    cls = _among_class()
+    _Among = cls  # the class from now on (built on first use: whoosh.matching loads lazily)
+    return cls(child, ids)
+
+
+def _with_phrases_among(q: query.Query, ids: list[int]) -> query.Query:
+    def visit(node):
+        return _PhraseAmong(node, ids) if type(node) is query.Phrase else node
+
+    return q.accept(visit)
+
+
+def _scores_of(searcher, q: query.Query, docnums) -> dict[int, float]:
+    """{docnum: score} of those of ``docnums`` that match ``q``: Whoosh's own matcher and scores, its
+    phrases checked only in those documents."""
+    by_leaf: list[list[int]] = []
+    leaves = searcher.leaf_searchers()
+    offsets = [offset for _, offset in leaves]
+    for _ in leaves:
+        by_leaf.append([])
+    for d in docnums:
+        by_leaf[bisect.bisect_right(offsets, d) - 1].append(d)
+    context = searcher.context()
+    found: dict[int, float] = {}
+    for (leaf, offset), wanted in zip(leaves, by_leaf):
+        if not wanted:
+            continue
+        local = sorted(d - offset for d in wanted)
+        m = _with_phrases_among(q, local).matcher(leaf, context)
+        for d in local:
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                found[d + offset] = m.score()
+    return found
+
+
+def _phrase_top(searcher, q, relaxed, k: int, filter_query, should_stop):
+    """(verified, complete, checked): the (score, docnum) of the documents found to match ``q``, best
+    first (ties: document order) as Whoosh ranks them, the first ``k`` being Whoosh's top ``k``;
+    whether every candidate was checked (then ``verified`` is every match); the docnums checked.
+    None: too many candidates would be needed (let Whoosh rank)."""
+    checked: set[int] = set()
+    verified: list[tuple[float, int]] = []
+    kwargs = {"filter": filter_query} if filter_query is not None else {}
+    n = max(2 * k, PHRASE_FIRST_ROUND)
+    while True:
+        found = _ranked(searcher, relaxed, n, **kwargs)
+        top = found.top_n  # (relaxed score, docnum), best first, ties in document order
+        fresh = [d for _, d in top if d not in checked]
+        checked.update(fresh)
+        verified.extend((s, d) for d, s in _scores_of(searcher, q, fresh).items())
+        verified.sort(key=lambda sd: (-sd[0], sd[1]))
+        if should_stop is not None and should_stop():
+            raise SearchCancelled()
+        if len(top) < n:
+            return verified, True, checked
+        if len(verified) >= k:
+            # Every unchecked candidate comes after the last checked one in the relaxed order, and its
+            # own score is no higher than its relaxed one.
+            last_score, last_doc = top[-1]
+            kth_score, kth_doc = verified[k - 1]
+            if (-kth_score, kth_doc) <= (-last_score, last_doc):
+                return verified, False, checked
+        if n >= PHRASE_MAX_RANKED:
+            return None
+        n = min(n * 4, PHRASE_MAX_RANKED)
+
+
+class _Found:
+    """What make_hit needs of a Whoosh hit."""
+
+    __slots__ = ("_fields", "score")
+
+    def __init__(self, fields: dict, score: float) -> None:
+        self._fields, self.score = fields, score
+
+    def fields(self) -> dict:
+        return self._fields
+
+
+def _phrase_search(searcher, q, text, *, limit, page, terms, filter_query, count, exact, should_stop):
+    """search() for a query with phrases; None when this path does not apply (Whoosh's then)."""
+    relaxed = _relaxed(q)
+    if relaxed is q:
+        return None
+    full_relaxed = relaxed if filter_query is None else query.And([relaxed, filter_query])
+    candidates = fast_count(searcher, full_relaxed)  # cheap: postings, no positions
+    if candidates is None:
+        return None
+    ranked = _phrase_top(searcher, q, relaxed, page * limit, filter_query, should_stop)
+    if ranked is None:
+        return None
+    verified, complete, checked = ranked
+    top = verified if complete else verified[:page * limit]
+    total_exact = True
+    if complete or len(checked) >= candidates:
+        total = len(verified)  # every candidate was checked
+    elif not count:
+        total, total_exact = len(verified), False  # a lower bound (the app counts later)
+    else:
+        docs = matching_docnums(searcher, full_relaxed)
+        if exact or len(docs) <= PHRASE_EXACT_CANDIDATES:
+            total = len(_scores_of(searcher, q, docs))
+        else:
+            step = len(docs) / PHRASE_SAMPLE
+            sample = [docs[int(i * step)] for i in range(PHRASE_SAMPLE)]
+            held = len(_scores_of(searcher, q, sample))
+            total = max(len(verified), min(len(docs), round(len(docs) * held / len(sample))))
+            total_exact = False
+    if should_stop is not None and should_stop():
+        raise SearchCancelled()
+    if count and complete and len(verified) < (page - 1) * limit + 1:
+        page_shown = max(1, min(page, -(-len(verified) // limit)))  # past the end: the last page, as ResultsPage
+    else:
+        page_shown = page
+    shown = top[(page_shown - 1) * limit:page_shown * limit]
+    hits = [make_hit(_Found(searcher.stored_fields(d), s), terms) for s, d in shown]
+    return SearchResult(query=text, total=total, hits=hits, page=page, total_exact=total_exact)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -947,6 +1288,8 @@ def _leaf_ids(q: query.Query, reader) -> set[int] | None:
     if kind is query.Term:
         key = _term_key(q, reader)
         return _posting_ids(reader, key) if key else set()
+    if kind is _Words:  # a phrase's words, in any order
+        return _leaf_ids(q._and_query(), reader)
     if (kind is query.Or or kind is Expansion) and not getattr(q, "minmatch", 0):
         found: set[int] = set()
         for sub in q.subqueries:
@@ -1012,6 +1355,14 @@ def matching_docnums(searcher, q: query.Query) -> list[int] | None:
             return None
         found.extend(offset + d for d in sorted(ids))
     return found
+
+
+def _quick_count(searcher, q: query.Query) -> int | None:
+    """fast_count for one word (a term, or terms joined by OR), which costs about nothing; None otherwise."""
+    terms = [q] if type(q) is query.Term else q.subqueries if type(q) is query.Or else None
+    if not terms or getattr(q, "minmatch", 0) or any(type(t) is not query.Term for t in terms):
+        return None
+    return fast_count(searcher, q)
 
 
 def fast_count(searcher, q: query.Query) -> int | None:
