@@ -859,12 +859,13 @@ def search(
 
 
 def _ranked(searcher, q: query.Query, limit: int, **kwargs):
-    """searcher.search(q, limit=limit, **kwargs); for a query holding a phrase, without the matcher
-    replacement Whoosh's top-hits collector does every few matches. Under a phrase it loses matches
-    (whoosh-reloaded 2.7.5, pinned: the span matcher's replace() hands itself back as it stands):
-    `(flood OR storm) "white house"` ranked the 4th best hit first at limit=1, and called 21 hits an
-    exact count of 480."""
-    if not any(type(leaf) is query.Phrase for leaf in q.leaves()) or kwargs.get("groupedby"):
+    """searcher.search(q, limit=limit, **kwargs); for a query holding a phrase (or a phrase's bag of
+    words, _Words), without the matcher replacement Whoosh's top-hits collector does every few matches,
+    which there loses matches (whoosh-reloaded 2.7.5, pinned; the span matcher's replace() hands itself
+    back as it stands, and ORed intersections lose documents too): `(flood OR storm) "white house"`
+    ranked the 4th best hit first at limit=1 and called 21 hits an exact count of 480;
+    `("last year" as words) storm` left out the 4th and 5th best of its top 12."""
+    if not any(type(leaf) in (query.Phrase, _Words) for leaf in q.leaves()) or kwargs.get("groupedby"):
         return searcher.search(q, limit=limit, **kwargs)
     collector = searcher.collector(limit=limit, **kwargs)
     inner = collector
@@ -938,9 +939,10 @@ def _preload_lengths(searcher, fields=DEFAULT_FIELDS) -> None:
 # the rest is counted from the candidates: exactly when there are few, else estimated from an even
 # sample of them (total_exact False), unless the exact count is asked for.
 
-PHRASE_EXACT_CANDIDATES = 2_000  # up to this many candidates, every one is checked for the count
-PHRASE_SAMPLE = 400  # else this many, evenly spread, estimate the share that hold the phrase
-PHRASE_FIRST_ROUND = 32  # relaxed candidates ranked first (at least twice the hits asked for), then 4x more
+PHRASE_EXACT_CANDIDATES = 1_000  # up to this many candidates, every one is checked for the count
+PHRASE_SAMPLE = 200  # else this many (in runs spread evenly) estimate the share that hold the phrase
+PHRASE_SAMPLE_RUNS = 10
+PHRASE_FIRST_ROUND = 64  # relaxed candidates ranked first (at least four times the hits asked for), then 4x more
 PHRASE_MAX_RANKED = 4_000  # a page needing more relaxed candidates than this: Whoosh's own path
 
 
@@ -1144,7 +1146,7 @@ def _phrase_top(searcher, q, relaxed, k: int, filter_query, should_stop):
     checked: set[int] = set()
     verified: list[tuple[float, int]] = []
     kwargs = {"filter": filter_query} if filter_query is not None else {}
-    n = max(2 * k, PHRASE_FIRST_ROUND)
+    n = max(4 * k, PHRASE_FIRST_ROUND)
     while True:
         found = _ranked(searcher, relaxed, n, **kwargs)
         top = found.top_n  # (relaxed score, docnum), best first, ties in document order
@@ -1168,6 +1170,115 @@ def _phrase_top(searcher, q, relaxed, k: int, filter_query, should_stop):
         n = min(n * 4, PHRASE_MAX_RANKED)
 
 
+def _postings_weights(reader, key) -> dict[int, float]:
+    """{docnum: weight (the term's frequency)} of a term's postings in one segment, deleted documents
+    included, read a block at a time (whoosh-reloaded 2.7.5, pinned: ids and weights per block)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    m = _raw_postings(reader, key)
+    found: dict[int, float] = {}
+    if type(m) is not W3LeafMatcher:  # a short, inlined posting list
+        while m.is_active():
+            found[m.id()] = m.weight()
+            m.next()
+        return found
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        found.update(zip(m._ids, m._weights))
+        m._next_block()
+    return found
+
+
+def _phrase_fields(q: query.Query):
+    """The phrases of a query that is one phrase, or phrases ORed (a quoted phrase becomes the phrase
+    in the title OR in the body); None for any other query."""
+    phrases = [q] if type(q) is query.Phrase else q.subqueries if type(q) is query.Or else None
+    if not phrases or getattr(q, "minmatch", 0) or getattr(q, "scale", None) or not all(map(_plain_phrase, phrases)):
+        return None
+    return phrases
+
+
+def _phrase_bounds(searcher, phrases) -> list[tuple[float, int]] | None:
+    """(bound, docnum) of every document holding all the words of one of ``phrases`` in its field, best
+    first (ties: document order). The bound is the document's score with each phrase taken as the bag
+    of its words, which is what a phrase scores where it holds (see _Words): never below its real
+    score (but for rounding: compared with a margin). Read from posting blocks and field lengths with
+    the figures of Whoosh's BM25F scorer; None for another weighting."""
+    found: dict[int, float] = {}
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        for phrase in phrases:
+            terms = _Words(phrase)._term_queries(reader)
+            if not terms:
+                continue
+            field = phrase.fieldname
+            words = []
+            for t in terms:
+                sc = searcher.weighting.scorer(leaf, field, t.text)
+                if not all(hasattr(sc, a) for a in ("idf", "avgfl", "B", "K1")):
+                    return None
+                words.append((_postings_weights(reader, (field, t.text)), sc.idf, sc.avgfl, sc.B, sc.K1))
+            words.sort(key=lambda w: len(w[0]))
+            common = words[0][0].keys() - deleted
+            for w in words[1:]:
+                common &= w[0].keys()
+            lengths = _field_lengths(reader, field)
+            # bm25(idf, tf, fl, avgfl, B, K1) = idf * tf * (K1 + 1) / (tf + K1 * (1 - B) + K1 * B / avgfl * fl)
+            consts = [(p, idf * (k1 + 1), k1 * (1 - b), k1 * b / avgfl) for p, idf, avgfl, b, k1 in words]
+            for d in common:
+                fl = lengths(d)
+                total = 0.0
+                for p, c, a, per in consts:
+                    tf = p[d]
+                    total += c * tf / (tf + a + per * fl)
+                found[d + offset] = found.get(d + offset, 0.0) + total
+    return sorted(((s, d) for d, s in found.items()), key=lambda sd: (-sd[0], sd[1]))
+
+
+def _field_lengths(reader, field: str):
+    """docnum -> the field's length as Whoosh's scorer reads it (doc_field_length): from the length
+    column _preload_lengths read into memory, decoded by a table, when it is there."""
+    try:
+        from whoosh.codec.whoosh3 import _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        column = reader._perdoc._readers[_lenfield(field)]
+        if isinstance(column, bytes):
+            table = [byte_to_length(n) for n in range(256)]
+            return lambda d: table[column[d]]
+    except (AttributeError, ImportError, KeyError):  # pragma: no cover - another Whoosh
+        pass
+    return lambda d: reader.doc_field_length(d, field, 1)
+
+
+PHRASE_BATCH = 16  # candidates checked at a time, best bound first
+
+
+def _phrase_top_bounded(searcher, q, phrases, k: int, should_stop):
+    """_phrase_top for one phrase over fields, unfiltered, from _phrase_bounds: the candidates are
+    checked in the order of their bounds until the k-th verified hit beats the next bound. Returns
+    (verified, complete, docs), docs being every candidate (ascending); None for another weighting."""
+    bounds = _phrase_bounds(searcher, phrases)
+    if bounds is None:
+        return None
+    verified: list[tuple[float, int]] = []
+    i = 0
+    while i < len(bounds):
+        if len(verified) >= k:
+            kth = verified[k - 1][0]
+            if kth > bounds[i][0] * (1 + 1e-9) + 1e-12:  # no unchecked candidate can reach it, nor tie
+                break
+        batch = [d for _, d in bounds[i:i + PHRASE_BATCH]]
+        i += len(batch)
+        verified.extend((s, d) for d, s in _scores_of(searcher, q, batch).items())
+        verified.sort(key=lambda sd: (-sd[0], sd[1]))
+        if should_stop is not None and should_stop():
+            raise SearchCancelled()
+    return verified, i >= len(bounds), sorted(d for _, d in bounds)
+
+
 class _Found:
     """What make_hit needs of a Whoosh hit."""
 
@@ -1185,27 +1296,38 @@ def _phrase_search(searcher, q, text, *, limit, page, terms, filter_query, count
     relaxed = _relaxed(q)
     if relaxed is q:
         return None
-    full_relaxed = relaxed if filter_query is None else query.And([relaxed, filter_query])
-    candidates = fast_count(searcher, full_relaxed)  # cheap: postings, no positions
-    if candidates is None:
-        return None
-    ranked = _phrase_top(searcher, q, relaxed, page * limit, filter_query, should_stop)
-    if ranked is None:
-        return None
-    verified, complete, checked = ranked
+    phrases = _phrase_fields(q) if filter_query is None else None
+    bounded = _phrase_top_bounded(searcher, q, phrases, page * limit, should_stop) if phrases else None
+    if bounded is not None:
+        verified, complete, docs = bounded
+        checked: set[int] | list[int] = docs if complete else ()
+    else:
+        ranked = _phrase_top(searcher, q, relaxed, page * limit, filter_query, should_stop)
+        if ranked is None:
+            return None
+        verified, complete, checked = ranked
+        docs = None
     top = verified if complete else verified[:page * limit]
     total_exact = True
-    if complete or len(checked) >= candidates:
+    full = q if filter_query is None else query.And([q, filter_query])
+    if complete:
         total = len(verified)  # every candidate was checked
     elif not count:
         total, total_exact = len(verified), False  # a lower bound (the app counts later)
     else:
-        docs = matching_docnums(searcher, full_relaxed)
-        if exact or len(docs) <= PHRASE_EXACT_CANDIDATES:
-            total = len(_scores_of(searcher, q, docs))
+        # The candidates, from posting blocks alone (no positions); None for a query made of more than
+        # terms, AND, OR and NOT.
+        if docs is None:
+            docs = matching_docnums(searcher, relaxed if filter_query is None else query.And([relaxed, filter_query]))
+        if docs is not None and len(docs) <= len(checked):
+            total = len(verified)
+        elif exact or docs is None or len(docs) <= PHRASE_EXACT_CANDIDATES:
+            total = sum(1 for _ in searcher.docs_for_query(full))  # Whoosh checks every candidate
         else:
-            step = len(docs) / PHRASE_SAMPLE
-            sample = [docs[int(i * step)] for i in range(PHRASE_SAMPLE)]
+            # Runs of consecutive candidates spread evenly over them: each run reads a few posting
+            # blocks, where lone documents would read a block each.
+            runs, run = PHRASE_SAMPLE_RUNS, max(1, PHRASE_SAMPLE // PHRASE_SAMPLE_RUNS)
+            sample = sorted({d for r in range(runs) for d in docs[r * len(docs) // runs:][:run]})
             held = len(_scores_of(searcher, q, sample))
             total = max(len(verified), min(len(docs), round(len(docs) * held / len(sample))))
             total_exact = False

@@ -167,17 +167,36 @@ def test_the_shortcut_is_taken_and_its_estimate_is_labelled(segmented, text, mon
 
 
 def test_a_page_needing_many_candidates_still_equals_whooshs(segmented, monkeypatch):
-    """Few relaxed candidates per round: the page is filled over several rounds, or by Whoosh's path."""
+    """Few candidates per round or per batch: the page is filled over several, or by Whoosh's path."""
     monkeypatch.setattr(search_module, "PHRASE_MAX_RANKED", 64)
+    monkeypatch.setattr(search_module, "PHRASE_FIRST_ROUND", 4)
+    monkeypatch.setattr(search_module, "PHRASE_BATCH", 1)
     with segmented.searcher() as s:
-        for text in ('"flood the"', '"dam wall water"', '"storm ferry pilots"'):
+        for text in ('"flood the"', '"dam wall water"', '"storm ferry pilots"', '"last year" storm', '"white house"'):
             _check(s, text)
+
+
+def test_phrase_bounds_are_the_bag_of_words_scores(segmented):
+    """The bounds computed from posting blocks are Whoosh's own scores of the phrase's words (a bag),
+    for every candidate, deleted documents left out."""
+    from index.search import _phrase_bounds, _phrase_fields, _relaxed
+
+    with segmented.searcher() as s:
+        for text in ('"last year"', '"dam wall water"', 'title:"dam wall"', '"told reporters"~3'):
+            q = prepare_query(text, s)
+            bounds = _phrase_bounds(s, _phrase_fields(q))
+            every = s.search(_relaxed(q), limit=None)
+            ours = {d: b for b, d in bounds}
+            assert sorted(ours) == sorted(h.docnum for h in every)  # the same candidates
+            assert all(abs(ours[h.docnum] - h.score) <= 1e-9 * h.score for h in every)  # rounding apart
+            assert [b for b, _ in bounds] == sorted(ours.values(), reverse=True)
 
 
 def test_json_and_cli_say_when_a_total_is_an_estimate(demo_index, monkeypatch, capsys):
     from tui.cli import main
 
     monkeypatch.setattr(search_module, "PHRASE_FIRST_ROUND", 2)
+    monkeypatch.setattr(search_module, "PHRASE_BATCH", 1)
     monkeypatch.setattr(search_module, "PHRASE_EXACT_CANDIDATES", 2)
     monkeypatch.setattr(search_module, "PHRASE_SAMPLE", 3)
     with demo_index.searcher() as s:
