@@ -99,7 +99,7 @@ def build_parser():
 
 
 def fast_search_args(argv: list[str]):
-    """The arguments of a plain ``brief [--library DIR] [--demo] search QUERY [-n N] [--json]``, read
+    """The arguments of a plain ``brief [--library DIR] [--demo] search QUERY [-n N] [--json] [--exact]``, read
     without argparse: importing it and building every command's parser costs a cold search ~15 ms.
 
     Gives exactly what argparse would (tests compare the two), or None for anything else (help, an
