@@ -28,6 +28,7 @@ QUERIES = [
     "quillmoor", "quillmoor brackenfold", "quillmoor brackenfold NOT zephyrine", "quillmoor OR zephyrine",
     "(quillmoor OR ferry) NOT storm", "oil prices", '"oil prices"', '"water level"', '"dam wall" NOT flood',
     "zephyrine", "storm NOT quillmoor", '"quillmoor brackenfold"', '"harbour pilots" strike',
+    'flood NOT "dam wall"', '(flood OR storm) "oil prices"',  # where Whoosh's limited search miscounts
 ]
 
 

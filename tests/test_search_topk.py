@@ -77,20 +77,20 @@ DEMO_PHRASES = ['"sorrel dam"', '"civil protection"', '"national water"', '"east
                 '"the dam"', '"in the"~2', '"governor ana" petrel']
 
 
-def _whoosh_page(searcher, text: str, limit: int, page: int, filter_query=None, count=True):
-    """Whoosh's own page, from its full ranking (every match scored: its top-hits collector with a limit
-    loses matches under a phrase, see index.search._ranked): as search_page gives it (a page past the
-    end shows the last one) for search(count=True); the hits from (page - 1) * limit for count=False."""
+def _whoosh_ranking(searcher, text: str, filter_query=None) -> list[tuple[str, float]]:
+    """Whoosh's own full ranking, every match scored (its top-hits collector with a limit loses matches
+    under a phrase, see index.search._ranked): (id, score), best first, ties in document order."""
     q = prepare_query(text, searcher)
     every = searcher.search(q, limit=None, **({"filter": filter_query} if filter_query else {}))
-    ranked = [(h["id"], round(h.score, 9)) for h in every]
+    return [(h["id"], round(h.score, 9)) for h in every]
+
+
+def _page(ranked, limit: int, page: int, count: bool):
+    """The page search_page gives (past the end: the last page) for count=True; the hits from
+    (page - 1) * limit for count=False, as the app pages."""
     if count and ranked:
         page = min(page, -(-len(ranked) // limit))
-    return ranked[(page - 1) * limit:page * limit], q
-
-
-def _full_count(searcher, q, filter_query=None) -> int:
-    return len(searcher.search(q, limit=None, **({"filter": filter_query} if filter_query else {})))
+    return ranked[(page - 1) * limit:page * limit]
 
 
 def _check(searcher, text: str, filter_query=None) -> None:
@@ -100,10 +100,11 @@ def _check(searcher, text: str, filter_query=None) -> None:
         prepare_query(text, searcher)
     except QueryError:
         return  # only stop words: refused on both paths
-    full = _full_count(searcher, prepare_query(text, searcher), filter_query)
+    ranked = _whoosh_ranking(searcher, text, filter_query)
+    full = len(ranked)
     for limit, page in ((1, 1), (3, 1), (10, 1), (3, 2), (10, 3)):
         for count in (True, False):
-            expected, q = _whoosh_page(searcher, text, limit, page, filter_query, count)
+            expected = _page(ranked, limit, page, count)
             got = search(searcher, text, limit=limit, page=page, count=count, filter_query=filter_query)
             assert [(h.id, round(h.score, 9)) for h in got.hits] == expected, (text, limit, page)
             if got.total_exact:
@@ -152,8 +153,7 @@ def test_the_shortcut_is_taken_and_its_estimate_is_labelled(segmented, text, mon
 
     monkeypatch.setattr(search_module, "_phrase_search", spy)
     with segmented.searcher() as s:
-        q = prepare_query(text, s)
-        full = _full_count(s, q)
+        full = len(_whoosh_ranking(s, text))
         got = search(s, text, limit=10)
         assert taken == [True]
         assert full > 100  # enough candidates for an estimate
