@@ -6,7 +6,7 @@ For each query (three common phrases, two words unquoted, a word in most article
 `python -m tui --library DIR search QUERY` of this code (after) and, with --before, of REV (a git revision
 checked out into a temporary worktree, or a folder holding a copy of the code), and `rg -il -F TEXT
 CORPUS` over the library's source files: one untimed warm-up each, then N runs each, the order rotating
-from run to run; medians of wall time, and the ratios brief / rg. The machine should be idle (say so
+from run to run; medians of wall time and of CPU time (user + system), and the ratios brief / rg. The machine should be idle (say so
 when it is not: the ratios are what counts). Default library: /work/benchdata/library-real-20000, its
 corpus the folder beside it (realcorpus-20000).
 """
@@ -14,6 +14,7 @@ corpus the folder beside it (realcorpus-20000).
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,14 +31,19 @@ QUERIES = ['"last year"', '"told reporters"', '"white house"', "oil prices", "sa
 DEFAULT_LIBRARY = Path("/work/benchdata/library-real-20000")
 
 
-def rg_search(corpus: Path, text: str) -> tuple[float, int]:
-    """Wall seconds and the number of files `rg -il -F TEXT` lists."""
-    started = time.perf_counter()
-    done = subprocess.run(["rg", "-il", "-F", text, str(corpus)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise BenchError(f"rg failed on {text!r} (exit {done.returncode})")
-    return wall, done.stdout.count(b"\n")
+def rg_search(corpus: Path, text: str) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, from wait4) and the number of files `rg -il -F TEXT` lists."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(["rg", "-il", "-F", text, str(corpus)], stdout=out, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        files = out.read().count(b"\n")
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise BenchError(f"rg failed on {text!r} (exit {os.waitstatus_to_exitcode(status)})")
+    return wall, usage.ru_utime + usage.ru_stime, files
 
 
 def compare(codes: dict[str, Path], library: Path, corpus: Path, runs: int, queries: list[str]) -> str:
@@ -47,25 +53,26 @@ def compare(codes: dict[str, Path], library: Path, corpus: Path, runs: int, quer
         said: dict[str, str] = {}
         for name, code in codes.items():  # warm-ups: the OS file cache, .pyc files
             said[name] = one_search(code, library, q)[2]
-        _, rg_files = rg_search(corpus, plain)
-        times: dict[str, list[float]] = {name: [] for name in [*codes, "rg"]}
+        rg_files = rg_search(corpus, plain)[2]
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in [*codes, "rg"]}
         order = list(times)
         for n in range(runs):
             for name in order[n % len(order):] + order[:n % len(order)]:
                 if name == "rg":
-                    times["rg"].append(rg_search(corpus, plain)[0])
+                    times["rg"].append(rg_search(corpus, plain)[:2])
                 else:
-                    times[name].append(one_search(codes[name], library, q)[0])
-        rg_ms = median(times["rg"]) * 1000
-        row = [f"`{q}`", f"{rg_ms:.0f} ms ({rg_files:,} files)"]
+                    times[name].append(one_search(codes[name], library, q)[:2])
+        rg_wall, rg_cpu = (median([t[i] for t in times["rg"]]) * 1000 for i in (0, 1))
+        row = [f"`{q}`", f"{rg_wall:.0f} / {rg_cpu:.0f} ms ({rg_files:,} files)"]
         for name in codes:
-            ms = median(times[name]) * 1000
-            row += [f"{ms:.0f} ms", f"{ms / rg_ms:.2f}×", said[name].replace("|", "/")]
+            wall, cpu = (median([t[i] for t in times[name]]) * 1000 for i in (0, 1))
+            row += [f"{wall:.0f} / {cpu:.0f} ms", f"{wall / rg_wall:.2f}× / {cpu / rg_cpu:.2f}×",
+                    said[name].replace("|", "/")]
         rows.append(row)
         say(" · ".join(row))
-    header = ["query", "`rg -il -F` median"]
+    header = ["query", "`rg -il -F` median wall / CPU"]
     for name in codes:
-        header += [f"{name}: brief median", f"{name} / rg", f"{name}: brief says"]
+        header += [f"{name}: brief wall / CPU", f"{name} / rg (wall / CPU)", f"{name}: brief says"]
     return markdown_table(header, rows)
 
 
