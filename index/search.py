@@ -677,13 +677,19 @@ class SearchResult:
     def __init__(self, query: str, total: int, hits: list[Hit], page: int = 1, total_exact: bool = True) -> None:
         self.query, self.total, self.hits, self.page = query, total, hits, page
         self.facets: dict[str, dict[str, int]] = {}
-        # False only for search(count=False): ``total`` is then a lower bound (see count_hits)
+        # False: ``total`` is a lower bound (search(count=False), see count_hits), or for a phrase an
+        # estimate (search(count=True) over many candidates; search(exact=True) counts them all)
         self.total_exact = total_exact
         self.notice: str | None = None  # what a bounded wildcard or fuzzy term left out (expansion_notice)
 
     def to_json(self) -> dict:
-        notice = {"notice": self.notice} if self.notice else {}
-        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits], **notice}
+        shown = {"query": self.query, "total": self.total}
+        if not self.total_exact:  # only then: the shape of an exact count stays as it was
+            shown["total_exact"] = False
+        shown["hits"] = [h.to_json() for h in self.hits]
+        if self.notice:
+            shown["notice"] = self.notice
+        return shown
 
 
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
@@ -847,6 +853,7 @@ def search(
     facets: bool = False,
     filter_query: query.Query | None = None,
     count: bool = True,
+    exact: bool = False,
     should_stop=None,
     user_tags=None,
 ) -> SearchResult:
@@ -858,6 +865,10 @@ def search(
     ``should_stop()``, when given, is asked while wildcard and fuzzy terms are expanded and their postings
     opened, and before the hits are highlighted: SearchCancelled when it says True (a newer search came).
     ``user_tags``: {tag: article ids} the user tagged (see with_user_tags).
+
+    A query with phrases ranks its page by checking candidates in score order (see _phrase_search):
+    its ``total`` is then exact when that is cheap, else an estimate (``total_exact`` False);
+    ``exact=True`` counts every match instead.
     """
     q = prepare_query(text, searcher, should_stop, user_tags)
     if q is query.NullQuery:  # e.g. a wildcard no word of the index matches
@@ -872,29 +883,47 @@ def search(
 
         kwargs["groupedby"] = {"outlet": sorting.FieldFacet("outlet_facet", maptype=sorting.Count)}
     terms = query_terms(q, searcher.reader(), bounded=True) if snippets else None
-    if not count and page >= 1:
-        found = searcher.search(q, limit=page * limit, **kwargs)
-        if should_stop is not None and should_stop():
-            raise SearchCancelled()
-        exact = found.has_exact_length()
-        page_hits = found[(page - 1) * limit:page * limit]
-        total = len(found) if exact else max(found.estimated_min_length(), found.scored_length())
-        out = SearchResult(query=text, total=total, hits=[make_hit(h, terms) for h in page_hits], page=page,
-                           total_exact=exact)
-        results = found
+    if not facets and page >= 1:
+        out = _phrase_search(searcher, q, text, limit=limit, page=page, terms=terms, filter_query=filter_query,
+                             count=count, exact=exact, should_stop=should_stop)
+        if out is not None:
+            out.notice = expansion_notice(q)
+            return out
+    if page < 1:
+        raise ValueError("page must be 1 or more")
+    found = _ranked(searcher, q, page * limit, **kwargs)
+    if should_stop is not None and should_stop():
+        raise SearchCancelled()
+    # Whoosh's own count after a search with a limit is not to be trusted: once its top hits are full,
+    # it drops the parts of the query that can no longer reach them (Matcher.replace) while it counts
+    # too, and still calls the count exact (has_exact_length): `flood NOT "dam wall"` lost 17 of 1,046
+    # hits so. Fewer hits than the limit: nothing was dropped, every match is there.
+    full = q if filter_query is None else query.And([q, filter_query]).normalize()
+    total_exact = True
+    if found.scored_length() < page * limit:
+        total = found.scored_length()
+    elif count:
+        total = fast_count(searcher, full)
+        if total is None:
+            total = sum(1 for _ in searcher.docs_for_query(full))  # every match, nothing dropped
     else:
+        # A word's count is nearly free from term statistics; else a lower bound: the hits found (Whoosh's
+        # estimate is none: an AND's is its rarest word's document frequency, which also counts the
+        # deleted documents that re-indexed files leave).
+        total = _quick_count(searcher, full)
+        total_exact = total is not None
+        if not total_exact:
+            total = found.scored_length()
+    found._total = total  # what len(found) would have Whoosh count (whoosh-reloaded 2.7.5, pinned)
+    if count:
         from whoosh.searching import ResultsPage
 
-        if page < 1:
-            raise ValueError("page must be 1 or more")
-        found = searcher.search(q, limit=page * limit, **kwargs)
-        if not facets and not found.has_exact_length():
-            total = fast_count(searcher, q if filter_query is None else query.And([q, filter_query]).normalize())
-            if total is not None:
-                found._total = total  # what len(found) would walk every match to count
         results = ResultsPage(found, page, limit)  # as searcher.search_page(q, page, limit) builds it
         hits = [make_hit(h, terms) for h in results]
-        out = SearchResult(query=text, total=results.total, hits=hits, page=page)
+    else:
+        results = found
+        hits = [make_hit(h, terms) for h in found[(page - 1) * limit:page * limit]]
+    out = SearchResult(query=text, total=total, hits=hits, page=page, total_exact=total_exact)
     out.notice = expansion_notice(q)
     if facets:
         counts = (results.results if hasattr(results, "results") else results).groups("outlet")
@@ -903,6 +932,25 @@ def search(
             for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
         }
     return out
+
+
+def _ranked(searcher, q: query.Query, limit: int, **kwargs):
+    """searcher.search(q, limit=limit, **kwargs); for a query holding a phrase (or a phrase's bag of
+    words, _Words), without the matcher replacement Whoosh's top-hits collector does every few matches,
+    which there loses matches (whoosh-reloaded 2.7.5, pinned; the span matcher's replace() hands itself
+    back as it stands, and ORed intersections lose documents too): `(flood OR storm) "white house"`
+    ranked the 4th best hit first at limit=1 and called 21 hits an exact count of 480;
+    `("last year" as words) storm` left out the 4th and 5th best of its top 12."""
+    if not any(type(leaf) in (query.Phrase, _Words) for leaf in q.leaves()) or kwargs.get("groupedby"):
+        return searcher.search(q, limit=limit, **kwargs)
+    collector = searcher.collector(limit=limit, **kwargs)
+    inner = collector
+    while hasattr(inner, "child"):  # a FilterCollector around the TopCollector
+        inner = inner.child
+    if hasattr(inner, "replace"):
+        inner.replace = 0
+    searcher.search_with_collector(q, collector)
+    return collector.results()
 
 
 def _without_absent_terms(q: query.Query, reader) -> query.Query:
@@ -951,6 +999,423 @@ def _preload_lengths(searcher, fields=DEFAULT_FIELDS) -> None:
                 perdoc._readers[column] = bytes(data) + bytes(max(0, perdoc._doccount + 1 - len(data)))
     except (AttributeError, ImportError, KeyError, OSError):  # pragma: no cover - another Whoosh
         return
+
+
+# ----------------------------------------------------------------------------------------------
+# Phrases: the first page without verifying every candidate
+#
+# Whoosh checks a phrase's word positions in every document that holds all its words, scoring each
+# (its ranking cannot skip posting blocks under a phrase: the span matcher's next() never reports a
+# new block), before it shows the top ten. A phrase scores exactly as the AND of its words does (the
+# span matcher passes its intersection's score through), so the query with each phrase taken as the
+# bag of its words ("relaxed") ranks the same documents with scores at least as high: those of the
+# documents that hold the phrase, and those of others. Its best hits come fast (block skipping works
+# there). They are checked in that order -- positions read and Whoosh's own score computed for just
+# those documents -- until the page is full of verified hits that no unchecked candidate can beat;
+# the rest is counted from the candidates: exactly when there are few, else estimated from an even
+# sample of them (total_exact False), unless the exact count is asked for.
+
+PHRASE_EXACT_CANDIDATES = 1_000  # up to this many candidates, every one is checked for the count
+PHRASE_SAMPLE = 200  # else this many (in runs spread evenly) estimate the share that hold the phrase
+PHRASE_SAMPLE_RUNS = 10
+PHRASE_FIRST_ROUND = 64  # relaxed candidates ranked first (at least four times the hits asked for), then 4x more
+PHRASE_MAX_RANKED = 4_000  # a page needing more relaxed candidates than this: Whoosh's own path
+
+
+class _Words(query.Query):
+    """A phrase's words without their order: the intersection Whoosh's phrase matcher wraps, built the
+    same way (same matcher tree, same scores) so that a document holding the phrase scores the same."""
+
+    def __init__(self, phrase: query.Phrase) -> None:
+        self.fieldname, self.words, self.boost = phrase.fieldname, list(phrase.words), phrase.boost
+
+    def __eq__(self, other) -> bool:
+        return type(other) is _Words and (self.fieldname, self.words) == (other.fieldname, other.words)
+
+    def __hash__(self) -> int:
+        return hash((self.fieldname, tuple(self.words)))
+
+    def __repr__(self) -> str:
+        return f"_Words({self.fieldname!r}, {self.words!r})"
+
+    def terms(self, phrases=False):
+        for word in self.words:
+            yield self.fieldname, word
+
+    def _and_query(self) -> query.Query:
+        return query.And([query.Term(self.fieldname, w) for w in self.words])
+
+    def estimate_size(self, ixreader):  # as Phrase estimates it: And picks its matcher tree by these
+        return self._and_query().estimate_size(ixreader)
+
+    def estimate_min_size(self, ixreader):
+        return self._and_query().estimate_min_size(ixreader)
+
+    def _term_queries(self, reader):
+        """The Term queries of the words (as Phrase.matcher builds them), None when one is absent."""
+        field = reader.schema[self.fieldname] if self.fieldname in reader.schema else None
+        if field is None:
+            return None
+        found = []
+        for word in self.words:
+            try:
+                key = field.to_bytes(word)
+            except ValueError:
+                return None
+            if (self.fieldname, key) not in reader:
+                return None
+            found.append(query.Term(self.fieldname, key))
+        return found
+
+    def matcher(self, searcher, context=None):
+        from whoosh import matching
+        from whoosh.util import make_binary_tree
+
+        terms = self._term_queries(searcher.reader())
+        if not terms:
+            return matching.NullMatcher()
+        return make_binary_tree(matching.IntersectionMatcher, [t.matcher(searcher, context) for t in terms])
+
+
+def _plain_phrase(node) -> bool:
+    return (type(node) is query.Phrase and node.boost == 1.0 and len(node.words) > 1
+            and all(isinstance(w, str) for w in node.words))
+
+
+def _relaxed(q: query.Query) -> query.Query:
+    """``q`` with every phrase that adds to a match (not one under NOT) as the bag of its words: each
+    document matching ``q`` matches it too, scoring at least as high (scores add up through AND, OR and
+    AND MAYBE, and a phrase scores as its words do). Anything else is left as it is."""
+    kind = type(q)
+    if _plain_phrase(q):
+        return _Words(q)
+    if kind is query.And or (kind is query.Or and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)):
+        subs = [_relaxed(s) for s in q.subqueries]
+        return kind(subs, boost=q.boost) if subs != q.subqueries else q
+    if kind is query.AndMaybe or kind is query.AndNot:
+        a = _relaxed(q.a)
+        b = _relaxed(q.b) if kind is query.AndMaybe else q.b
+        return kind(a, b) if (a, b) != (q.a, q.b) else q
+    return q
+
+
+class _PhraseAmong(query.Phrase):
+    """A phrase looked for only in the given (ascending) document numbers of one segment: the same span
+    matcher as Whoosh's Phrase, over word matchers that stop only on those documents."""
+
+    def __init__(self, phrase: query.Phrase, ids: list[int]) -> None:
+        super().__init__(phrase.fieldname, phrase.words, slop=phrase.slop, boost=phrase.boost,
+                         char_ranges=phrase.char_ranges)
+        self._ids = ids
+
+    def matcher(self, searcher, context=None):
+        from whoosh import matching
+
+        terms = _Words(self)._term_queries(searcher.reader())
+        if not terms:
+            return matching.NullMatcher()
+        ms = [_Among(t.matcher(searcher, context), self._ids) for t in terms]
+        return query.SpanNear2.SpanNear2Matcher(ms, slop=self.slop, ordered=True, mindist=1)
+
+
+def _among_class():
+    from whoosh.matching import WrappingMatcher
+
+    class Among(WrappingMatcher):
+        """A matcher that stops only on ``ids`` (ascending document numbers) among its child's."""
+
+        def __init__(self, child, ids, i=0):
+            super().__init__(child)
+            self._ids, self._i = ids, i
+            self._settle()
+
+        def _settle(self):
+            ids, child = self._ids, self.child
+            while self._i < len(ids) and child.is_active():
+                target = ids[self._i]
+                if child.id() < target:
+                    child.skip_to(target)
+                    if not child.is_active():
+                        break
+                at = child.id()
+                if at == target:
+                    return
+                self._i = bisect.bisect_left(ids, at, self._i)
+            self._i = len(ids)
+
+        def is_active(self):
+            return self._i < len(self._ids) and self.child.is_active()
+
+        def next(self):
+            self._i += 1
+            self._settle()
+
+        def skip_to(self, id):
+            self._i = bisect.bisect_left(self._ids, id, self._i)
+            self._settle()
+
+        def all_ids(self):
+            while self.is_active():
+                yield self.id()
+                self.next()
+
+        def copy(self):
+            return Among(self.child.copy(), self._ids, self._i)
+
+        def replace(self, minquality=0):
+            return self
+
+        def supports_block_quality(self):
+            return False
+
+    return Among
+
+
+def _Among(child, ids):
+    global _Among
+    cls = _among_class()
+    _Among = cls  # the class from now on (built on first use: whoosh.matching loads lazily)
+    return cls(child, ids)
+
+
+def _with_phrases_among(q: query.Query, ids: list[int]) -> query.Query:
+    def visit(node):
+        return _PhraseAmong(node, ids) if type(node) is query.Phrase else node
+
+    return q.accept(visit)
+
+
+def _scores_of(searcher, q: query.Query, docnums) -> dict[int, float]:
+    """{docnum: score} of those of ``docnums`` that match ``q``: Whoosh's own matcher and scores, its
+    phrases checked only in those documents."""
+    by_leaf: list[list[int]] = []
+    leaves = searcher.leaf_searchers()
+    offsets = [offset for _, offset in leaves]
+    for _ in leaves:
+        by_leaf.append([])
+    for d in docnums:
+        by_leaf[bisect.bisect_right(offsets, d) - 1].append(d)
+    context = searcher.context()
+    found: dict[int, float] = {}
+    for (leaf, offset), wanted in zip(leaves, by_leaf):
+        if not wanted:
+            continue
+        local = sorted(d - offset for d in wanted)
+        m = _with_phrases_among(q, local).matcher(leaf, context)
+        for d in local:
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                found[d + offset] = m.score()
+    return found
+
+
+def _phrase_top(searcher, q, relaxed, k: int, filter_query, should_stop):
+    """(verified, complete, checked): the (score, docnum) of the documents found to match ``q``, best
+    first (ties: document order) as Whoosh ranks them, the first ``k`` being Whoosh's top ``k``;
+    whether every candidate was checked (then ``verified`` is every match); the docnums checked.
+    None: too many candidates would be needed (let Whoosh rank)."""
+    checked: set[int] = set()
+    verified: list[tuple[float, int]] = []
+    kwargs = {"filter": filter_query} if filter_query is not None else {}
+    n = max(4 * k, PHRASE_FIRST_ROUND)
+    while True:
+        found = _ranked(searcher, relaxed, n, **kwargs)
+        top = found.top_n  # (relaxed score, docnum), best first, ties in document order
+        fresh = [d for _, d in top if d not in checked]
+        checked.update(fresh)
+        verified.extend((s, d) for d, s in _scores_of(searcher, q, fresh).items())
+        verified.sort(key=lambda sd: (-sd[0], sd[1]))
+        if should_stop is not None and should_stop():
+            raise SearchCancelled()
+        if len(top) < n:
+            return verified, True, checked
+        if len(verified) >= k:
+            # Every unchecked candidate comes after the last checked one in the relaxed order, and its
+            # own score is no higher than its relaxed one.
+            last_score, last_doc = top[-1]
+            kth_score, kth_doc = verified[k - 1]
+            if (-kth_score, kth_doc) <= (-last_score, last_doc):
+                return verified, False, checked
+        if n >= PHRASE_MAX_RANKED:
+            return None
+        n = min(n * 4, PHRASE_MAX_RANKED)
+
+
+def _postings_weights(reader, key) -> dict[int, float]:
+    """{docnum: weight (the term's frequency)} of a term's postings in one segment, deleted documents
+    included, read a block at a time (whoosh-reloaded 2.7.5, pinned: ids and weights per block)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    m = _raw_postings(reader, key)
+    found: dict[int, float] = {}
+    if type(m) is not W3LeafMatcher:  # a short, inlined posting list
+        while m.is_active():
+            found[m.id()] = m.weight()
+            m.next()
+        return found
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        found.update(zip(m._ids, m._weights))
+        m._next_block()
+    return found
+
+
+def _phrase_fields(q: query.Query):
+    """The phrases of a query that is one phrase, or phrases ORed (a quoted phrase becomes the phrase
+    in the title OR in the body); None for any other query."""
+    phrases = [q] if type(q) is query.Phrase else q.subqueries if type(q) is query.Or else None
+    if not phrases or getattr(q, "minmatch", 0) or getattr(q, "scale", None) or not all(map(_plain_phrase, phrases)):
+        return None
+    return phrases
+
+
+def _phrase_bounds(searcher, phrases) -> list[tuple[float, int]] | None:
+    """(bound, docnum) of every document holding all the words of one of ``phrases`` in its field, best
+    first (ties: document order). The bound is the document's score with each phrase taken as the bag
+    of its words, which is what a phrase scores where it holds (see _Words): never below its real
+    score (but for rounding: compared with a margin). Read from posting blocks and field lengths with
+    the figures of Whoosh's BM25F scorer; None for another weighting."""
+    found: dict[int, float] = {}
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        for phrase in phrases:
+            terms = _Words(phrase)._term_queries(reader)
+            if not terms:
+                continue
+            field = phrase.fieldname
+            words = []
+            for t in terms:
+                sc = searcher.weighting.scorer(leaf, field, t.text)
+                if not all(hasattr(sc, a) for a in ("idf", "avgfl", "B", "K1")):
+                    return None
+                words.append((_postings_weights(reader, (field, t.text)), sc.idf, sc.avgfl, sc.B, sc.K1))
+            words.sort(key=lambda w: len(w[0]))
+            common = words[0][0].keys() - deleted
+            for w in words[1:]:
+                common &= w[0].keys()
+            lengths = _field_lengths(reader, field)
+            # bm25(idf, tf, fl, avgfl, B, K1) = idf * tf * (K1 + 1) / (tf + K1 * (1 - B) + K1 * B / avgfl * fl)
+            consts = [(p, idf * (k1 + 1), k1 * (1 - b), k1 * b / avgfl) for p, idf, avgfl, b, k1 in words]
+            for d in common:
+                fl = lengths(d)
+                total = 0.0
+                for p, c, a, per in consts:
+                    tf = p[d]
+                    total += c * tf / (tf + a + per * fl)
+                found[d + offset] = found.get(d + offset, 0.0) + total
+    return sorted(((s, d) for d, s in found.items()), key=lambda sd: (-sd[0], sd[1]))
+
+
+def _field_lengths(reader, field: str):
+    """docnum -> the field's length as Whoosh's scorer reads it (doc_field_length): from the length
+    column _preload_lengths read into memory, decoded by a table, when it is there."""
+    try:
+        from whoosh.codec.whoosh3 import _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        column = reader._perdoc._readers[_lenfield(field)]
+        if isinstance(column, bytes):
+            table = [byte_to_length(n) for n in range(256)]
+            return lambda d: table[column[d]]
+    except (AttributeError, ImportError, KeyError):  # pragma: no cover - another Whoosh
+        pass
+    return lambda d: reader.doc_field_length(d, field, 1)
+
+
+PHRASE_BATCH = 16  # candidates checked at a time, best bound first
+
+
+def _phrase_top_bounded(searcher, q, phrases, k: int, should_stop):
+    """_phrase_top for one phrase over fields, unfiltered, from _phrase_bounds: the candidates are
+    checked in the order of their bounds until the k-th verified hit beats the next bound. Returns
+    (verified, complete, docs), docs being every candidate (ascending); None for another weighting."""
+    bounds = _phrase_bounds(searcher, phrases)
+    if bounds is None:
+        return None
+    verified: list[tuple[float, int]] = []
+    i = 0
+    while i < len(bounds):
+        if len(verified) >= k:
+            kth = verified[k - 1][0]
+            if kth > bounds[i][0] * (1 + 1e-9) + 1e-12:  # no unchecked candidate can reach it, nor tie
+                break
+        batch = [d for _, d in bounds[i:i + PHRASE_BATCH]]
+        i += len(batch)
+        verified.extend((s, d) for d, s in _scores_of(searcher, q, batch).items())
+        verified.sort(key=lambda sd: (-sd[0], sd[1]))
+        if should_stop is not None and should_stop():
+            raise SearchCancelled()
+    return verified, i >= len(bounds), sorted(d for _, d in bounds)
+
+
+class _Found:
+    """What make_hit needs of a Whoosh hit."""
+
+    __slots__ = ("_fields", "score")
+
+    def __init__(self, fields: dict, score: float) -> None:
+        self._fields, self.score = fields, score
+
+    def fields(self) -> dict:
+        return self._fields
+
+
+def _phrase_search(searcher, q, text, *, limit, page, terms, filter_query, count, exact, should_stop):
+    """search() for a query with phrases; None when this path does not apply (Whoosh's then)."""
+    relaxed = _relaxed(q)
+    if relaxed is q:
+        return None
+    phrases = _phrase_fields(q) if filter_query is None else None
+    bounded = _phrase_top_bounded(searcher, q, phrases, page * limit, should_stop) if phrases else None
+    if bounded is not None:
+        verified, complete, docs = bounded
+        checked: set[int] | list[int] = docs if complete else ()
+    else:
+        ranked = _phrase_top(searcher, q, relaxed, page * limit, filter_query, should_stop)
+        if ranked is None:
+            return None
+        verified, complete, checked = ranked
+        docs = None
+    top = verified if complete else verified[:page * limit]
+    total_exact = True
+    full = q if filter_query is None else query.And([q, filter_query])
+    if complete:
+        total = len(verified)  # every candidate was checked
+    elif not count:
+        total, total_exact = len(verified), False  # a lower bound (the app counts later)
+    else:
+        # The candidates, from posting blocks alone (no positions); None for a query made of more than
+        # terms, AND, OR and NOT.
+        if docs is None:
+            docs = matching_docnums(searcher, relaxed if filter_query is None else query.And([relaxed, filter_query]))
+        if docs is not None and len(docs) <= len(checked):
+            total = len(verified)
+        elif exact or docs is None or len(docs) <= PHRASE_EXACT_CANDIDATES:
+            total = sum(1 for _ in searcher.docs_for_query(full))  # Whoosh checks every candidate
+        else:
+            # Runs of consecutive candidates spread evenly over them: each run reads a few posting
+            # blocks, where lone documents would read a block each.
+            runs, run = PHRASE_SAMPLE_RUNS, max(1, PHRASE_SAMPLE // PHRASE_SAMPLE_RUNS)
+            sample = sorted({d for r in range(runs) for d in docs[r * len(docs) // runs:][:run]})
+            held = len(_scores_of(searcher, q, sample))
+            total = max(len(verified), min(len(docs), round(len(docs) * held / len(sample))))
+            total_exact = False
+    if should_stop is not None and should_stop():
+        raise SearchCancelled()
+    if count and complete and len(verified) < (page - 1) * limit + 1:
+        page_shown = max(1, min(page, -(-len(verified) // limit)))  # past the end: the last page, as ResultsPage
+    else:
+        page_shown = page
+    shown = top[(page_shown - 1) * limit:page_shown * limit]
+    hits = [make_hit(_Found(searcher.stored_fields(d), s), terms) for s, d in shown]
+    return SearchResult(query=text, total=total, hits=hits, page=page, total_exact=total_exact)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1023,6 +1488,8 @@ def _leaf_ids(q: query.Query, reader) -> set[int] | None:
         return _posting_ids(reader, key) if key else set()
     if kind is Expansion:  # its words' postings as bound_query found them (or as its ranking kept them)
         return q.docnums(reader)
+    if kind is _Words:  # a phrase's words, in any order
+        return _leaf_ids(q._and_query(), reader)
     if (kind is query.Or or kind is Expansion) and not getattr(q, "minmatch", 0):
         found: set[int] = set()
         for sub in q.subqueries:
@@ -1088,6 +1555,14 @@ def matching_docnums(searcher, q: query.Query) -> list[int] | None:
             return None
         found.extend(offset + d for d in sorted(ids))
     return found
+
+
+def _quick_count(searcher, q: query.Query) -> int | None:
+    """fast_count for one word (a term, or terms joined by OR), which costs about nothing; None otherwise."""
+    terms = [q] if type(q) is query.Term else q.subqueries if type(q) is query.Or else None
+    if not terms or getattr(q, "minmatch", 0) or any(type(t) is not query.Term for t in terms):
+        return None
+    return fast_count(searcher, q)
 
 
 def fast_count(searcher, q: query.Query) -> int | None:

@@ -99,7 +99,7 @@ def build_parser():
 
 
 def fast_search_args(argv: list[str]):
-    """The arguments of a plain ``brief [--library DIR] [--demo] search QUERY [-n N] [--json]``, read
+    """The arguments of a plain ``brief [--library DIR] [--demo] search QUERY [-n N] [--json] [--exact]``, read
     without argparse: importing it and building every command's parser costs a cold search ~15 ms.
 
     Gives exactly what argparse would (tests compare the two), or None for anything else (help, an
@@ -109,7 +109,7 @@ def fast_search_args(argv: list[str]):
     from types import SimpleNamespace
 
     values = {"library": None, "demo": False, "theme": None, "command": None, "query": None, "limit": 10,
-              "json": False, "func": cmd_search}
+              "json": False, "exact": False, "func": cmd_search}
     args = iter(argv)
     for arg in args:
         name, eq, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
@@ -128,8 +128,8 @@ def fast_search_args(argv: list[str]):
             values["limit"] = int(value)
         elif arg == "--demo":
             values["demo"] = True
-        elif arg == "--json" and values["command"]:
-            values["json"] = True
+        elif arg in ("--json", "--exact") and values["command"]:
+            values[arg[2:]] = True
         elif arg.startswith("-") or values["query"] is not None:
             return None
         elif values["command"] is None:

@@ -59,6 +59,9 @@ def add_commands(sub, common) -> None:
     p.add_argument("query", help="query (see syntax below)")
     p.add_argument("--limit", "-n", type=positive, default=10, help="how many hits (default 10)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--exact", action="store_true",
+                   help="count every hit of a phrase (by default a phrase with many candidates shows "
+                   "'about N hits', estimated from a sample of them)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", parents=[common], help="print one cleaned article",
@@ -180,7 +183,8 @@ def cmd_search(args) -> int:
 
         ix = open_index(library_root(args.library))
     with ix.searcher() as searcher:
-        result = search(searcher, args.query, limit=args.limit, user_tags=user_tags)
+        result = search(searcher, args.query, limit=args.limit, user_tags=user_tags,
+                        exact=getattr(args, "exact", False))
         if args.json:
             print_json(result.to_json())
             return EXIT_OK
@@ -190,7 +194,9 @@ def cmd_search(args) -> int:
     shown = len(result.hits)
     if result.notice:
         say(safe(result.notice))
-    say(f"{shown} of {result.total} hits" if result.total > shown else f"{result.total} hit{'s' * (result.total != 1)}")
+    about = "" if result.total_exact else "about "  # an estimate (a phrase with many candidates; --exact counts)
+    say(f"{shown} of {about}{result.total} hits" if result.total > shown
+        else f"{about}{result.total} hit{'s' * (result.total != 1)}")
     return EXIT_OK
 
 
