@@ -156,6 +156,7 @@ class Page:
     total: int
     facets: dict[str, int] = field(default_factory=dict)
     exact: bool = True  # False: ``total`` is a lower bound until the hits are counted
+    notice: str | None = None  # what a bounded wildcard or fuzzy term left out (index.search.expansion_notice)
 
 
 class SearchScreen(FastScreen):
@@ -196,6 +197,7 @@ class SearchScreen(FastScreen):
         self.pending_query = ""
         self.items: list[Item] = []
         self.total = 0
+        self.notice: str | None = None  # the shown results' expansion notice ("'s*' matches 1,197 words; ...")
         self.pages = 0
         self.busy = False
         self.error: str | None = None
@@ -503,7 +505,7 @@ class SearchScreen(FastScreen):
         counted = self._counts.get((self.app.index_generation, text.strip(), dates or "", self._state_key()))
         if counted is not None:
             (total, facets), exact = self._totals(*counted, outlet), True
-        result = Page(items, total, facets, exact)
+        result = Page(items, total, facets, exact, res.notice)
         self._remember(self._key(text, start, count), result)
         return result
 
@@ -513,7 +515,7 @@ class SearchScreen(FastScreen):
         once per index, and only the page asked for is read and given snippets."""
         from whoosh import query as wq
 
-        from index.search import make_hit, matching_docnums, prepare_query, query_terms
+        from index.search import expansion_notice, make_hit, matching_docnums, prepare_query, query_terms
 
         generation = self.app.index_generation
         okey = (generation, text.strip(), _facet_value(outlet) if outlet else None, dates or "", sort,
@@ -522,9 +524,11 @@ class SearchScreen(FastScreen):
             found = self._orders.get(okey)
             if found is None:
                 q = prepare_query(text, s, user_tags=self._user_tags())
+                notice = None
                 if q is wq.NullQuery:
                     docs, terms = [], frozenset()
                 else:
+                    notice = expansion_notice(q)
                     terms = query_terms(q, s.reader(), bounded=True)
                     fq = self._filter_query(outlet, dates)
                     full = wq.And([q, fq]).normalize() if fq is not None else q
@@ -533,16 +537,16 @@ class SearchScreen(FastScreen):
                         docs = list(s.docs_for_query(full))
                     keys = self._keys_for(s, sort)
                     docs.sort(key=keys.__getitem__)
-                found = (docs, terms)
+                found = (docs, terms, notice)
                 self._orders[okey] = found
                 while len(self._orders) > 8:
                     self._orders.popitem(last=False)
-            docs, terms = found
+            docs, terms, notice = found
             items = []
             for d in docs[start:start + count]:
                 h = make_hit(_Stored(s.stored_fields(d)), terms)
                 items.append(Item(h.id, h.title, h.outlet, h.published, h.snippet))
-        result = Page(items, len(docs), {}, True)
+        result = Page(items, len(docs), {}, True, notice)
         counted = self._counts.get((generation, text.strip(), dates or "", self._state_key()))
         if counted is not None:
             result.facets = self._totals(*counted, outlet)[1]
@@ -655,6 +659,7 @@ class SearchScreen(FastScreen):
             self.items = list(message.result.items)
             self.total = message.result.total
             self.exact = message.result.exact
+            self.notice = message.result.notice
             self.pages = 1
             self.loaded_to = len(self.items)
             self.facets = message.result.facets
@@ -817,6 +822,9 @@ class SearchScreen(FastScreen):
             t.append(" (u: all)", style=DIM)
         if getattr(self.app, "watching", False):
             t.append(" · watching the folders", style=DIM)
+        if self.notice and self.shown_query:
+            t.append(" · ")
+            t.append(safe(self.notice), style="bold")
         if self.typing_hint is not None:
             t.append(f" · keep typing ({safe(self.typing_hint)[:30]!r}: no word to search for yet)", style=DIM)
         elif self.error is not None:
