@@ -640,40 +640,57 @@ def _inline_cost(text: str) -> int:
             + text.count("<") + text.count("&"))
 
 
+_PARSERS: dict = {}
+
+
+def _bounded_inline(state) -> None:
+    """markdown-it's "inline" core rule, parsing each paragraph's inline markup while
+    MARKDOWN_INLINE_BUDGET lasts; the paragraphs past it are one text token each (counted in
+    ``state.env["plain"]``)."""
+    from markdown_it.token import Token
+
+    budget = MARKDOWN_INLINE_BUDGET
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        cost = _inline_cost(token.content)
+        if cost <= budget:
+            budget -= cost
+            token.children = [] if token.children is None else token.children
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:
+            text = Token("text", "", 0)
+            text.content = token.content
+            token.children = [text]
+            state.env["plain"] = state.env.get("plain", 0) + 1
+
+
+def _markdown_parser(markdown_it):
+    """One CommonMark parser per process (building one compiles its rules and linkify's patterns, ~1 ms:
+    as long as reading a short article); rendering keeps no state between documents."""
+    md = _PARSERS.get(id(markdown_it))
+    if md is None:
+        md = markdown_it.MarkdownIt("commonmark", {"html": True})
+        md.core.ruler.at("inline", _bounded_inline)
+        _PARSERS[id(markdown_it)] = md
+    return md
+
+
 def _markdown_paragraphs(path: str, body: str, problems: list[str]) -> list[str]:
     """Markdown -> the text of its blocks, one paragraph each (emphasis, links and inline HTML dropped)."""
     markdown_it = _need("markdown", path)
-    from markdown_it.token import Token
 
     from .htmltext import html_to_paragraphs
 
-    md = markdown_it.MarkdownIt("commonmark", {"html": True})
-    plain = [0]
-
-    def bounded_inline(state) -> None:
-        budget = MARKDOWN_INLINE_BUDGET
-        for token in state.tokens:
-            if token.type != "inline":
-                continue
-            cost = _inline_cost(token.content)
-            if cost <= budget:
-                budget -= cost
-                token.children = [] if token.children is None else token.children
-                state.md.inline.parse(token.content, state.md, state.env, token.children)
-            else:
-                text = Token("text", "", 0)
-                text.content = token.content
-                token.children = [text]
-                plain[0] += 1
-
-    md.core.ruler.at("inline", bounded_inline)
+    env: dict = {}
     try:
-        html = md.render(body)
+        html = _markdown_parser(markdown_it).render(body, env)
     except ImportError as exc:
         raise _broken("markdown", path, exc) from None
-    if plain[0]:
-        problems.append(f"{display_path(path)}: more Markdown markup than brief reads; {plain[0]:,} "
-                        f"paragraph{'s' if plain[0] > 1 else ''} read as plain text, markup and all")
+    plain = env.get("plain", 0)
+    if plain:
+        problems.append(f"{display_path(path)}: more Markdown markup than brief reads; {plain:,} "
+                        f"paragraph{'s' if plain > 1 else ''} read as plain text, markup and all")
     return html_to_paragraphs(html)
 
 
