@@ -123,3 +123,50 @@ def test_the_workers_index_holds_the_postings_the_serial_path_writes(tmp_path, m
     assert len(serial_terms) > 5000
     assert par_terms == serial_terms
     assert par_lengths == serial_lengths
+
+
+def test_resemblance_is_what_the_bottom_k_definition_gives():
+    """dedup.resemblance (sorted union, set intersections) against the definition it replaced (heapq)."""
+    import heapq
+
+    from index.dedup import SKETCH_SIZE, resemblance
+
+    def reference(a, b):
+        if not a or not b:
+            return 0.0
+        sa, sb = set(a), set(b)
+        union = heapq.nsmallest(SKETCH_SIZE, sa | sb)
+        return sum(1 for h in union if h in sa and h in sb) / len(union)
+
+    rng = random.Random(5)
+    pairs = [([], [1]), ([1], []), ([], []), ([1, 2, 3], [1, 2, 3]), (list(range(5)), list(range(3, 100))),
+             ([5, 5, 1], [1, 5])]
+    for _ in range(3000):
+        common = rng.sample(range(2**32), rng.randint(0, 64))
+        a = sorted(set(common[: rng.randint(0, len(common))] + rng.sample(range(2**32), rng.randint(0, 64))))[:64]
+        b = sorted(set(common + rng.sample(range(2**32), rng.randint(0, 64))))[:64]
+        pairs.append((a, b) if rng.random() < 0.5 else (b[::-1], a))
+    for a, b in pairs:
+        assert resemblance(a, b) == reference(a, b)
+
+
+def test_a_sketch_is_the_bottom_k_of_its_shingle_hashes():
+    """dedup.sketch (sorted) against heapq.nsmallest, which it replaced, on short and long texts."""
+    import heapq
+    import zlib
+
+    from index import dedup
+
+    def reference(text):
+        words = dedup._WORD.findall(text.lower())
+        if not words:
+            return []
+        span = min(dedup.SHINGLE_WORDS, len(words))
+        hashes = {zlib.crc32(" ".join(words[i: i + span]).encode("utf-8", "surrogatepass"))
+                  for i in range(len(words) - span + 1)}
+        return heapq.nsmallest(dedup.SKETCH_SIZE, hashes)
+
+    corpus = texts()
+    corpus.append(" ".join(corpus))  # a long one
+    for text in corpus:
+        assert dedup.sketch(text) == reference(text)
