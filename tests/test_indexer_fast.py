@@ -170,3 +170,56 @@ def test_a_sketch_is_the_bottom_k_of_its_shingle_hashes():
     corpus.append(" ".join(corpus))  # a long one
     for text in corpus:
         assert dedup.sketch(text) == reference(text)
+
+
+def exhaustive_pairs(sketches, new_ids, threshold):
+    """find_pairs as it was: every article sharing _MIN_SHARED values with a new one compared with it."""
+    from collections import defaultdict
+
+    from index import dedup
+
+    postings = defaultdict(list)
+    for aid, values in sketches.items():
+        for h in values:
+            postings[h].append(aid)
+    pairs = set()
+    for aid in new_ids:
+        values = sketches.get(aid)
+        if not values:
+            continue
+        shared = defaultdict(int)
+        for h in values:
+            for other in postings[h]:
+                if other != aid:
+                    shared[other] += 1
+        for other, count in shared.items():
+            if count >= dedup._MIN_SHARED and dedup.resemblance(values, sketches[other]) >= threshold:
+                pairs.add((min(aid, other), max(aid, other)))
+    return pairs
+
+
+def test_near_duplicate_pairs_are_those_the_exhaustive_comparison_finds():
+    from index import dedup
+
+    rng = random.Random(11)
+    corpus = [t for t in texts() if len(t.split()) > 3]
+    sketches = {}
+    for n, text in enumerate(corpus):
+        sketches[f"a{n:04d}"] = dedup.sketch(text)
+        words = text.split()
+        for k in range(rng.randint(0, 2)):  # planted copies: a few words changed, cut or added
+            copy = list(words)
+            for _ in range(rng.randint(0, max(1, len(copy) // rng.choice((3, 8, 20))))):
+                copy[rng.randrange(len(copy))] = rng.choice(words)
+            if rng.random() < 0.5:
+                copy = copy[: rng.randint(len(copy) // 2, len(copy))]
+            sketches[f"c{n:04d}{k}"] = dedup.sketch(" ".join(copy))
+    sketches["short"] = [1, 2, 3, 4, 5, 6, 7]
+    sketches["short2"] = [1, 2, 3, 4, 5, 6, 8]
+    ids = sorted(sketches)
+    assert len(exhaustive_pairs(sketches, ids, dedup.THRESHOLD)) > 50  # copies were found
+    for threshold in (dedup.THRESHOLD, 0.3, 0.8, 1.0, 0.0):
+        for new in (ids, rng.sample(ids, 40), ids[:1], []):
+            assert dedup.find_pairs(sketches, new, threshold) == exhaustive_pairs(sketches, new, threshold)
+    repeated = dict(sketches, rep=sketches["a0001"] + sketches["a0001"][:10])  # a sketch repeating values
+    assert dedup.find_pairs(repeated, ids + ["rep"]) == exhaustive_pairs(repeated, ids + ["rep"], dedup.THRESHOLD)
