@@ -70,6 +70,7 @@ class Run:
     stdout: str
     stderr: str
     tree_mb: float = 0.0  # peak of the summed RSS of the process and its descendants (run(..., tree=True))
+    cpu_s: float = 0.0  # user + system CPU seconds of the process and the descendants it waited for
 
 
 PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20 if hasattr(os, "sysconf") else 4 / 1024
@@ -124,7 +125,7 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None, tree: 
         err.seek(0)
         return Run(seconds, usage.ru_maxrss / 1024, proc.returncode,
                    out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   max(peak, usage.ru_maxrss / 1024) if tree else 0.0)
+                   max(peak, usage.ru_maxrss / 1024) if tree else 0.0, usage.ru_utime + usage.ru_stime)
 
 
 def checked(cmd: list[str], what: str, **kwargs) -> Run:
@@ -331,6 +332,8 @@ def index_rows(size: int, f: IndexFigures) -> list[list[str]]:
                      f"{brief_rate * d.seconds / size:.2f}x", "", ""])
     also = (lambda text: f" / {text}") if d is not None else (lambda text: "")
     return rows + [
+        ["Indexing CPU time (process tree)", f"{f.brief.cpu_s:.1f} s", f"{f.bare_fast.cpu_s:.1f} s (procs=2)",
+         f"{f.bare_fast.cpu_s / f.brief.cpu_s:.2f}x (rate)", "", ""],
         ["Indexing wall time", f"{f.brief.seconds:.1f} s",
          f"{f.bare_fast.seconds:.1f} s" + also(f"{d.seconds:.1f} s" if d else ""), "", "", ""],
         ["Indexing peak RSS, process tree", f"{f.brief.tree_mb:.0f} MB",
@@ -380,7 +383,9 @@ def report(size: int, corpus: Path, gen_seconds: float, runs: int, idx: IndexFig
         + (f", generated in {gen_seconds:.1f} s" if gen_seconds else " (reused)")
         + f". Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}.",
         "Indexing peak RSS: the largest sum of the resident memory of the process and its descendants,"
-        f" sampled every {TREE_POLL * 1000:.0f} ms from /proc (both tools measured the same way).",
+        f" sampled every {TREE_POLL * 1000:.0f} ms from /proc (both tools measured the same way). CPU time:"
+        " user + system of the process and the workers it waited for (less sensitive than wall time to a"
+        " loaded machine; its ratio is bare CPU / brief CPU, as a rate).",
         f"Cold searches: {runs} fresh processes each, alternating with `{' '.join(grep_cmd('WORD', Path('DIR')))}`"
         " after one untimed warm-up of each; OS caches are warm for both.",
     ]
