@@ -961,19 +961,13 @@ class Indexer:
         if isinstance(whoosh_lock, int):
             inherited.add(whoosh_lock)
         with Workers(folder, ARTICLES, [p for p, _ in plan.to_read], WRITER_MB, close_fds=sorted(inherited)) as workers:
-            by_path: dict[str, tuple] = {}
-            for worker, results in workers.results():
-                for path, *result in results:
-                    by_path[path] = (worker, *result)
-                if progress:
-                    progress("index", len(by_path), total)
-            if progress:
-                progress("commit", 0, 0)
-            # In the order of the plan, as on the serial path: the manifest's order, and which of two
-            # articles with one id is kept, do not depend on which worker was faster.
+            # Each file is recorded in the order of the plan, as on the serial path (the manifest's order, and
+            # which of two articles with one id is kept, do not depend on which worker was faster), as soon as
+            # it and every file before it have come: the workers take the plan in order, so only a few wait
+            # here, and the bookkeeping runs while the workers still index instead of after them.
             dropped: list[list[int]] = [[] for _ in range(workers.count)]
-            for path, st in plan.to_read:
-                worker, failure, notes, problems, entries = by_path.pop(path)
+
+            def record(path, st, worker, failure, notes, problems, entries) -> None:
                 report.notes.extend(notes)
                 report.problems.extend(problems)
                 kept = []
@@ -986,6 +980,23 @@ class Indexer:
                     run.sketches[row["id"]] = sketch
                     kept.append(row)
                 run.file_done(path, st, failure, kept)
+
+            waiting: dict[str, tuple] = {}
+            received = done = 0
+            for worker, results in workers.results():
+                for path, *result in results:
+                    waiting[path] = (worker, *result)
+                received += len(results)
+                while done < total and plan.to_read[done][0] in waiting:
+                    path, st = plan.to_read[done]
+                    record(path, st, *waiting.pop(path))
+                    done += 1
+                if progress:
+                    progress("index", received, total)
+            if waiting or done != total:  # every path is reported once (Workers.results)
+                raise LibraryError(f"indexing workers reported {received} of {total} files; nothing was changed")
+            if progress:
+                progress("commit", 0, 0)
             run.before_commit()
             _commit_with(run.writer, workers, dropped)
 

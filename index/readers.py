@@ -588,6 +588,56 @@ def _yaml_loader(yaml):
     return loader
 
 
+# Front matter that is only `key: value` lines of the plainest kinds is read without PyYAML (its pure-Python
+# scanner takes ~0.5 ms a file, as long as the rest of reading a short article): a value in double quotes
+# with no backslash or quote inside, in single quotes with no quote inside, a YYYY-MM-DD date (a string, as
+# _yaml_loader leaves dates), or plain words that YAML reads as a string too. Anything else, and any key or
+# value YAML would resolve to another type (true, no, null, ...), goes to PyYAML as before; the two are
+# compared in tests/test_readers_fast.py.
+_SIMPLE_FIELD = re.compile(
+    r"(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?: +(?:"
+    r'"(?P<dq>[^"\\\n\r\x85\u2028\u2029]*)"'
+    r"|'(?P<sq>[^'\n\r\x85\u2028\u2029]*)'"
+    r"|(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"|(?P<plain>[A-Za-z][A-Za-z0-9 .,'()/&+-]*?)"
+    r"))? *"
+)
+_YAML_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})  # resolved to bool/None
+_PRINTABLE = re.compile("[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")  # minus \x85
+
+
+def _simple_front_matter(raw: str) -> dict | None:
+    """What PyYAML (with _yaml_loader) reads from ``raw`` when it is plain `key: value` lines; else None."""
+    if not _PRINTABLE.fullmatch(raw) or "\ufeff" in raw:
+        return None
+    data: dict = {}
+    for line in raw.split("\n"):
+        m = _SIMPLE_FIELD.fullmatch(line)
+        if m is None:
+            return None
+        key = m["key"]
+        if key.lower() in _YAML_WORDS or len(key) > 200:  # PyYAML refuses a key of over 1,024 characters
+            return None
+        if m["dq"] is not None:
+            if "\t" in m["dq"]:
+                return None
+            value = m["dq"]
+        elif m["sq"] is not None:
+            if "\t" in m["sq"]:
+                return None
+            value = m["sq"]
+        elif m["date"] is not None:
+            value = m["date"]
+        elif m["plain"] is not None:
+            value = m["plain"]
+            if value.lower() in _YAML_WORDS:
+                return None
+        else:
+            value = None
+        data[key] = value
+    return data
+
+
 def _front_matter(path: str, text: str, problems: list[str]) -> tuple[dict, str]:
     """(the front matter's fields, the text after it). Raises SkipFile for brief's own card exports."""
     m = _FRONT_MATTER.match(text)
@@ -603,7 +653,9 @@ def _front_matter(path: str, text: str, problems: list[str]) -> tuple[dict, str]
         return {}, body
     yaml = _need("front matter", path)
     try:
-        data = yaml.load(raw, Loader=_yaml_loader(yaml))
+        data = _simple_front_matter(raw)
+        if data is None:
+            data = yaml.load(raw, Loader=_yaml_loader(yaml))
     except ImportError as exc:
         raise _broken("front matter", path, exc) from None
     except _AliasRefused:
@@ -640,40 +692,57 @@ def _inline_cost(text: str) -> int:
             + text.count("<") + text.count("&"))
 
 
+_PARSERS: dict = {}
+
+
+def _bounded_inline(state) -> None:
+    """markdown-it's "inline" core rule, parsing each paragraph's inline markup while
+    MARKDOWN_INLINE_BUDGET lasts; the paragraphs past it are one text token each (counted in
+    ``state.env["plain"]``)."""
+    from markdown_it.token import Token
+
+    budget = MARKDOWN_INLINE_BUDGET
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        cost = _inline_cost(token.content)
+        if cost <= budget:
+            budget -= cost
+            token.children = [] if token.children is None else token.children
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:
+            text = Token("text", "", 0)
+            text.content = token.content
+            token.children = [text]
+            state.env["plain"] = state.env.get("plain", 0) + 1
+
+
+def _markdown_parser(markdown_it):
+    """One CommonMark parser per process (building one compiles its rules and linkify's patterns, ~1 ms:
+    as long as reading a short article); rendering keeps no state between documents."""
+    md = _PARSERS.get(id(markdown_it))
+    if md is None:
+        md = markdown_it.MarkdownIt("commonmark", {"html": True})
+        md.core.ruler.at("inline", _bounded_inline)
+        _PARSERS[id(markdown_it)] = md
+    return md
+
+
 def _markdown_paragraphs(path: str, body: str, problems: list[str]) -> list[str]:
     """Markdown -> the text of its blocks, one paragraph each (emphasis, links and inline HTML dropped)."""
     markdown_it = _need("markdown", path)
-    from markdown_it.token import Token
 
     from .htmltext import html_to_paragraphs
 
-    md = markdown_it.MarkdownIt("commonmark", {"html": True})
-    plain = [0]
-
-    def bounded_inline(state) -> None:
-        budget = MARKDOWN_INLINE_BUDGET
-        for token in state.tokens:
-            if token.type != "inline":
-                continue
-            cost = _inline_cost(token.content)
-            if cost <= budget:
-                budget -= cost
-                token.children = [] if token.children is None else token.children
-                state.md.inline.parse(token.content, state.md, state.env, token.children)
-            else:
-                text = Token("text", "", 0)
-                text.content = token.content
-                token.children = [text]
-                plain[0] += 1
-
-    md.core.ruler.at("inline", bounded_inline)
+    env: dict = {}
     try:
-        html = md.render(body)
+        html = _markdown_parser(markdown_it).render(body, env)
     except ImportError as exc:
         raise _broken("markdown", path, exc) from None
-    if plain[0]:
-        problems.append(f"{display_path(path)}: more Markdown markup than brief reads; {plain[0]:,} "
-                        f"paragraph{'s' if plain[0] > 1 else ''} read as plain text, markup and all")
+    plain = env.get("plain", 0)
+    if plain:
+        problems.append(f"{display_path(path)}: more Markdown markup than brief reads; {plain:,} "
+                        f"paragraph{'s' if plain > 1 else ''} read as plain text, markup and all")
     return html_to_paragraphs(html)
 
 
