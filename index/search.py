@@ -1188,11 +1188,16 @@ def _with_phrases_among(q: query.Query, ids: list[int]) -> query.Query:
 def _scores_of(searcher, q: query.Query, docnums) -> dict[int, float]:
     """{docnum: score} of those of ``docnums`` that match ``q``: Whoosh's own matcher and scores, its
     phrases checked only in those documents."""
-    by_leaf: list[list[int]] = []
+    return _matcher_scores(searcher, docnums, lambda local: _with_phrases_among(q, local))
+
+
+def _matcher_scores(searcher, docnums, leaf_query) -> dict[int, float]:
+    """{docnum: score} of those of ``docnums`` (global) that match, from the matcher of ``leaf_query(local)``
+    in each segment (``local``: the segment's ascending document numbers asked for) skipped to each of them:
+    Whoosh's own scores, reading only the posting blocks that hold them."""
     leaves = searcher.leaf_searchers()
     offsets = [offset for _, offset in leaves]
-    for _ in leaves:
-        by_leaf.append([])
+    by_leaf: list[list[int]] = [[] for _ in leaves]
     for d in docnums:
         by_leaf[bisect.bisect_right(offsets, d) - 1].append(d)
     context = searcher.context()
@@ -1201,7 +1206,7 @@ def _scores_of(searcher, q: query.Query, docnums) -> dict[int, float]:
         if not wanted:
             continue
         local = sorted(d - offset for d in wanted)
-        m = _with_phrases_among(q, local).matcher(leaf, context)
+        m = leaf_query(local).matcher(leaf, context)
         for d in local:
             if not m.is_active():
                 break
@@ -2013,22 +2018,4 @@ def _length_bytes(reader, fieldname: str) -> bytes | None:
 def _whoosh_scores(searcher, q, docnums: list[int]) -> dict[int, float]:
     """Whoosh's own score for ``q`` of each of ``docnums`` (ascending, global), from the matcher its
     collector would use (skip_to reads only the blocks that hold them)."""
-    context = searcher.context()
-    out: dict[int, float] = {}
-    leaves = searcher.leaf_searchers()
-    for n, (leaf, offset) in enumerate(leaves):
-        end = leaves[n + 1][1] if n + 1 < len(leaves) else searcher.doc_count_all()
-        mine = [d - offset for d in docnums if offset <= d < end]
-        if not mine:
-            continue
-        m = q.matcher(leaf, context)
-        for d in mine:
-            if not m.is_active():
-                break
-            if m.id() < d:
-                m.skip_to(d)
-                if not m.is_active():
-                    break
-            if m.id() == d:
-                out[d + offset] = m.score()
-    return out
+    return _matcher_scores(searcher, docnums, lambda local: q)
